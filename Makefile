@@ -1,0 +1,55 @@
+# One entry point per task; CI calls the same ones.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+VENDOR := src/onegrid/web/static/vendor
+ASSETS := $(VENDOR)/.built
+
+.PHONY: install assets demo serve test lint bench browser clean
+
+install: $(INSTALLED) $(ASSETS)
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev,demo]'
+	touch $@
+
+# Third-party browser code comes from the npm registry at build time and is never committed.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
+$(ASSETS): node_modules/.package-lock.json
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/swagger-ui
+	cp -r node_modules/leaflet/dist $(VENDOR)/leaflet
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css $(VENDOR)/swagger-ui/
+	touch $@
+
+assets: $(ASSETS)
+
+demo: install
+	$(BIN)/onegrid demo
+
+serve: install
+	$(BIN)/onegrid serve
+
+# The browser tests drive Debian's Chromium; install it when it is missing.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-wqy-microhei >/dev/null; }
+
+test: install browser
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+
+bench:
+	@echo "no benchmarks yet (see issue: benchmark suite)"
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) var .pytest_cache

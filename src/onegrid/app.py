@@ -1,0 +1,51 @@
+"""The application factory: mounts each domain's router and the self-hosted assets."""
+
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from onegrid import API_PREFIX, __version__
+from onegrid.core.errors import DomainError
+from onegrid.core.i18n import pick_language
+from onegrid.territory.views import router as territory_router
+from onegrid.web.views import STATIC_DIR
+from onegrid.web.views import router as web_router
+
+_STATUS = {"not_found": 404, "invalid": 422, "conflict": 409}
+
+
+async def _domain_error(request: Request, exc: DomainError) -> JSONResponse:
+    lang = pick_language(request.query_params.get("lang"), request.headers.get("accept-language"))
+    body = {"error": {"kind": exc.kind, "message": exc.message(lang), "detail": exc.detail}}
+    return JSONResponse(body, status_code=_STATUS.get(exc.kind, 400))
+
+
+def _docs() -> HTMLResponse:
+    return get_swagger_ui_html(
+        openapi_url="/openapi.json",
+        title="onegrid API",
+        swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+        swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+        swagger_favicon_url="/static/favicon.svg",
+        # The default validator badge would call out to the internet.
+        swagger_ui_parameters={"validatorUrl": None},
+    )
+
+
+def create_app() -> FastAPI:
+    """Returns the onegrid web application."""
+    app = FastAPI(
+        title="onegrid",
+        version=__version__,
+        description="一网统管 — the grid-based closed loop of a city district. "
+        "Coordinates are WGS-84 unless a `crs` parameter says otherwise.",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.add_exception_handler(DomainError, _domain_error)
+    app.include_router(territory_router, prefix=API_PREFIX)
+    app.add_api_route("/docs", _docs, include_in_schema=False)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(web_router)
+    return app

@@ -1,0 +1,168 @@
+"""The `onegrid` command: serve, demo, db, territory import/export, locate."""
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from onegrid.config import get_settings
+from onegrid.core.coordinates import CRS
+from onegrid.core.errors import DomainError
+from onegrid.db import get_engine, session_scope
+from onegrid.db.migrate import upgrade
+
+app = typer.Typer(help="onegrid — 一网统管: the grid-based closed loop of a city district.")
+db_app = typer.Typer(help="Database schema (Alembic migrations).")
+territory_app = typer.Typer(help="Territory: GeoJSON import and export.")
+app.add_typer(db_app, name="db")
+app.add_typer(territory_app, name="territory")
+console = Console(stderr=True)
+
+_STEPS = {
+    "communities": "街道 → 社区 streets → communities",
+    "grids": "社区 → 网格 communities → grids",
+    "validate": "校验并写入 validate and store",
+    "people": "人员与党支部 people and party branches",
+}
+
+
+def _fail(error: DomainError) -> None:
+    console.print(f"[red]错误 error:[/red] {error.zh}\n{error.en}")
+    raise typer.Exit(code=2)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Migrate the database to the newest schema (or to REVISION)."""
+    upgrade(get_engine(), revision)
+    console.print(f"database at {revision}: {get_settings().database_url}")
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Serve the web application (migrating the database first)."""
+    import uvicorn
+
+    upgrade(get_engine())
+    console.print(f"onegrid on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
+    uvicorn.run("onegrid.app:create_app", factory=True, host=host, port=port)
+
+
+@app.command()
+def demo(
+    build_only: Annotated[bool, typer.Option("--build-only", help="Build, do not serve.")] = False,
+    rebuild: Annotated[bool, typer.Option(help="Rebuild the demo district from scratch.")] = False,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+) -> None:
+    """Build the demo district (大东区 Dadong, demo data) and serve it."""
+    from onegrid.demo import build_demo
+
+    upgrade(get_engine())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console) as bar, session_scope() as session:
+        tasks: dict[str, int] = {}
+
+        def progress(step: str, done: int, total: int) -> None:
+            if step not in tasks:
+                tasks[step] = bar.add_task(_STEPS.get(step, step), total=total)
+            bar.update(tasks[step], completed=done, total=total)
+
+        try:
+            summary = build_demo(
+                session,
+                rebuild=rebuild,
+                tolerance=get_settings().tiling_tolerance,
+                progress=progress,
+            )
+        except DomainError as error:
+            _fail(error)
+    if summary.built:
+        units = ", ".join(f"{n} {level}" for level, n in summary.units.items())
+        console.print(
+            f"演示数据已生成 demo district built: {units}; {summary.people} people, "
+            f"{summary.assignments} assignments, {summary.party_branches} party branches"
+        )
+    else:
+        console.print("演示数据已存在 the demo district is already built (--rebuild to start over)")
+    if not build_only:
+        serve(host=host, port=port)
+
+
+@app.command()
+def locate(
+    lon: Annotated[float, typer.Argument(help="longitude")],
+    lat: Annotated[float, typer.Argument(help="latitude")],
+    crs: Annotated[CRS, typer.Option(help="coordinate system of LON LAT")] = CRS.WGS84,
+) -> None:
+    """Print the grid, community, street and district containing a point."""
+    from onegrid.territory import service
+
+    with session_scope() as session:
+        try:
+            found = service.locate(session=session, lon=lon, lat=lat, crs=crs)
+        except DomainError as error:
+            _fail(error)
+        for unit in reversed(found.chain):
+            typer.echo(f"{unit.level:<10} {unit.code:<16} {unit.name}")
+
+
+@territory_app.command("import")
+def territory_import(
+    file: Annotated[Path, typer.Argument(help="GeoJSON FeatureCollection (WGS-84)")],
+    tolerance: Annotated[
+        float | None, typer.Option(help="gap/overlap tolerance as a fraction of area")
+    ] = None,
+) -> None:
+    """Import units from GeoJSON: all of them, or none if anything is wrong."""
+    from onegrid.territory import geojson
+
+    upgrade(get_engine())
+    try:
+        with session_scope() as session:
+            report = geojson.import_collection(
+                session=session,
+                document=geojson.read_document(file),
+                tolerance=get_settings().tiling_tolerance if tolerance is None else tolerance,
+            )
+    except DomainError as error:
+        _fail(error)
+    levels = ", ".join(f"{n} {level}" for level, n in report.by_level.items())
+    console.print(f"导入完成 imported {levels}: {report.created} created, {report.updated} updated")
+
+
+@territory_app.command("export")
+def territory_export(
+    level: Annotated[str | None, typer.Option(help="district, street, community or grid")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="file (default stdout)")
+    ] = None,
+) -> None:
+    """Export units as a GeoJSON FeatureCollection (every level unless --level)."""
+    from onegrid.territory import geojson
+    from onegrid.territory.models import Level
+
+    chosen = Level(level) if level else None
+    with session_scope() as session:
+        text = json.dumps(
+            geojson.export_collection(session=session, level=chosen), ensure_ascii=False
+        )
+    if output is None:
+        sys.stdout.write(text + "\n")
+    else:
+        output.write_text(text + "\n", encoding="utf-8")
+        console.print(f"wrote {output}")
+
+
+def main() -> None:
+    """Entry point of the `onegrid` console script."""
+    app()

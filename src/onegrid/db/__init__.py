@@ -1,0 +1,14 @@
+"""Database: declarative base, engine and sessions, Alembic migrations."""
+
+from onegrid.db.base import Base, TimestampMixin, UTCDateTime
+from onegrid.db.session import create_db_engine, get_engine, get_session, session_scope
+
+__all__ = [
+    "Base",
+    "TimestampMixin",
+    "UTCDateTime",
+    "create_db_engine",
+    "get_engine",
+    "get_session",
+    "session_scope",
+]

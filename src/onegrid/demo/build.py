@@ -1,0 +1,240 @@
+"""Builds the demo district: Dadong's real outline, streets and communities, 1,360 grids."""
+
+import csv
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib.resources import files
+
+import numpy as np
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from onegrid.demo.geometry import LocalPlane, district_outline, partition
+from onegrid.demo.people import DEPARTMENTS, GRID_ENROLLED, NameMaker
+from onegrid.territory import geojson
+from onegrid.territory.geometry import to_geojson
+from onegrid.territory.models import (
+    Assignment,
+    Department,
+    Level,
+    PartyBranch,
+    Person,
+    Role,
+    TerritoryUnit,
+)
+
+DEMO_DISTRICT = "210104"
+GRID_COUNT = 1360  # seed 003: Dadong is divided into 1,360 grids
+SEED = 210104
+MIN_GRIDS_PER_COMMUNITY = 3
+
+Progress = Callable[[str, int, int], None]
+
+
+def _no_progress(task: str, done: int, total: int) -> None:
+    pass
+
+
+@dataclass(frozen=True)
+class Division:
+    code: str
+    name: str
+    level: Level
+
+
+@dataclass
+class DemoSummary:
+    """What the demo build wrote."""
+
+    built: bool
+    units: dict[str, int]
+    people: int
+    assignments: int
+    party_branches: int
+
+
+def load_divisions() -> list[Division]:
+    """Returns the district's real streets and communities (NBS 2023 codes), in code order."""
+    text = files("onegrid.demo").joinpath("data/dadong_divisions.csv").read_text("utf-8")
+    return [
+        Division(row["code"], row["name"], Level(row["level"]))
+        for row in csv.DictReader(text.splitlines())
+    ]
+
+
+def short_name(name: str) -> str:
+    """Returns the everyday name of a community or village (社区居委会 → 社区, 村民委员会 → 村)."""
+    for suffix, short in (("居民委员会", ""), ("居委会", ""), ("村民委员会", "村")):
+        if name.endswith(suffix):
+            stem = name.removesuffix(suffix)
+            return stem if stem.endswith(short) else stem + short
+    return name
+
+
+def allocate(weights: list[float], total: int, minimum: int) -> list[int]:
+    """Returns counts proportional to weights, each at least `minimum`, summing to `total`."""
+    spare = total - minimum * len(weights)
+    if spare < 0:
+        raise ValueError(f"{total} cannot give {len(weights)} parts {minimum} each")
+    shares = np.asarray(weights, dtype=float) / sum(weights) * spare
+    counts = np.floor(shares).astype(int)
+    # Largest remainders take the units that flooring left over.
+    for i in np.argsort(-(shares - counts), kind="stable")[: spare - counts.sum()]:
+        counts[i] += 1
+    return [int(c) + minimum for c in counts]
+
+
+def territory_collection(progress: Progress = _no_progress) -> dict:
+    """Returns the whole demo territory as one GeoJSON FeatureCollection (WGS-84)."""
+    rng = np.random.default_rng(SEED)
+    divisions = load_divisions()
+    district = next(d for d in divisions if d.level is Level.DISTRICT)
+    streets = [d for d in divisions if d.level is Level.STREET]
+    communities = {
+        s.code: [d for d in divisions if d.code[:9] == s.code and d.level is Level.COMMUNITY]
+        for s in streets
+    }
+
+    outline = district_outline(district.code)
+    plane = LocalPlane(outline.centroid.y)
+    region = plane.forward(outline)
+    units: list[tuple[Division, object]] = [(district, region)]
+
+    street_cells = partition(region, len(streets), rng)
+    community_cells: list[tuple[Division, object]] = []
+    for done, (street, cell) in enumerate(zip(streets, street_cells, strict=True), 1):
+        units.append((street, cell))
+        kids = communities[street.code]
+        community_cells += zip(kids, partition(cell, len(kids), rng), strict=True)
+        progress("communities", done, len(streets))
+    units += community_cells
+
+    counts = allocate([c.area for _, c in community_cells], GRID_COUNT, MIN_GRIDS_PER_COMMUNITY)
+    for done, ((community, cell), n) in enumerate(zip(community_cells, counts, strict=True), 1):
+        name = short_name(community.name)
+        for i, grid in enumerate(partition(cell, n, rng, iterations=4), 1):
+            code = f"{community.code}{i:03d}"
+            units.append((Division(code, f"{name}第{i}网格", Level.GRID), grid))
+        progress("grids", done, len(community_cells))
+
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"code": d.code, "name": d.name, "level": d.level.value, "demo": True},
+            "geometry": to_geojson(plane.back(geometry)),
+        }
+        for d, geometry in units
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _clear(session: Session, district_code: str) -> None:
+    for table in (PartyBranch, Assignment, Person, Department):
+        session.execute(delete(table).where(table.district_code == district_code))
+    for level in reversed(Level):
+        session.execute(
+            delete(TerritoryUnit).where(
+                TerritoryUnit.district_code == district_code, TerritoryUnit.level == level.value
+            )
+        )
+
+
+def _people(session: Session, progress: Progress) -> tuple[int, int, int]:
+    """Adds departments, grid workers, community and department staff, and party branches."""
+    rng = np.random.default_rng(SEED + 1)
+    names = NameMaker(rng)
+    departments = {
+        code: Department(district_code=DEMO_DISTRICT, code=code, name=name, name_en=name_en)
+        for code, name, name_en in DEPARTMENTS
+    }
+    session.add_all(departments.values())
+    units = session.scalars(
+        select(TerritoryUnit)
+        .where(TerritoryUnit.district_code == DEMO_DISTRICT)
+        .order_by(TerritoryUnit.code)
+    ).all()
+    session.flush()
+
+    people: list[Person] = []
+    links: list[tuple[Person, TerritoryUnit, Role, Department | None]] = []
+
+    def person() -> Person:
+        p = Person(district_code=DEMO_DISTRICT, name=names.name(), phone=names.phone())
+        people.append(p)
+        return p
+
+    # Each street keeps a few named staff per grid-enrolled department, who share its grids.
+    pools: dict[tuple[str, str], list[Person]] = {}
+    branches: list[tuple[TerritoryUnit, Person]] = []
+    grids = [u for u in units if u.level == Level.GRID.value]
+    for unit in units:
+        if unit.level == Level.COMMUNITY.value:
+            for _ in range(int(rng.integers(4, 8))):
+                links.append((person(), unit, Role.COMMUNITY_STAFF, None))
+    for done, grid in enumerate(grids, 1):
+        workers = [person() for _ in range(2 if rng.random() < 0.3 else 1)]
+        links += [(w, grid, Role.GRID_WORKER, None) for w in workers]
+        for code in rng.choice(GRID_ENROLLED, size=2, replace=False):
+            pool = pools.setdefault((grid.code[:9], str(code)), [])
+            if len(pool) < 6 and (not pool or rng.random() < 0.2):
+                pool.append(person())
+            staff = pool[int(rng.integers(len(pool)))]
+            links.append((staff, grid, Role.DEPARTMENT_STAFF, departments[str(code)]))
+        branches.append((grid, workers[0]))
+        if done % 200 == 0 or done == len(grids):
+            progress("people", done, len(grids))
+
+    session.add_all(people)
+    session.flush()
+    session.add_all(
+        Assignment(
+            district_code=DEMO_DISTRICT,
+            person_id=p.id,
+            unit_id=u.id,
+            role=role.value,
+            department_id=d.id if d else None,
+        )
+        for p, u, role, d in links
+    )
+    session.add_all(
+        PartyBranch(
+            district_code=DEMO_DISTRICT,
+            grid_id=grid.id,
+            name=f"{grid.name}党支部",
+            secretary_id=secretary.id,
+            member_count=int(rng.integers(5, 61)),
+        )
+        for grid, secretary in branches
+    )
+    session.flush()
+    return len(people), len(links), len(branches)
+
+
+def build_demo(
+    session: Session,
+    *,
+    rebuild: bool = False,
+    tolerance: float = 1e-6,
+    progress: Progress = _no_progress,
+) -> DemoSummary:
+    """Builds the demo district in this session unless it is there already (or `rebuild`)."""
+    exists = (
+        session.scalar(select(TerritoryUnit.id).where(TerritoryUnit.code == DEMO_DISTRICT))
+        is not None
+    )
+    if exists and not rebuild:
+        return DemoSummary(built=False, units={}, people=0, assignments=0, party_branches=0)
+    if exists:
+        _clear(session, DEMO_DISTRICT)
+    collection = territory_collection(progress)
+    progress("validate", 0, 1)
+    report = geojson.import_collection(session=session, document=collection, tolerance=tolerance)
+    progress("validate", 1, 1)
+    people, assignments, branches = _people(session, progress)
+    return DemoSummary(
+        built=True,
+        units=report.by_level,
+        people=people,
+        assignments=assignments,
+        party_branches=branches,
+    )

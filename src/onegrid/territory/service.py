@@ -1,0 +1,200 @@
+"""Territory data access: units, their people, and the point → grid lookup."""
+
+import threading
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from onegrid.core import coordinates
+from onegrid.core.errors import NotFound
+from onegrid.territory.geoindex import GridIndex
+from onegrid.territory.geometry import from_wkb, to_wkb
+from onegrid.territory.models import (
+    Assignment,
+    Department,
+    Level,
+    PartyBranch,
+    TerritoryUnit,
+)
+from onegrid.territory.validation import UnitShape
+
+
+def get_by_code(*, session: Session, code: str) -> TerritoryUnit:
+    """Returns the unit with this code, or raises NotFound."""
+    unit = session.scalars(select(TerritoryUnit).where(TerritoryUnit.code == code)).first()
+    if unit is None:
+        raise NotFound(f"没有代码为 {code} 的区划单元", f"no territory unit has the code {code}")
+    return unit
+
+
+def list_units(
+    *, session: Session, level: Level | None = None, district_code: str | None = None
+) -> list[TerritoryUnit]:
+    """Returns the units at this level (all levels if None), ordered by code."""
+    query = select(TerritoryUnit).order_by(TerritoryUnit.code)
+    if level is not None:
+        query = query.where(TerritoryUnit.level == level.value)
+    if district_code is not None:
+        query = query.where(TerritoryUnit.district_code == district_code)
+    return list(session.scalars(query))
+
+
+def children(*, session: Session, unit: TerritoryUnit) -> list[TerritoryUnit]:
+    """Returns the unit's direct children, ordered by code."""
+    query = select(TerritoryUnit).where(TerritoryUnit.parent_id == unit.id)
+    return list(session.scalars(query.order_by(TerritoryUnit.code)))
+
+
+def parent_chain(*, session: Session, unit: TerritoryUnit) -> list[TerritoryUnit]:
+    """Returns the unit's ancestors from the district down to its parent."""
+    prefixes = [unit.code[:n] for n in (6, 9, 12) if n < len(unit.code)]
+    query = select(TerritoryUnit).where(TerritoryUnit.code.in_(prefixes))
+    return sorted(session.scalars(query), key=lambda u: len(u.code))
+
+
+def staff(*, session: Session, unit: TerritoryUnit) -> list[Assignment]:
+    """Returns the people enrolled in this unit, grid workers first."""
+    query = (
+        select(Assignment)
+        .where(Assignment.unit_id == unit.id)
+        .options(joinedload(Assignment.person), joinedload(Assignment.department))
+        .order_by(Assignment.role.desc(), Assignment.id)
+    )
+    return list(session.scalars(query))
+
+
+def party_branch(*, session: Session, unit: TerritoryUnit) -> PartyBranch | None:
+    """Returns the party branch of a grid, if it has one."""
+    query = (
+        select(PartyBranch)
+        .where(PartyBranch.grid_id == unit.id)
+        .options(joinedload(PartyBranch.secretary))
+    )
+    return session.scalars(query).first()
+
+
+def list_departments(*, session: Session, district_code: str | None = None) -> list[Department]:
+    """Returns the departments, ordered by code."""
+    query = select(Department).order_by(Department.district_code, Department.code)
+    if district_code is not None:
+        query = query.where(Department.district_code == district_code)
+    return list(session.scalars(query))
+
+
+def stored_shapes(*, session: Session, district_codes: set[str]) -> dict[str, UnitShape]:
+    """Returns the stored units of these districts as the validator sees them."""
+    query = select(TerritoryUnit).where(TerritoryUnit.district_code.in_(district_codes))
+    return {
+        unit.code: UnitShape(
+            code=unit.code,
+            name=unit.name,
+            level=Level(unit.level),
+            parent_code=unit.code[: Level(unit.level).parent.code_length]
+            if Level(unit.level).parent
+            else None,
+            geometry=from_wkb(unit.geometry),
+            is_demo=unit.is_demo,
+        )
+        for unit in session.scalars(query)
+    }
+
+
+def upsert_units(*, session: Session, units: list[UnitShape]) -> tuple[int, int]:
+    """Writes these units (parents before children), returning (created, updated) counts."""
+    codes = [u.code for u in units]
+    existing = {
+        u.code: u
+        for u in session.scalars(select(TerritoryUnit).where(TerritoryUnit.code.in_(codes)))
+    }
+    ids = dict(
+        session.execute(
+            select(TerritoryUnit.code, TerritoryUnit.id).where(
+                TerritoryUnit.code.in_({u.parent_code for u in units if u.parent_code})
+            )
+        ).all()
+    )
+    created = updated = 0
+    for shape in sorted(units, key=lambda u: len(u.code)):
+        row = existing.get(shape.code)
+        if row is None:
+            row = TerritoryUnit(code=shape.code, district_code=shape.code[:6], level=shape.level)
+            session.add(row)
+            created += 1
+        else:
+            updated += 1
+        min_lon, min_lat, max_lon, max_lat = shape.geometry.bounds
+        row.name = shape.name
+        row.level = shape.level.value
+        row.parent_id = ids.get(shape.parent_code) if shape.parent_code else None
+        row.geometry = to_wkb(shape.geometry)
+        row.min_lon, row.min_lat, row.max_lon, row.max_lat = min_lon, min_lat, max_lon, max_lat
+        row.is_demo = shape.is_demo
+        if len(shape.code) < Level.GRID.code_length:
+            session.flush()
+            ids[shape.code] = row.id
+    session.flush()
+    return created, updated
+
+
+@dataclass(frozen=True)
+class Located:
+    """Where a point lies: its grid and the grid's community, street and district."""
+
+    lon: float
+    lat: float
+    chain: list[TerritoryUnit]  # district, street, community, grid
+
+
+class _IndexCache:
+    """Keeps one GridIndex per process, rebuilt when the stored grids change."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._key: tuple | None = None
+        self._index: GridIndex | None = None
+
+    def get(self, session: Session) -> GridIndex:
+        grids = select(
+            func.count(TerritoryUnit.id),
+            func.max(TerritoryUnit.updated_at),
+            func.max(TerritoryUnit.id),
+        ).where(TerritoryUnit.level == Level.GRID.value)
+        key = (str(session.get_bind().engine.url), *session.execute(grids).one())
+        with self._lock:
+            if key != self._key or self._index is None:
+                rows = session.execute(
+                    select(TerritoryUnit.code, TerritoryUnit.geometry).where(
+                        TerritoryUnit.level == Level.GRID.value
+                    )
+                ).all()
+                self._index = GridIndex(
+                    [r.code for r in rows], [from_wkb(r.geometry) for r in rows]
+                )
+                self._key = key
+            return self._index
+
+
+_index_cache = _IndexCache()
+
+
+def grid_index(*, session: Session) -> GridIndex:
+    """Returns the point → grid index of the stored grids, built once and kept while unchanged."""
+    return _index_cache.get(session)
+
+
+def locate(
+    *, session: Session, lon: float, lat: float, crs: coordinates.CRS = coordinates.CRS.WGS84
+) -> Located:
+    """Returns the grid, community, street and district containing the point, or NotFound."""
+    wgs_lon, wgs_lat = coordinates.to_wgs84(lon, lat, crs)
+    code = grid_index(session=session).locate(wgs_lon, wgs_lat)
+    if code is None:
+        raise NotFound(
+            f"坐标 ({lon}, {lat}, {crs.value}) 不在任何网格内，不属于本系统管辖的区域",
+            f"the point ({lon}, {lat}, {crs.value}) lies in no grid: it is outside the district",
+        )
+    grid = get_by_code(session=session, code=code)
+    return Located(
+        lon=wgs_lon, lat=wgs_lat, chain=[*parent_chain(session=session, unit=grid), grid]
+    )

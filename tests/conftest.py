@@ -1,0 +1,102 @@
+"""Fixtures: every database test runs on SQLite and on a real PostgreSQL.
+
+PostgreSQL tests create their own database on ONEGRID_TEST_POSTGRES (default: the local
+server, user postgres) and drop it afterwards. They never skip in CI; on a workstation with
+no PostgreSQL, ONEGRID_TEST_SKIP_POSTGRES=1 leaves them out.
+"""
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from onegrid.app import create_app
+from onegrid.db import get_session
+from onegrid.db.migrate import upgrade
+from onegrid.db.session import create_db_engine
+from onegrid.demo import build_demo
+
+POSTGRES_ADMIN = os.environ.get(
+    "ONEGRID_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+BACKENDS = ["sqlite", "postgresql"]
+if os.environ.get("ONEGRID_TEST_SKIP_POSTGRES") and not os.environ.get("CI"):
+    BACKENDS = ["sqlite"]
+
+
+def _postgres_database() -> Iterator[str]:
+    name = f"onegrid_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(POSTGRES_ADMIN).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request) -> str:
+    """Returns each store in turn: "sqlite" and "postgresql"."""
+    return request.param
+
+
+def _new_database(backend: str, tmp_path_factory) -> Iterator[str]:
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'onegrid.db'}"
+    else:
+        yield from _postgres_database()
+
+
+@pytest.fixture
+def empty_db_url(backend, tmp_path_factory) -> Iterator[str]:
+    """Returns the URL of a new, empty database of each backend, for this test alone."""
+    yield from _new_database(backend, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def demo_engine(backend, tmp_path_factory) -> Iterator[Engine]:
+    """Returns an engine on a migrated database holding the demo district, built once."""
+    for url in _new_database(backend, tmp_path_factory):
+        engine = create_db_engine(url)
+        upgrade(engine)
+        with Session(engine) as session:
+            build_demo(session)
+            session.commit()
+        yield engine
+        engine.dispose()
+
+
+@pytest.fixture
+def session(demo_engine) -> Iterator[Session]:
+    """Yields a session on the demo database whose writes are all rolled back afterwards."""
+    connection = demo_engine.connect()
+    outer = connection.begin()
+    db = Session(bind=connection, join_transaction_mode="create_savepoint")
+    try:
+        yield db
+    finally:
+        db.close()
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def client(session) -> Iterator[TestClient]:
+    """Returns an HTTP client of the app bound to the test's rolled-back session."""
+    app = create_app()
+
+    def _session() -> Iterator[Session]:
+        yield session
+        session.flush()
+
+    app.dependency_overrides[get_session] = _session
+    with TestClient(app) as test_client:
+        yield test_client

@@ -1,0 +1,30 @@
+"""Settings: defaults, and the default secret refused outside development."""
+
+import pytest
+from pydantic import ValidationError
+
+from onegrid.config import Settings
+
+
+def test_defaults_are_a_local_sqlite_file_and_shanghai_time(monkeypatch):
+    monkeypatch.delenv("ONEGRID_DATABASE_URL", raising=False)
+    settings = Settings(_env_file=None)
+    assert settings.database_url == "sqlite:///./var/onegrid.db"
+    assert str(settings.sqlite_path()) == "var/onegrid.db"
+    assert settings.time_zone == "Asia/Shanghai"
+
+
+@pytest.mark.parametrize("environment", ["production", "demo"])
+def test_the_default_secret_is_refused_outside_development(environment):
+    with pytest.raises(ValidationError, match="ONEGRID_SECRET_KEY"):
+        Settings(_env_file=None, environment=environment)
+    assert Settings(_env_file=None, environment=environment, secret_key="s3cret-enough")
+
+
+def test_settings_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("ONEGRID_DATABASE_URL", "postgresql://db.example/onegrid")
+    monkeypatch.setenv("ONEGRID_TILING_TOLERANCE", "0.001")
+    settings = Settings(_env_file=None)
+    assert settings.database_url == "postgresql://db.example/onegrid"
+    assert settings.tiling_tolerance == 0.001
+    assert settings.sqlite_path() is None

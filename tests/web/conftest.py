@@ -1,0 +1,229 @@
+"""Fixtures of the web tests: a tiny territory, the app on it, a live server and Chromium.
+
+The territory: district 999999 测试区 ⊃ street 999999001 ⊃ community 999999001001, tiled by four
+square grids 999999001001001..004 (001 south-west, 002 south-east, 003 north-west, 004
+north-east), with a grid worker, a department staff member and a party branch on grid 001.
+"""
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from playwright.sync_api import Browser, sync_playwright
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from onegrid.app import create_app
+from onegrid.config import get_settings
+from onegrid.db.migrate import upgrade
+from onegrid.db.session import _session_factory, create_db_engine, get_engine
+from onegrid.territory.geojson import import_collection
+from onegrid.territory.models import (
+    Assignment,
+    Department,
+    PartyBranch,
+    Person,
+    Role,
+    TerritoryUnit,
+)
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+DISTRICT, STREET, COMMUNITY = "999999", "999999001", "999999001001"
+GRID_CODES = [f"{COMMUNITY}{n:03d}" for n in range(1, 5)]
+WEST, SOUTH, STEP = 123.50, 41.80, 0.01
+WORKER_NAME, WORKER_PHONE = "张网格", "13912345678"
+STAFF_NAME, DEPARTMENT_NAME = "李城管", "区城市管理局"
+SECRETARY_NAME, BRANCH_NAME = "王书记", "第一网格党支部"
+
+
+def square(west: float, south: float, size: float) -> dict:
+    """Returns a GeoJSON Polygon: the square with this south-west corner and side."""
+    east, north = round(west + size, 6), round(south + size, 6)
+    ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def grid_center(index: int) -> tuple[float, float]:
+    """Returns (lon, lat) of the centre of grid 00{index + 1}."""
+    column, row = index % 2, index // 2
+    return WEST + (column + 0.5) * STEP, SOUTH + (row + 0.5) * STEP
+
+
+@dataclass(frozen=True)
+class Territory:
+    """What the tests know of the test territory."""
+
+    district_name: str = "测试区"
+    grid_codes: tuple[str, ...] = tuple(GRID_CODES)
+    grid_centers: tuple[tuple[float, float], ...] = field(
+        default_factory=lambda: tuple(grid_center(i) for i in range(len(GRID_CODES)))
+    )
+    worker_name: str = WORKER_NAME
+    worker_phone: str = WORKER_PHONE
+    worker_phone_masked: str = WORKER_PHONE[:3] + "****" + WORKER_PHONE[-4:]
+    staff_name: str = STAFF_NAME
+    department_name: str = DEPARTMENT_NAME
+    secretary_name: str = SECRETARY_NAME
+    branch_name: str = BRANCH_NAME
+
+
+def _feature(code: str, name: str, geometry: dict) -> dict:
+    return {"type": "Feature", "properties": {"code": code, "name": name}, "geometry": geometry}
+
+
+def territory_document() -> dict:
+    """Returns the test district as a GeoJSON FeatureCollection, district to grids."""
+    whole = square(WEST, SOUTH, 2 * STEP)
+    features = [
+        _feature(DISTRICT, "测试区", whole),
+        _feature(STREET, "测试街道", whole),
+        _feature(COMMUNITY, "测试社区", whole),
+    ]
+    for index, code in enumerate(GRID_CODES):
+        column, row = index % 2, index // 2
+        west, south = round(WEST + column * STEP, 6), round(SOUTH + row * STEP, 6)
+        features.append(_feature(code, f"第{index + 1}网格", square(west, south, STEP)))
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _enrol_people(session: Session) -> None:
+    grid = session.scalars(select(TerritoryUnit).where(TerritoryUnit.code == GRID_CODES[0])).one()
+    department = Department(
+        district_code=DISTRICT, code="cgj", name=DEPARTMENT_NAME, name_en="Urban Management"
+    )
+    worker = Person(district_code=DISTRICT, name=WORKER_NAME, phone=WORKER_PHONE)
+    staff = Person(district_code=DISTRICT, name=STAFF_NAME, phone="13800001111")
+    secretary = Person(district_code=DISTRICT, name=SECRETARY_NAME, phone=None)
+    session.add_all([department, worker, staff, secretary])
+    session.flush()
+    session.add_all(
+        [
+            Assignment(
+                district_code=DISTRICT,
+                person_id=worker.id,
+                unit_id=grid.id,
+                role=Role.GRID_WORKER.value,
+            ),
+            Assignment(
+                district_code=DISTRICT,
+                person_id=staff.id,
+                unit_id=grid.id,
+                role=Role.DEPARTMENT_STAFF.value,
+                department_id=department.id,
+            ),
+            PartyBranch(
+                district_code=DISTRICT,
+                grid_id=grid.id,
+                name=BRANCH_NAME,
+                secretary_id=secretary.id,
+                member_count=12,
+            ),
+        ]
+    )
+
+
+@pytest.fixture(scope="session")
+def territory() -> Territory:
+    """Returns the names, codes and places of the test territory."""
+    return Territory()
+
+
+@pytest.fixture(scope="session")
+def territory_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Returns the URL of a migrated SQLite database holding the test territory."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('web') / 'onegrid.db'}"
+    engine = create_db_engine(url)
+    try:
+        upgrade(engine)
+        with Session(engine) as session:
+            import_collection(session=session, document=territory_document(), tolerance=1e-6)
+            _enrol_people(session)
+            session.commit()
+    finally:
+        engine.dispose()
+    return url
+
+
+def _clear_caches() -> None:
+    for cached in (get_settings, get_engine, _session_factory):
+        cached.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def app(territory_db: str) -> Iterator[FastAPI]:
+    """Yields the application configured on the test database, with no base-map tiles."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ONEGRID_DATABASE_URL", territory_db)
+        patch.setenv("ONEGRID_ENVIRONMENT", "development")
+        patch.setenv("ONEGRID_TILE_URL", "")
+        patch.setenv("ONEGRID_TILE_ATTRIBUTION", "")
+        _clear_caches()
+        yield create_app()
+        get_engine().dispose()
+    _clear_caches()
+
+
+@pytest.fixture(scope="session")
+def client(app: FastAPI) -> Iterator[TestClient]:
+    """Yields a TestClient of the application."""
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def live_server(app: FastAPI) -> Iterator[str]:
+    """Yields the base URL of uvicorn serving the app on a free port of 127.0.0.1."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            pytest.fail("the live uvicorn server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Yields headless Chromium driven by Playwright; fails (never skips) without Chromium."""
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"Chromium is missing at {CHROMIUM}: the browser tests need it. Install it with "
+            "`apt-get update && apt-get install -y chromium` (the Makefile does this), or "
+            "deselect these tests with `-m 'not browser'`.",
+            pytrace=False,
+        )
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()

@@ -1,0 +1,275 @@
+"""The district map at `/`: language, self-hosted assets, and the map itself in Chromium."""
+
+import json
+import re
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import pytest
+from fastapi.testclient import TestClient
+from playwright.sync_api import Browser, Page, expect
+
+from onegrid.config import get_settings
+from onegrid.web.i18n import STRINGS
+
+SCREENSHOT = "/tmp/onegrid-map.png"
+SCREENSHOT_EN = "/tmp/onegrid-map-en.png"
+_ATTRIBUTE_URL = re.compile(r"""\b(?:src|href)\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
+
+
+def urls_in(html: str) -> list[str]:
+    """Returns every src and href attribute value of the page."""
+    return _ATTRIBUTE_URL.findall(html)
+
+
+def page_config(html: str) -> dict:
+    """Returns the JSON configuration the page hands to map.js."""
+    match = re.search(r'<script id="onegrid-config" type="application/json">(.*?)</script>', html)
+    assert match, "the page has no onegrid-config script"
+    return json.loads(match.group(1))
+
+
+# ---- the page as HTML ------------------------------------------------------------------------
+
+
+def test_page_is_chinese_by_default(client: TestClient) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert '<html lang="zh-CN">' in response.text
+    assert "网格" in response.text
+    assert "一网统管" in response.text
+    assert 'id="grid-count"' in response.text
+    assert 'id="unit-panel"' in response.text
+    assert page_config(response.text)["lang"] == "zh"
+
+
+@pytest.mark.parametrize(
+    ("url", "headers"),
+    [
+        ("/?lang=en", {}),
+        ("/", {"Accept-Language": "en"}),
+        ("/", {"Accept-Language": "en-GB,en;q=0.9,zh-CN;q=0.5"}),
+        ("/?lang=en", {"Accept-Language": "zh-CN,zh;q=0.9"}),
+    ],
+)
+def test_page_in_english(client: TestClient, url: str, headers: dict) -> None:
+    response = client.get(url, headers=headers)
+    assert response.status_code == 200
+    assert '<html lang="en">' in response.text
+    assert "Legend" in response.text
+    assert "Grid details" in response.text
+    assert page_config(response.text)["strings"] == STRINGS["en"]
+
+
+def test_chinese_query_wins_over_english_header(client: TestClient) -> None:
+    response = client.get("/?lang=zh", headers={"Accept-Language": "en"})
+    assert '<html lang="zh-CN">' in response.text
+    assert "图例" in response.text
+
+
+def test_language_switch_links_to_the_other_language(client: TestClient) -> None:
+    assert 'href="?lang=en"' in client.get("/").text
+    assert 'href="?lang=zh"' in client.get("/?lang=en").text
+
+
+def test_page_links_to_api_docs(client: TestClient) -> None:
+    assert 'href="/docs"' in client.get("/").text
+
+
+def test_page_uses_only_self_hosted_assets(client: TestClient) -> None:
+    html = client.get("/").text
+    urls = urls_in(html)
+    assert "/static/vendor/leaflet/leaflet.js" in urls
+    assert "/static/vendor/leaflet/leaflet.css" in urls
+    external = [u for u in urls if re.match(r"^(?:[a-z][a-z0-9+.-]*:)?//", u, re.IGNORECASE)]
+    assert external == [], f"the page references URLs outside the app: {external}"
+    assert "http://" not in html and "https://" not in html
+
+
+def test_page_assets_are_served(client: TestClient) -> None:
+    local = {urlsplit(u).path for u in urls_in(client.get("/").text) if u.startswith("/static/")}
+    assert len(local) >= 5
+    for path in sorted(local):
+        response = client.get(path)
+        assert response.status_code == 200, (
+            f"{path} is not served ({response.status_code}); vendor files come from npm: "
+            "cp -r node_modules/leaflet/dist src/onegrid/web/static/vendor/leaflet"
+        )
+
+
+def test_docs_use_only_self_hosted_swagger_ui(client: TestClient) -> None:
+    response = client.get("/docs")
+    assert response.status_code == 200
+    urls = urls_in(response.text)
+    assets = [u for u in urls if u != "/static/favicon.svg"]
+    assert assets, "the docs page references no Swagger UI assets"
+    assert all(u.startswith("/static/vendor/swagger-ui/") for u in assets), urls
+    assert "http://" not in response.text and "https://" not in response.text
+
+
+def test_tile_settings_reach_the_page(client: TestClient) -> None:
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("ONEGRID_TILE_URL", "/tiles/{z}/{x}/{y}.png")
+            patch.setenv("ONEGRID_TILE_ATTRIBUTION", "区测绘院")
+            get_settings.cache_clear()
+            config = page_config(client.get("/").text)
+    finally:
+        get_settings.cache_clear()
+    assert config["tileUrl"] == "/tiles/{z}/{x}/{y}.png"
+    assert config["tileAttribution"] == "区测绘院"
+    assert page_config(client.get("/").text)["tileUrl"] == ""
+
+
+def test_both_languages_have_every_string() -> None:
+    assert STRINGS["zh"].keys() == STRINGS["en"].keys()
+    for key in STRINGS["zh"]:
+        zh, en = STRINGS["zh"][key], STRINGS["en"][key]
+        assert zh.strip() and en.strip(), key
+        assert set(re.findall(r"\{\w+\}", zh)) == set(re.findall(r"\{\w+\}", en)), key
+
+
+def test_no_string_is_left_untranslated_in_the_script() -> None:
+    from onegrid.web.views import STATIC_DIR
+
+    script = (STATIC_DIR / "map.js").read_text(encoding="utf-8")
+    used = set(re.findall(r"""\bt\(\s*'(\w+)'""", script))
+    counted = set(re.findall(r"""\bcounted\(\s*'(\w+)'""", script))
+    used |= counted | {f"{key}_one" for key in counted}
+    assert used, "map.js looks up no strings"
+    assert used <= STRINGS["zh"].keys(), used - STRINGS["zh"].keys()
+
+
+# ---- the map in Chromium ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def page(browser: Browser, live_server: str) -> Iterator[Page]:
+    """Yields a fresh page; fails the test if it requested anything outside the app or threw."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    page = context.new_page()
+    outside: list[str] = []
+    errors: list[str] = []
+    page.on(
+        "request",
+        lambda r: None if r.url.startswith((live_server, "data:")) else outside.append(r.url),
+    )
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        yield page
+    finally:
+        context.close()
+    assert outside == [], f"the page requested URLs outside the app: {outside}"
+    assert errors == [], f"the page threw: {errors}"
+
+
+def wait_for_grids(page: Page, count: int) -> None:
+    page.wait_for_function(
+        "n => document.querySelector('#grid-count')?.dataset.count === String(n)",
+        arg=count,
+        timeout=15_000,
+    )
+
+
+def click_at(page: Page, lon: float, lat: float) -> None:
+    """Clicks the map where this WGS-84 point is drawn."""
+    point = page.evaluate(
+        """([lon, lat]) => {
+            const map = window.onegridMap;
+            const p = map.latLngToContainerPoint([lat, lon]);
+            const box = map.getContainer().getBoundingClientRect();
+            return {x: box.left + p.x, y: box.top + p.y};
+        }""",
+        [lon, lat],
+    )
+    page.mouse.click(point["x"], point["y"])
+
+
+@pytest.mark.browser
+def test_map_shows_a_grid_with_its_people(page: Page, live_server: str, territory) -> None:
+    page.goto(live_server + "/")
+    wait_for_grids(page, 4)
+    expect(page.locator("#grid-count")).to_have_text("4 个网格")
+    expect(page.locator("#district-name")).to_have_text(territory.district_name)
+    expect(page.locator(".leaflet-control-layers")).to_contain_text("网格")
+    expect(page.locator("#demo-banner")).to_be_hidden()
+
+    click_at(page, *territory.grid_centers[0])
+    panel = page.locator("#unit-panel")
+    expect(panel).to_contain_text(territory.grid_codes[0])
+    expect(panel).to_contain_text(territory.worker_name)
+    expect(panel).to_contain_text(territory.worker_phone_masked)
+    expect(panel).to_contain_text(territory.staff_name)
+    expect(panel).to_contain_text(territory.department_name)
+    expect(panel).to_contain_text(territory.branch_name)
+    expect(panel).to_contain_text(territory.secretary_name)
+    expect(panel).to_contain_text("网格员")
+    assert territory.worker_phone not in page.content()
+    page.screenshot(path=SCREENSHOT)
+
+    page.locator("#lang-switch").click()
+    page.wait_for_url(re.compile(r"\?lang=en"))
+    wait_for_grids(page, 4)
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("#grid-count")).to_have_text("4 grids")
+    expect(page.locator(".leaflet-control-layers")).to_contain_text("Grids")
+    # The selected grid survives the language switch (it is kept in the URL's #fragment).
+    expect(panel).to_contain_text("Grid workers")
+    expect(panel).to_contain_text(territory.grid_codes[0])
+    expect(panel).to_contain_text(territory.worker_phone_masked)
+    page.screenshot(path=SCREENSHOT_EN)
+
+
+@pytest.mark.browser
+def test_hovering_highlights_a_grid(page: Page, live_server: str, territory) -> None:
+    page.goto(live_server + "/")
+    wait_for_grids(page, 4)
+    width = (
+        "() => [...document.querySelectorAll('.leaflet-grids-pane path')]"
+        ".map(p => Number(p.getAttribute('stroke-width')))"
+    )
+    assert max(page.evaluate(width)) < 1
+    lon, lat = territory.grid_centers[1]
+    point = page.evaluate(
+        "([lon, lat]) => window.onegridMap.latLngToContainerPoint([lat, lon])", [lon, lat]
+    )
+    box = page.locator("#map").bounding_box()
+    page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
+    page.wait_for_function(f"Math.max(...({width})()) > 2")
+
+
+@pytest.mark.browser
+def test_search_locates_a_point(page: Page, live_server: str, territory) -> None:
+    page.goto(live_server + "/")
+    wait_for_grids(page, 4)
+    page.fill("#locate-input", "abc")
+    page.click("#locate-form button")
+    expect(page.locator("#locate-message")).to_contain_text("经度,纬度")
+
+    lon, lat = territory.grid_centers[3]
+    page.fill("#locate-input", f"{lon:.4f}，{lat:.4f}")
+    page.click("#locate-form button")
+    expect(page.locator("#unit-panel")).to_contain_text(territory.grid_codes[3])
+    expect(page.locator("#locate-message")).to_contain_text("第4网格")
+
+    page.fill("#locate-input", "120.0,30.0")
+    page.click("#locate-form button")
+    expect(page.locator("#locate-message")).to_contain_text("定位失败")
+
+
+@pytest.mark.browser
+def test_a_failed_fetch_is_explained_in_the_page_language(page: Page, live_server: str) -> None:
+    page.route("**/api/v1/territory/geojson*", lambda route: route.abort())
+    page.goto(live_server + "/?lang=en")
+    status = page.locator("#map-status")
+    expect(status).to_contain_text("Could not load the map data")
+    expect(status).to_contain_text("cannot reach the server")
+    page.unroute("**/api/v1/territory/geojson*")
+    page.route(
+        "**/api/v1/territory/geojson*",
+        lambda route: route.fulfill(status=500, body="boom", content_type="text/plain"),
+    )
+    page.goto(live_server + "/")
+    expect(status).to_contain_text("地图数据加载失败")
+    expect(status).to_contain_text("500")
