@@ -87,3 +87,22 @@ def test_every_grid_has_a_worker_and_a_party_branch(session):
         session.scalars(select(Assignment.unit_id).where(Assignment.role == "department_staff"))
     )
     assert grid_ids == with_worker == with_branch == with_department_staff
+
+
+def test_a_vertex_shared_by_neighbouring_grids_goes_to_the_smallest_code(session):
+    grids = _shapes(session, Level.GRID)
+    index = service.grid_index(session=session)
+    codes = sorted(grids)
+    tree = shapely.STRtree([grids[c] for c in codes])
+    checked = 0
+    for a, b in zip(codes, codes[1:], strict=False):
+        shared = set(map(tuple, shapely.get_coordinates(grids[a]))) & set(
+            map(tuple, shapely.get_coordinates(grids[b]))
+        )
+        for x, y in sorted(shared)[:1]:
+            point = shapely.Point(x, y)
+            covering = [codes[i] for i in tree.query(point, predicate="intersects")]
+            assert a in covering and b in covering
+            assert index.locate(x, y) == min(covering)
+            checked += 1
+    assert checked > 100
