@@ -11,15 +11,18 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from onegrid.accounts import service as accounts
+from onegrid.accounts.models import User
 from onegrid.app import create_app
 from onegrid.db import get_session
 from onegrid.db.migrate import upgrade
 from onegrid.db.session import create_db_engine
 from onegrid.demo import build_demo
+from onegrid.demo.build import DEMO_USERS
 
 POSTGRES_ADMIN = os.environ.get(
     "ONEGRID_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -100,3 +103,17 @@ def client(session) -> Iterator[TestClient]:
     app.dependency_overrides[get_session] = _session
     with TestClient(app) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="session")
+def tokens(demo_engine) -> dict[str, str]:
+    """Returns a bearer token for each demo user, committed to the demo database."""
+    result = {}
+    with Session(demo_engine) as session:
+        for username, *_ in DEMO_USERS:
+            user = session.scalars(select(User).where(User.username == username)).one()
+            result[username] = accounts.issue_token(
+                session=session, user=user, kind="api", source="test"
+            ).token
+        session.commit()
+    return result

@@ -1,5 +1,7 @@
 """Settings: defaults, and the default secret refused outside development."""
 
+import base64
+
 import pytest
 from pydantic import ValidationError
 
@@ -16,9 +18,14 @@ def test_defaults_are_a_local_sqlite_file_and_shanghai_time(monkeypatch):
 
 @pytest.mark.parametrize("environment", ["production", "demo"])
 def test_the_default_secret_is_refused_outside_development(environment):
+    key = base64.urlsafe_b64encode(b"k" * 32).decode()
     with pytest.raises(ValidationError, match="ONEGRID_SECRET_KEY"):
-        Settings(_env_file=None, environment=environment)
-    assert Settings(_env_file=None, environment=environment, secret_key="s3cret-enough")
+        Settings(_env_file=None, environment=environment, data_key=key)
+    with pytest.raises(ValidationError, match="ONEGRID_DATA_KEY"):
+        Settings(_env_file=None, environment=environment, secret_key="s3cret-enough")
+    assert Settings(
+        _env_file=None, environment=environment, secret_key="s3cret-enough", data_key=key
+    )
 
 
 def test_settings_come_from_the_environment(monkeypatch):

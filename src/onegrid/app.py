@@ -1,27 +1,41 @@
 """The application factory: mounts each domain's router and the self-hosted assets."""
 
+from typing import Annotated
+
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from onegrid import API_PREFIX, __version__
+from onegrid.accounts.access import public
+from onegrid.accounts.views import router as accounts_router
+from onegrid.audit.views import router as audit_router
 from onegrid.core.errors import DomainError
 from onegrid.core.i18n import pick_language
+from onegrid.core.permissions import Principal
+from onegrid.pii.views import router as pii_router
 from onegrid.territory.views import router as territory_router
 from onegrid.web.views import STATIC_DIR
 from onegrid.web.views import router as web_router
 
-_STATUS = {"not_found": 404, "invalid": 422, "conflict": 409}
+_STATUS = {
+    "not_found": 404,
+    "invalid": 422,
+    "conflict": 409,
+    "unauthenticated": 401,
+    "forbidden": 403,
+}
 
 
 async def _domain_error(request: Request, exc: DomainError) -> JSONResponse:
     lang = pick_language(request.query_params.get("lang"), request.headers.get("accept-language"))
     body = {"error": {"kind": exc.kind, "message": exc.message(lang), "detail": exc.detail}}
-    return JSONResponse(body, status_code=_STATUS.get(exc.kind, 400))
+    headers = {"WWW-Authenticate": "Bearer"} if exc.kind == "unauthenticated" else None
+    return JSONResponse(body, status_code=_STATUS.get(exc.kind, 400), headers=headers)
 
 
-def _docs() -> HTMLResponse:
+def _docs(who: Annotated[Principal, public()]) -> HTMLResponse:
     return get_swagger_ui_html(
         openapi_url="/openapi.json",
         title="onegrid API",
@@ -44,7 +58,10 @@ def create_app() -> FastAPI:
         redoc_url=None,
     )
     app.add_exception_handler(DomainError, _domain_error)
+    app.include_router(accounts_router, prefix=API_PREFIX)
+    app.include_router(audit_router, prefix=API_PREFIX)
     app.include_router(territory_router, prefix=API_PREFIX)
+    app.include_router(pii_router, prefix=API_PREFIX)
     app.add_api_route("/docs", _docs, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(web_router)

@@ -1,5 +1,6 @@
 """The `onegrid` command: serve, demo, db, territory import/export, locate."""
 
+import getpass
 import json
 import sys
 from pathlib import Path
@@ -9,9 +10,13 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from onegrid.accounts import auditing
+from onegrid.accounts.cli import user_app
+from onegrid.audit.cli import audit_app
 from onegrid.config import get_settings
 from onegrid.core.coordinates import CRS
 from onegrid.core.errors import DomainError
+from onegrid.core.permissions import Scope, operator
 from onegrid.db import get_engine, session_scope
 from onegrid.db.migrate import upgrade
 
@@ -20,6 +25,8 @@ db_app = typer.Typer(help="Database schema (Alembic migrations).")
 territory_app = typer.Typer(help="Territory: GeoJSON import and export.")
 app.add_typer(db_app, name="db")
 app.add_typer(territory_app, name="territory")
+app.add_typer(user_app, name="user")
+app.add_typer(audit_app, name="audit")
 console = Console(stderr=True)
 
 _STEPS = {
@@ -27,6 +34,7 @@ _STEPS = {
     "grids": "社区 → 网格 communities → grids",
     "validate": "校验并写入 validate and store",
     "people": "人员与党支部 people and party branches",
+    "users": "演示账户 demo accounts",
 }
 
 
@@ -94,8 +102,17 @@ def demo(
         )
     else:
         console.print("演示数据已存在 the demo district is already built (--rebuild to start over)")
+    _print_demo_accounts()
     if not build_only:
         serve(host=host, port=port)
+
+
+def _print_demo_accounts() -> None:
+    from onegrid.demo.build import DEMO_PASSWORD, DEMO_USERS
+
+    console.print(f"演示账户 demo accounts (password 密码: [bold]{DEMO_PASSWORD}[/bold]):")
+    for username, name, role, _, _ in DEMO_USERS:
+        console.print(f"  {username:<12} {role.value:<20} {name}")
 
 
 @app.command()
@@ -134,6 +151,17 @@ def territory_import(
                 document=geojson.read_document(file),
                 tolerance=get_settings().tiling_tolerance if tolerance is None else tolerance,
             )
+            for district_code in report.districts:
+                auditing.record(
+                    session,
+                    None,
+                    operator(f"cli:{getpass.getuser()}"),
+                    "territory.import",
+                    object_type="file",
+                    object_id=file.name[:64],
+                    district_code=district_code,
+                    detail={"created": report.created, "updated": report.updated},
+                )
     except DomainError as error:
         _fail(error)
     levels = ", ".join(f"{n} {level}" for level, n in report.by_level.items())
@@ -154,7 +182,8 @@ def territory_export(
     chosen = Level(level) if level else None
     with session_scope() as session:
         text = json.dumps(
-            geojson.export_collection(session=session, level=chosen), ensure_ascii=False
+            geojson.export_collection(session=session, scope=Scope.all(), level=chosen),
+            ensure_ascii=False,
         )
     if output is None:
         sys.stdout.write(text + "\n")

@@ -1,13 +1,18 @@
 """Settings: one class, read from the environment (ONEGRID_*) when asked for, never at import."""
 
+import base64
+import binascii
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import model_validator
+from pydantic import field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "change-me-onegrid-development-secret"
+# base64url of b"onegrid-development-data-key-32b": encrypts personal data in development only.
+DEFAULT_DATA_KEY = "b25lZ3JpZC1kZXZlbG9wbWVudC1kYXRhLWtleS0zMmI="
+DATA_KEY_BYTES = 32
 
 
 class Environment(StrEnum):
@@ -17,11 +22,16 @@ class Environment(StrEnum):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="ONEGRID_", env_file=".env", extra="ignore")
+    # Errors never echo their input: it may be a secret or the data key.
+    model_config = SettingsConfigDict(
+        env_prefix="ONEGRID_", env_file=".env", extra="ignore", hide_input_in_errors=True
+    )
 
     environment: Environment = Environment.DEVELOPMENT
     database_url: str = "sqlite:///./var/onegrid.db"
     secret_key: str = DEFAULT_SECRET
+    # AES-256 key (32 bytes, base64url) sealing personal data at rest: ID numbers, phones.
+    data_key: str = DEFAULT_DATA_KEY
     time_zone: str = "Asia/Shanghai"
     # Fraction of a unit's area that gaps or overlaps between its children may reach before an
     # import is refused: floating-point seams of a correct tiling are far below it.
@@ -29,6 +39,26 @@ class Settings(BaseSettings):
     # Optional base-map tiles, e.g. an intranet tile server; empty keeps the map offline.
     tile_url: str = ""
     tile_attribution: str = ""
+    # Sign-in: sessions end after this much idleness or age; repeated failures lock an account.
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
+    lockout_threshold: int = 5
+    lockout_minutes: int = 15
+    # Send the session cookie over HTTPS only; on by default outside development.
+    cookie_secure: bool | None = None
+    # Audit log (GB/T 22239 level 3 keeps audit records at least six months): records older
+    # than this many days may be moved to gzip files in the archive directory, never dropped.
+    audit_retention_days: int = 180
+    audit_archive_dir: str = "./var/audit-archive"
+
+    @model_validator(mode="after")
+    def _keep_audit_records_180_days(self) -> "Settings":
+        if self.audit_retention_days < 180:
+            raise ValueError(
+                "ONEGRID_AUDIT_RETENTION_DAYS must be at least 180 (审计记录至少保留 180 天, "
+                f"GB/T 22239); got {self.audit_retention_days}"
+            )
+        return self
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> "Settings":
@@ -38,6 +68,45 @@ class Settings(BaseSettings):
                 f"before running with ONEGRID_ENVIRONMENT={self.environment.value}"
             )
         return self
+
+    @field_validator("data_key")
+    @classmethod
+    def _data_key_is_32_bytes(cls, value: str) -> str:
+        try:
+            decoded = _decode_key(value)
+        except ValueError:
+            decoded = b""
+        if len(decoded) != DATA_KEY_BYTES:
+            raise ValueError(
+                "ONEGRID_DATA_KEY must be 32 random bytes in base64url; make one with python -c "
+                "'import base64,os;print(base64.urlsafe_b64encode(os.urandom(32)).decode())'"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_default_data_key(self) -> "Settings":
+        if self.environment is not Environment.DEVELOPMENT and self.data_key == DEFAULT_DATA_KEY:
+            raise ValueError(
+                "ONEGRID_DATA_KEY is still the development default; set a key of your own "
+                f"before running with ONEGRID_ENVIRONMENT={self.environment.value} "
+                "(data encrypted under one key cannot be read under another: keep it safe)"
+            )
+        return self
+
+    @property
+    def data_key_bytes(self) -> bytes:
+        """Returns the data key as the 32 bytes AES-256 takes."""
+        return _decode_key(self.data_key)
+
+    @property
+    def secure_cookies(self) -> bool:
+        if self.cookie_secure is not None:
+            return self.cookie_secure
+        return self.environment is Environment.PRODUCTION
+
+    @property
+    def allows_demo_accounts(self) -> bool:
+        return self.environment in (Environment.DEVELOPMENT, Environment.DEMO)
 
     @property
     def is_sqlite(self) -> bool:
@@ -49,6 +118,14 @@ class Settings(BaseSettings):
             return None
         path = self.database_url.split("///", 1)[-1]
         return None if path in ("", ":memory:") else Path(path)
+
+
+def _decode_key(value: str) -> bytes:
+    # Padding is optional: keys are often pasted without their trailing "=".
+    try:
+        return base64.urlsafe_b64decode(value.strip() + "=" * (-len(value.strip()) % 4))
+    except (binascii.Error, ValueError) as error:
+        raise ValueError(str(error)) from None
 
 
 @lru_cache

@@ -1,5 +1,7 @@
 """Imports every domain's tables so that metadata and migrations see all of them."""
 
+from onegrid.accounts.models import AuthToken, User, UserScope  # noqa: F401
+from onegrid.audit.models import AuditHead, AuditRecord  # noqa: F401
 from onegrid.territory.models import (  # noqa: F401
     Assignment,
     Department,

@@ -1,8 +1,16 @@
 """The territory API as a client sees it."""
 
+import pytest
+
 from onegrid.core.coordinates import from_wgs84
 
 INSIDE = (123.47, 41.80)
+
+
+@pytest.fixture(autouse=True)
+def signed_in(client, tokens):
+    """Every request here comes from the command centre, which sees the whole district."""
+    client.headers["Authorization"] = f"Bearer {tokens['command']}"
 
 
 def test_geojson_layers_have_every_unit_of_their_level(client):

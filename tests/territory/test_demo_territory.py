@@ -4,15 +4,22 @@ import numpy as np
 import shapely
 from sqlalchemy import func, select
 
+from onegrid.core.permissions import Scope
 from onegrid.territory import service
 from onegrid.territory.geometry import area_m2, from_wkb
 from onegrid.territory.models import Assignment, Level, PartyBranch, TerritoryUnit
+
+ALL = Scope.all()
+
 
 TOLERANCE = 1e-6
 
 
 def _shapes(session, level):
-    return {u.code: from_wkb(u.geometry) for u in service.list_units(session=session, level=level)}
+    return {
+        u.code: from_wkb(u.geometry)
+        for u in service.list_units(session=session, scope=ALL, level=level)
+    }
 
 
 def test_demo_has_dadongs_real_divisions_and_1360_grids(session):
@@ -22,14 +29,16 @@ def test_demo_has_dadongs_real_divisions_and_1360_grids(session):
         ).all()
     )
     assert counts == {"district": 1, "street": 10, "community": 143, "grid": 1360}
-    district = service.get_by_code(session=session, code="210104")
+    district = service.get_by_code(session=session, code="210104", scope=ALL)
     assert district.name == "大东区" and district.is_demo
-    street_names = {u.name for u in service.list_units(session=session, level=Level.STREET)}
+    street_names = {
+        u.name for u in service.list_units(session=session, scope=ALL, level=Level.STREET)
+    }
     assert {"大北街道", "万泉街道", "二台子街道", "上园街道"} <= street_names
 
 
 def test_real_outline_has_the_districts_area(session):
-    outline = from_wkb(service.get_by_code(session=session, code="210104").geometry)
+    outline = from_wkb(service.get_by_code(session=session, code="210104", scope=ALL).geometry)
     # 大东区 covers about 100 km²; the packaged outline must be the district, in WGS-84.
     assert 95e6 < area_m2(outline) < 105e6
     assert outline.contains(shapely.Point(123.47, 41.80))
@@ -63,7 +72,7 @@ def test_interior_points_locate_to_their_grid(session):
 
 
 def test_random_points_in_the_district_each_find_the_grid_that_covers_them(session):
-    district = from_wkb(service.get_by_code(session=session, code="210104").geometry)
+    district = from_wkb(service.get_by_code(session=session, code="210104", scope=ALL).geometry)
     grids = _shapes(session, Level.GRID)
     rng = np.random.default_rng(7)
     minx, miny, maxx, maxy = district.bounds

@@ -6,8 +6,11 @@ import pytest
 from sqlalchemy import func, select
 
 from onegrid.core.errors import Invalid
+from onegrid.core.permissions import Scope
 from onegrid.territory import geojson
 from onegrid.territory.models import Level, TerritoryUnit
+
+ALL = Scope.all()
 
 
 def _square(x0, y0, x1, y1):
@@ -53,7 +56,7 @@ def test_import_then_export_round_trips(session):
         "community": 1,
         "grid": 4,
     }
-    exported = geojson.export_collection(session=session, district_code="999999")
+    exported = geojson.export_collection(session=session, scope=ALL, district_code="999999")
     assert [f["properties"]["code"] for f in exported["features"]] == [
         f["properties"]["code"] for f in small_territory()["features"]
     ]
@@ -67,15 +70,15 @@ def test_import_then_export_round_trips(session):
     # Importing the export again changes nothing but counts every unit as updated.
     again = _import(session, exported)
     assert (again.created, again.updated) == (0, 7)
-    assert geojson.export_collection(session=session, district_code="999999") == exported
+    assert geojson.export_collection(session=session, scope=ALL, district_code="999999") == exported
 
 
 def test_demo_district_round_trips_through_export(session):
-    exported = geojson.export_collection(session=session, district_code="210104")
+    exported = geojson.export_collection(session=session, scope=ALL, district_code="210104")
     assert len(exported["features"]) == 1 + 10 + 143 + 1360
     report = _import(session, exported)
     assert (report.created, report.updated) == (0, 1514)
-    assert geojson.export_collection(session=session, district_code="210104") == exported
+    assert geojson.export_collection(session=session, scope=ALL, district_code="210104") == exported
 
 
 def _broken(mutate):
@@ -200,7 +203,7 @@ def test_stored_units_count_towards_the_tiling(session):
 
 
 def test_export_one_level(session):
-    streets = geojson.export_collection(session=session, level=Level.STREET)
+    streets = geojson.export_collection(session=session, scope=ALL, level=Level.STREET)
     assert len(streets["features"]) == 10
     assert all(f["properties"]["level"] == "street" for f in streets["features"])
     assert all(f["properties"]["demo"] is True for f in streets["features"])

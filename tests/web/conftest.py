@@ -20,8 +20,10 @@ from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from onegrid.accounts import service as accounts
 from onegrid.app import create_app
 from onegrid.config import get_settings
+from onegrid.core.permissions import Role
 from onegrid.db.migrate import upgrade
 from onegrid.db.session import _session_factory, create_db_engine, get_engine
 from onegrid.territory.geojson import import_collection
@@ -30,7 +32,7 @@ from onegrid.territory.models import (
     Department,
     PartyBranch,
     Person,
-    Role,
+    StaffRole,
     TerritoryUnit,
 )
 
@@ -81,6 +83,8 @@ class Territory:
     department_name: str = DEPARTMENT_NAME
     secretary_name: str = SECRETARY_NAME
     branch_name: str = BRANCH_NAME
+    username: str = "mapper"
+    password: str = "Map-Reader-2026"
 
 
 def _feature(code: str, name: str, geometry: dict) -> dict:
@@ -118,13 +122,13 @@ def _enrol_people(session: Session) -> None:
                 district_code=DISTRICT,
                 person_id=worker.id,
                 unit_id=grid.id,
-                role=Role.GRID_WORKER.value,
+                role=StaffRole.GRID_WORKER.value,
             ),
             Assignment(
                 district_code=DISTRICT,
                 person_id=staff.id,
                 unit_id=grid.id,
-                role=Role.DEPARTMENT_STAFF.value,
+                role=StaffRole.DEPARTMENT_STAFF.value,
                 department_id=department.id,
             ),
             PartyBranch(
@@ -154,6 +158,13 @@ def territory_db(tmp_path_factory: pytest.TempPathFactory) -> str:
         with Session(engine) as session:
             import_collection(session=session, document=territory_document(), tolerance=1e-6)
             _enrol_people(session)
+            accounts.create(
+                session=session,
+                username=Territory.username,
+                password=Territory.password,
+                role=Role.COMMAND_CENTRE,
+                district_code=DISTRICT,
+            )
             session.commit()
     finally:
         engine.dispose()
@@ -179,10 +190,21 @@ def app(territory_db: str) -> Iterator[FastAPI]:
     _clear_caches()
 
 
+def sign_in(client: TestClient) -> None:
+    """Signs the client in with the test's command-centre account (a session cookie)."""
+    response = client.post(
+        "/login",
+        data={"username": Territory.username, "password": Territory.password},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+
+
 @pytest.fixture(scope="session")
 def client(app: FastAPI) -> Iterator[TestClient]:
-    """Yields a TestClient of the application."""
+    """Yields a TestClient of the application, signed in."""
     with TestClient(app) as test_client:
+        sign_in(test_client)
         yield test_client
 
 

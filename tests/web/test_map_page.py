@@ -145,7 +145,7 @@ def test_no_string_is_left_untranslated_in_the_script() -> None:
 
 
 @pytest.fixture
-def page(browser: Browser, live_server: str) -> Iterator[Page]:
+def page(browser: Browser, live_server: str, territory) -> Iterator[Page]:
     """Yields a fresh page; fails the test if it requested anything outside the app or threw."""
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
     page = context.new_page()
@@ -156,6 +156,11 @@ def page(browser: Browser, live_server: str) -> Iterator[Page]:
         lambda r: None if r.url.startswith((live_server, "data:")) else outside.append(r.url),
     )
     page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(live_server + "/login")
+    page.fill("#username", territory.username)
+    page.fill("#password", territory.password)
+    page.click("#login-button")
+    page.wait_for_url(live_server + "/", wait_until="domcontentloaded")
     try:
         yield page
     finally:

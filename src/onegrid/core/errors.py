@@ -29,3 +29,11 @@ class Invalid(DomainError):
 
 class Conflict(DomainError):
     kind = "conflict"
+
+
+class Unauthenticated(DomainError):
+    kind = "unauthenticated"
+
+
+class Forbidden(DomainError):
+    kind = "forbidden"

@@ -1,10 +1,8 @@
-"""Masks for personal data shown by default (SPEC §7)."""
+"""Masks for personal data shown by default (SPEC §7); the rules live in onegrid.core.pii."""
+
+from onegrid.core.pii import PiiKind, mask
 
 
 def mask_phone(phone: str | None) -> str | None:
-    """Returns the phone with all but its first three and last four digits hidden."""
-    if not phone:
-        return phone
-    if len(phone) <= 7:
-        return "*" * len(phone)
-    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+    """Returns the phone masked as every response shows it (139****5678)."""
+    return mask(PiiKind.PHONE, phone)

@@ -4,7 +4,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
+from fastapi import Depends
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,6 +21,9 @@ def _normalise_url(url: str) -> str:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # Take transaction control from the sqlite3 module, whose implicit BEGIN comes late and
+    # breaks SAVEPOINTs; SQLAlchemy then emits BEGIN itself (see _sqlite_begin).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -26,6 +31,10 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+
+
+def _sqlite_begin(connection) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 def create_db_engine(url: str) -> Engine:
@@ -37,6 +46,7 @@ def create_db_engine(url: str) -> Engine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
@@ -70,3 +80,8 @@ def get_session() -> Iterator[Session]:
     """FastAPI dependency: one session per request, committed when the view returns."""
     with session_scope() as session:
         yield session
+
+
+# "function" scope commits before the response is sent: a client that was told "done" (a
+# receipt, a session cookie) must find it done on its very next request, and after a crash.
+DbSession = Annotated[Session, Depends(get_session, scope="function")]

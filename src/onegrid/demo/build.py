@@ -9,6 +9,10 @@ import numpy as np
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from onegrid.accounts import service as accounts
+from onegrid.accounts.models import AuthToken, User, UserScope
+from onegrid.audit import service as audit
+from onegrid.core.permissions import Role
 from onegrid.demo.geometry import LocalPlane, district_outline, partition
 from onegrid.demo.people import DEPARTMENTS, GRID_ENROLLED, NameMaker
 from onegrid.territory import geojson
@@ -19,11 +23,26 @@ from onegrid.territory.models import (
     Level,
     PartyBranch,
     Person,
-    Role,
+    StaffRole,
     TerritoryUnit,
 )
 
 DEMO_DISTRICT = "210104"
+# Published in the README; demo accounts are refused outside demo and development mode.
+DEMO_PASSWORD = "Onegrid-Demo-2026"
+# (username, display name, role, scope unit codes, department code)
+DEMO_USERS = [
+    ("citizen", "张群众", Role.CITIZEN, [], None),
+    ("gridworker", "大北华炉第1网格员", Role.GRID_WORKER, ["210104002009001"], None),
+    ("community", "华炉社区工作人员", Role.COMMUNITY_STAFF, ["210104002009"], None),
+    ("street", "大北街道办", Role.STREET_OFFICE, ["210104002"], None),
+    ("department", "城管局处置人员", Role.DEPARTMENT_HANDLER, [], "urban_mgmt"),
+    ("command", "区指挥中心值班长", Role.COMMAND_CENTRE, [], None),
+    ("leader", "区领导", Role.LEADER, [], None),
+    ("sysadmin", "系统管理员", Role.SYSTEM_ADMIN, [], None),
+    ("secadmin", "安全管理员", Role.SECURITY_ADMIN, [], None),
+    ("auditadmin", "审计管理员", Role.AUDIT_ADMIN, [], None),
+]
 GRID_COUNT = 1360  # seed 003: Dadong is divided into 1,360 grids
 SEED = 210104
 MIN_GRIDS_PER_COMMUNITY = 3
@@ -51,6 +70,7 @@ class DemoSummary:
     people: int
     assignments: int
     party_branches: int
+    users: int = 0
 
 
 def load_divisions() -> list[Division]:
@@ -129,7 +149,7 @@ def territory_collection(progress: Progress = _no_progress) -> dict:
 
 
 def _clear(session: Session, district_code: str) -> None:
-    for table in (PartyBranch, Assignment, Person, Department):
+    for table in (AuthToken, UserScope, User, PartyBranch, Assignment, Person, Department):
         session.execute(delete(table).where(table.district_code == district_code))
     for level in reversed(Level):
         session.execute(
@@ -156,7 +176,7 @@ def _people(session: Session, progress: Progress) -> tuple[int, int, int]:
     session.flush()
 
     people: list[Person] = []
-    links: list[tuple[Person, TerritoryUnit, Role, Department | None]] = []
+    links: list[tuple[Person, TerritoryUnit, StaffRole, Department | None]] = []
 
     def person() -> Person:
         p = Person(district_code=DEMO_DISTRICT, name=names.name(), phone=names.phone())
@@ -170,16 +190,16 @@ def _people(session: Session, progress: Progress) -> tuple[int, int, int]:
     for unit in units:
         if unit.level == Level.COMMUNITY.value:
             for _ in range(int(rng.integers(4, 8))):
-                links.append((person(), unit, Role.COMMUNITY_STAFF, None))
+                links.append((person(), unit, StaffRole.COMMUNITY_STAFF, None))
     for done, grid in enumerate(grids, 1):
         workers = [person() for _ in range(2 if rng.random() < 0.3 else 1)]
-        links += [(w, grid, Role.GRID_WORKER, None) for w in workers]
+        links += [(w, grid, StaffRole.GRID_WORKER, None) for w in workers]
         for code in rng.choice(GRID_ENROLLED, size=2, replace=False):
             pool = pools.setdefault((grid.code[:9], str(code)), [])
             if len(pool) < 6 and (not pool or rng.random() < 0.2):
                 pool.append(person())
             staff = pool[int(rng.integers(len(pool)))]
-            links.append((staff, grid, Role.DEPARTMENT_STAFF, departments[str(code)]))
+            links.append((staff, grid, StaffRole.DEPARTMENT_STAFF, departments[str(code)]))
         branches.append((grid, workers[0]))
         if done % 200 == 0 or done == len(grids):
             progress("people", done, len(grids))
@@ -231,10 +251,34 @@ def build_demo(
     report = geojson.import_collection(session=session, document=collection, tolerance=tolerance)
     progress("validate", 1, 1)
     people, assignments, branches = _people(session, progress)
+    for done, (username, name, role, scope, department) in enumerate(DEMO_USERS, 1):
+        accounts.create(
+            session=session,
+            username=username,
+            password=DEMO_PASSWORD,
+            role=role,
+            district_code=DEMO_DISTRICT,
+            display_name=name,
+            unit_codes=scope,
+            department_code=department,
+            is_demo=True,
+        )
+        progress("users", done, len(DEMO_USERS))
+    audit.record(
+        session=session,
+        district_code=DEMO_DISTRICT,
+        actor="demo",
+        action="demo.build",
+        object_type="district",
+        object_id=DEMO_DISTRICT,
+        source="cli",
+        detail={"units": report.by_level, "people": people, "users": len(DEMO_USERS)},
+    )
     return DemoSummary(
         built=True,
         units=report.by_level,
         people=people,
         assignments=assignments,
         party_branches=branches,
+        users=len(DEMO_USERS),
     )

@@ -7,7 +7,7 @@ from onegrid.territory.models import (
     Level,
     PartyBranch,
     Person,
-    Role,
+    StaffRole,
     TerritoryUnit,
 )
 
@@ -18,6 +18,6 @@ __all__ = [
     "Level",
     "PartyBranch",
     "Person",
-    "Role",
+    "StaffRole",
     "TerritoryUnit",
 ]

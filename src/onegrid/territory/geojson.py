@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from onegrid.core.errors import Invalid
+from onegrid.core.permissions import Scope
 from onegrid.territory import service
 from onegrid.territory.geometry import from_wkb, to_geojson
 from onegrid.territory.models import Level, TerritoryUnit
@@ -26,6 +27,7 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     by_level: dict[str, int] = field(default_factory=dict)
+    districts: list[str] = field(default_factory=list)
 
 
 def feature(unit: TerritoryUnit) -> dict:
@@ -48,10 +50,16 @@ def feature(unit: TerritoryUnit) -> dict:
 
 
 def export_collection(
-    *, session: Session, level: Level | None = None, district_code: str | None = None
+    *,
+    session: Session,
+    scope: Scope,
+    level: Level | None = None,
+    district_code: str | None = None,
 ) -> dict:
-    """Returns the units at this level (every level if None) as a FeatureCollection."""
-    units = service.list_units(session=session, level=level, district_code=district_code)
+    """Returns the units within the scope at this level (every level if None) as GeoJSON."""
+    units = service.list_units(
+        session=session, scope=scope, level=level, district_code=district_code
+    )
     return {"type": "FeatureCollection", "features": [feature(unit) for unit in units]}
 
 
@@ -62,7 +70,10 @@ def import_collection(*, session: Session, document: object, tolerance: float) -
     check_hierarchy(units, stored, tolerance)
     created, updated = service.upsert_units(session=session, units=units)
     return ImportReport(
-        created=created, updated=updated, by_level=dict(Counter(u.level.value for u in units))
+        created=created,
+        updated=updated,
+        by_level=dict(Counter(u.level.value for u in units)),
+        districts=sorted({u.code[:6] for u in units}),
     )
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from onegrid.core.crypto import EncryptedString
 from onegrid.db.base import Base, TimestampMixin
 
 
@@ -41,7 +42,7 @@ class Level(StrEnum):
         return order[index - 1] if index > 0 else None
 
 
-class Role(StrEnum):
+class StaffRole(StrEnum):
     GRID_WORKER = "grid_worker"
     COMMUNITY_STAFF = "community_staff"
     DEPARTMENT_STAFF = "department_staff"
@@ -95,7 +96,9 @@ class Person(TimestampMixin, Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     district_code: Mapped[str] = mapped_column(String(6), index=True)
     name: Mapped[str] = mapped_column(String(50))
-    phone: Mapped[str | None] = mapped_column(String(20))
+    # Personal data, sealed at rest and masked in every response (onegrid.core.pii).
+    phone: Mapped[str | None] = mapped_column(EncryptedString)
+    id_number: Mapped[str | None] = mapped_column(EncryptedString)
 
 
 class Assignment(TimestampMixin, Base):

@@ -12,6 +12,7 @@ class UnitRef(BaseModel):
 
 
 class StaffOut(BaseModel):
+    person_id: int = Field(description="the person, for POST /api/v1/pii/reveal")
     name: str
     role: str = Field(description="grid_worker, community_staff or department_staff")
     department: str | None = None

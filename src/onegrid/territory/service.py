@@ -3,11 +3,12 @@
 import threading
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from onegrid.core import coordinates
 from onegrid.core.errors import NotFound
+from onegrid.core.permissions import Scope
 from onegrid.territory.geoindex import GridIndex
 from onegrid.territory.geometry import from_wkb, to_wkb
 from onegrid.territory.models import (
@@ -15,24 +16,33 @@ from onegrid.territory.models import (
     Department,
     Level,
     PartyBranch,
+    Person,
     TerritoryUnit,
 )
 from onegrid.territory.validation import UnitShape
 
 
-def get_by_code(*, session: Session, code: str) -> TerritoryUnit:
-    """Returns the unit with this code, or raises NotFound."""
+def get_by_code(*, session: Session, code: str, scope: Scope) -> TerritoryUnit:
+    """Returns the unit with this code, or raises NotFound (outside the scope too: no leak)."""
     unit = session.scalars(select(TerritoryUnit).where(TerritoryUnit.code == code)).first()
-    if unit is None:
+    if unit is None or not scope.covers_unit(code):
         raise NotFound(f"没有代码为 {code} 的区划单元", f"no territory unit has the code {code}")
     return unit
 
 
 def list_units(
-    *, session: Session, level: Level | None = None, district_code: str | None = None
+    *,
+    session: Session,
+    scope: Scope,
+    level: Level | None = None,
+    district_code: str | None = None,
 ) -> list[TerritoryUnit]:
-    """Returns the units at this level (all levels if None), ordered by code."""
-    query = select(TerritoryUnit).order_by(TerritoryUnit.code)
+    """Returns the units within the scope at this level (all levels if None), by code."""
+    query = (
+        select(TerritoryUnit)
+        .where(scope.unit_clause(TerritoryUnit.code))
+        .order_by(TerritoryUnit.code)
+    )
     if level is not None:
         query = query.where(TerritoryUnit.level == level.value)
     if district_code is not None:
@@ -40,14 +50,20 @@ def list_units(
     return list(session.scalars(query))
 
 
-def children(*, session: Session, unit: TerritoryUnit) -> list[TerritoryUnit]:
-    """Returns the unit's direct children, ordered by code."""
-    query = select(TerritoryUnit).where(TerritoryUnit.parent_id == unit.id)
+def children(*, session: Session, unit: TerritoryUnit, scope: Scope) -> list[TerritoryUnit]:
+    """Returns the unit's direct children within the scope, ordered by code."""
+    query = select(TerritoryUnit).where(
+        TerritoryUnit.parent_id == unit.id, scope.unit_clause(TerritoryUnit.code)
+    )
     return list(session.scalars(query.order_by(TerritoryUnit.code)))
 
 
 def parent_chain(*, session: Session, unit: TerritoryUnit) -> list[TerritoryUnit]:
-    """Returns the unit's ancestors from the district down to its parent."""
+    """Returns the unit's ancestors from the district down to its parent.
+
+    Only their codes and names are shown to a user whose scope is below them, never their
+    people: knowing which street a grid lies in is what the grid's own code says anyway.
+    """
     prefixes = [unit.code[:n] for n in (6, 9, 12) if n < len(unit.code)]
     query = select(TerritoryUnit).where(TerritoryUnit.code.in_(prefixes))
     return sorted(session.scalars(query), key=lambda u: len(u.code))
@@ -64,6 +80,22 @@ def staff(*, session: Session, unit: TerritoryUnit) -> list[Assignment]:
     return list(session.scalars(query))
 
 
+def get_person(*, session: Session, person_id: int, scope: Scope) -> Person:
+    """Returns the person enrolled in a unit within the scope, or raises NotFound (no leak)."""
+    enrolled = (
+        select(Assignment.id)
+        .join(TerritoryUnit, Assignment.unit_id == TerritoryUnit.id)
+        .where(Assignment.person_id == Person.id, scope.unit_clause(TerritoryUnit.code))
+    )
+    query = select(Person).where(
+        Person.id == person_id, scope.district_clause(Person.district_code), exists(enrolled)
+    )
+    person = session.scalars(query).first()
+    if person is None:
+        raise NotFound(f"没有编号为 {person_id} 的人员", f"no person has the id {person_id}")
+    return person
+
+
 def party_branch(*, session: Session, unit: TerritoryUnit) -> PartyBranch | None:
     """Returns the party branch of a grid, if it has one."""
     query = (
@@ -74,12 +106,10 @@ def party_branch(*, session: Session, unit: TerritoryUnit) -> PartyBranch | None
     return session.scalars(query).first()
 
 
-def list_departments(*, session: Session, district_code: str | None = None) -> list[Department]:
-    """Returns the departments, ordered by code."""
-    query = select(Department).order_by(Department.district_code, Department.code)
-    if district_code is not None:
-        query = query.where(Department.district_code == district_code)
-    return list(session.scalars(query))
+def list_departments(*, session: Session, scope: Scope) -> list[Department]:
+    """Returns the departments of the scope's district, ordered by code."""
+    query = select(Department).where(scope.district_clause(Department.district_code))
+    return list(session.scalars(query.order_by(Department.district_code, Department.code)))
 
 
 def stored_shapes(*, session: Session, district_codes: set[str]) -> dict[str, UnitShape]:
@@ -186,7 +216,10 @@ def grid_index(*, session: Session) -> GridIndex:
 def locate(
     *, session: Session, lon: float, lat: float, crs: coordinates.CRS = coordinates.CRS.WGS84
 ) -> Located:
-    """Returns the grid, community, street and district containing the point, or NotFound."""
+    """Returns the grid, community, street and district containing the point, or NotFound.
+
+    Open to everyone (a citizen reporting a problem needs it): it names units, nothing more.
+    """
     wgs_lon, wgs_lat = coordinates.to_wgs84(lon, lat, crs)
     code = grid_index(session=session).locate(wgs_lon, wgs_lat)
     if code is None:
@@ -194,7 +227,7 @@ def locate(
             f"坐标 ({lon}, {lat}, {crs.value}) 不在任何网格内，不属于本系统管辖的区域",
             f"the point ({lon}, {lat}, {crs.value}) lies in no grid: it is outside the district",
         )
-    grid = get_by_code(session=session, code=code)
+    grid = get_by_code(session=session, code=code, scope=Scope.all())
     return Located(
         lon=wgs_lon, lat=wgs_lat, chain=[*parent_chain(session=session, unit=grid), grid]
     )

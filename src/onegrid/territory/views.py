@@ -3,13 +3,14 @@
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
+from onegrid.accounts.access import public, require
 from onegrid.core.coordinates import CRS
-from onegrid.core.masking import mask_phone
-from onegrid.db import get_session
+from onegrid.core.permissions import Permission, Principal
+from onegrid.core.pii import PiiKind, mask
+from onegrid.db import DbSession
 from onegrid.territory import geojson, service
 from onegrid.territory.geometry import area_m2, from_wkb
 from onegrid.territory.models import Level, TerritoryUnit
@@ -23,7 +24,8 @@ from onegrid.territory.schemas import (
 )
 
 router = APIRouter(tags=["territory"])
-DbSession = Annotated[Session, Depends(get_session)]
+Reader = Annotated[Principal, require(Permission.TERRITORY_READ)]
+Anyone = Annotated[Principal, public()]
 _layer_cache: dict[tuple, bytes] = {}
 
 
@@ -37,25 +39,26 @@ def _ref(unit: TerritoryUnit) -> UnitRef:
     response_class=Response,
     responses={200: {"content": {"application/geo+json": {}}}},
 )
-def territory_geojson(session: DbSession, level: Level = Level.GRID) -> Response:
+def territory_geojson(session: DbSession, who: Reader, level: Level = Level.GRID) -> Response:
     signature = session.execute(
         select(func.count(TerritoryUnit.id), func.max(TerritoryUnit.updated_at)).where(
             TerritoryUnit.level == level.value
         )
     ).one()
-    key = (str(session.get_bind().engine.url), level, *signature)
+    key = (str(session.get_bind().engine.url), level, who.scope, *signature)
     body = _layer_cache.get(key)
     if body is None:
-        collection = geojson.export_collection(session=session, level=level)
+        collection = geojson.export_collection(session=session, scope=who.scope, level=level)
         body = json.dumps(collection, ensure_ascii=False, separators=(",", ":")).encode()
-        _layer_cache.clear()  # one layer set per process: old versions are never read again
+        if len(_layer_cache) > 256:  # scopes × levels; old versions are never read again
+            _layer_cache.clear()
         _layer_cache[key] = body
     return Response(body, media_type="application/geo+json")
 
 
 @router.get("/territory/units/{code}", response_model=UnitOut, summary="One unit")
-def territory_unit(code: str, session: DbSession) -> UnitOut:
-    unit = service.get_by_code(session=session, code=code)
+def territory_unit(code: str, session: DbSession, who: Reader) -> UnitOut:
+    unit = service.get_by_code(session=session, code=code, scope=who.scope)
     branch = service.party_branch(session=session, unit=unit)
     return UnitOut(
         code=unit.code,
@@ -66,13 +69,14 @@ def territory_unit(code: str, session: DbSession) -> UnitOut:
         area_km2=round(area_m2(from_wkb(unit.geometry)) / 1e6, 4),
         bbox=(unit.min_lon, unit.min_lat, unit.max_lon, unit.max_lat),
         parents=[_ref(p) for p in service.parent_chain(session=session, unit=unit)],
-        children=[_ref(c) for c in service.children(session=session, unit=unit)],
+        children=[_ref(c) for c in service.children(session=session, unit=unit, scope=who.scope)],
         staff=[
             StaffOut(
+                person_id=a.person.id,
                 name=a.person.name,
                 role=a.role,
                 department=a.department.name if a.department else None,
-                phone=mask_phone(a.person.phone),
+                phone=mask(PiiKind.PHONE, a.person.phone),
             )
             for a in service.staff(session=session, unit=unit)
         ],
@@ -87,10 +91,10 @@ def territory_unit(code: str, session: DbSession) -> UnitOut:
 
 
 @router.get("/territory/departments", response_model=list[DepartmentOut], summary="Departments")
-def departments(session: DbSession) -> list[DepartmentOut]:
+def departments(session: DbSession, who: Reader) -> list[DepartmentOut]:
     return [
         DepartmentOut(code=d.code, name=d.name, name_en=d.name_en)
-        for d in service.list_departments(session=session)
+        for d in service.list_departments(session=session, scope=who.scope)
     ]
 
 
@@ -102,6 +106,7 @@ def departments(session: DbSession) -> list[DepartmentOut]:
 )
 def locate(
     session: DbSession,
+    who: Anyone,
     lon: Annotated[float, Query(ge=-180, le=180, description="longitude")],
     lat: Annotated[float, Query(ge=-90, le=90, description="latitude")],
     crs: Annotated[CRS, Query(description="coordinate system of lon/lat")] = CRS.WGS84,

@@ -62,6 +62,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "error_network": "无法连接服务器，请检查网络后重试",
         "error_http": "服务器返回错误 {status}",
         "retry": "重试",
+        "login_title": "登录",
+        "login_username": "用户名",
+        "login_password": "密码",
+        "login_button": "登录",
+        "login_hint": "请使用分配给您的账户登录。",
+        "logout": "退出登录",
+        "signed_in_as": "{name}（{role}）",
+        "no_access": "您的角色无权查看区划地图。",
     },
     "en": {
         "product": "onegrid · 一网统管",
@@ -123,10 +131,45 @@ STRINGS: dict[str, dict[str, str]] = {
         "error_network": "cannot reach the server; check the network and try again",
         "error_http": "the server answered with error {status}",
         "retry": "Retry",
+        "login_title": "Sign in",
+        "login_username": "Username",
+        "login_password": "Password",
+        "login_button": "Sign in",
+        "login_hint": "Sign in with the account you were given.",
+        "logout": "Sign out",
+        "signed_in_as": "{name} ({role})",
+        "no_access": "Your role may not view the district map.",
     },
 }
 
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
+
+ROLE_NAMES = {
+    "zh": {
+        "citizen": "群众",
+        "grid_worker": "网格员",
+        "community_staff": "社区工作人员",
+        "street_office": "街道办",
+        "department_handler": "部门处置人员",
+        "command_centre": "区指挥中心",
+        "leader": "领导",
+        "system_admin": "系统管理员",
+        "security_admin": "安全管理员",
+        "audit_admin": "审计管理员",
+    },
+    "en": {
+        "citizen": "citizen",
+        "grid_worker": "grid worker",
+        "community_staff": "community staff",
+        "street_office": "street office",
+        "department_handler": "department handler",
+        "command_centre": "command centre",
+        "leader": "leader",
+        "system_admin": "system admin",
+        "security_admin": "security admin",
+        "audit_admin": "audit admin",
+    },
+}
 
 
 def strings(lang: str) -> dict[str, str]:

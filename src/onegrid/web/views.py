@@ -1,56 +1,151 @@
-"""Pages: the district map at `/`."""
+"""Pages: sign-in, and the district map at `/`."""
 
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from onegrid import API_PREFIX, __version__
+from onegrid.accounts import service as accounts
+from onegrid.accounts.access import SESSION_COOKIE, public, signed_in
+from onegrid.accounts.schemas import Credentials
+from onegrid.accounts.views import sign_in
 from onegrid.config import get_settings
+from onegrid.core.errors import Unauthenticated
 from onegrid.core.i18n import pick_language
-from onegrid.web.i18n import HTML_LANG, other_language, strings
+from onegrid.core.permissions import Principal
+from onegrid.db import DbSession
+from onegrid.web.i18n import HTML_LANG, ROLE_NAMES, other_language, strings
 
 STATIC_DIR = Path(__file__).parent / "static"
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
+Anyone = Annotated[Principal, public()]
+SignedIn = Annotated[Principal, signed_in()]
+Lang = Annotated[str | None, Query(description="zh or en")]
 
 
-def _script_config(root: str, lang: str) -> dict:
-    """Returns what map.js reads from the page: API path, base-map tiles and the strings."""
-    settings = get_settings()
-    return {
-        "lang": lang,
-        "api": root + API_PREFIX,
-        "tileUrl": settings.tile_url,
-        "tileAttribution": settings.tile_attribution,
-        "strings": strings(lang),
-    }
+def _language(request: Request, lang: str | None) -> str:
+    return pick_language(lang, request.headers.get("accept-language"))
 
 
-def _page_context(root: str, lang: str) -> dict:
+def _root(request: Request) -> str:
+    return request.scope.get("root_path", "").rstrip("/")
+
+
+def _safe_next(target: str | None) -> str:
+    # Only paths on this site: an open redirect would hand a phishing page our sign-in.
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+def _base_context(request: Request, lang: str) -> dict:
     return {
         "lang": lang,
         "html_lang": HTML_LANG[lang],
         "other_lang": other_language(lang),
         "t": strings(lang),
-        "root": root,
+        "root": _root(request),
         "version": __version__,
-        "config": _script_config(root, lang),
+    }
+
+
+def _render(request: Request, name: str, lang: str, context: dict, status: int = 200):
+    headers = {"Content-Language": HTML_LANG[lang], "Vary": "Accept-Language, Cookie"}
+    return templates.TemplateResponse(
+        request,
+        name,
+        {**_base_context(request, lang), **context},
+        status_code=status,
+        headers=headers,
+    )
+
+
+def _script_config(request: Request, lang: str) -> dict:
+    """Returns what map.js reads from the page: API path, base-map tiles, CSRF and strings."""
+    settings = get_settings()
+    return {
+        "lang": lang,
+        "api": _root(request) + API_PREFIX,
+        "tileUrl": settings.tile_url,
+        "tileAttribution": settings.tile_attribution,
+        "csrfToken": getattr(request.state, "csrf_token", None),
+        "strings": strings(lang),
     }
 
 
 @router.get("/", response_class=HTMLResponse)
-def index(
-    request: Request, lang: Annotated[str | None, Query(description="zh or en")] = None
-) -> HTMLResponse:
-    """The district map, in the language asked for by ?lang= or Accept-Language."""
-    chosen = pick_language(lang, request.headers.get("accept-language"))
-    root = request.scope.get("root_path", "").rstrip("/")
-    headers = {"Content-Language": HTML_LANG[chosen], "Vary": "Accept-Language"}
-    return templates.TemplateResponse(
-        request, "index.html", _page_context(root, chosen), headers=headers
+def index(request: Request, who: Anyone, lang: Lang = None) -> Response:
+    """The district map, for signed-in staff; others are sent to sign in first."""
+    chosen = _language(request, lang)
+    if who.is_anonymous:
+        return RedirectResponse(f"{_root(request)}/login?next={quote('/')}&lang={chosen}", 303)
+    role = ROLE_NAMES[chosen].get(who.role.value, who.role.value) if who.role else ""
+    return _render(
+        request,
+        "index.html",
+        chosen,
+        {
+            "config": _script_config(request, chosen),
+            "user": strings(chosen)["signed_in_as"].format(name=who.username, role=role),
+            "csrf_token": getattr(request.state, "csrf_token", ""),
+        },
     )
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, who: Anyone, lang: Lang = None, next: str = "/") -> Response:
+    """The sign-in form."""
+    return _render(
+        request, "login.html", _language(request, lang), {"next": _safe_next(next), "username": ""}
+    )
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(
+    request: Request,
+    session: DbSession,
+    who: Anyone,
+    username: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=256)],
+    next: Annotated[str, Form()] = "/",
+    lang: Lang = None,
+) -> Response:
+    """Signs in with a session cookie, or shows the form again with the reason."""
+    chosen = _language(request, lang)
+    try:
+        result = sign_in(
+            session, request, who, Credentials(username=username, password=password), "session"
+        )
+    except Unauthenticated as error:
+        context = {"next": _safe_next(next), "username": username, "error": error.message(chosen)}
+        return _render(request, "login.html", chosen, context, status=401)
+    settings = get_settings()
+    response = RedirectResponse(_root(request) + _safe_next(next), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        result.token,
+        max_age=settings.session_absolute_hours * 3600,
+        httponly=True,
+        secure=settings.secure_cookies,
+        samesite="lax",
+        path="/",
+    )
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, session: DbSession, who: SignedIn) -> Response:
+    """Ends the session (the form carries the CSRF token) and returns to the sign-in page."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        accounts.revoke_token(session=session, token=token)
+    response = RedirectResponse(f"{_root(request)}/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response

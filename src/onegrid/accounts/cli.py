@@ -1,0 +1,161 @@
+"""`onegrid user …`: accounts from the server's command line (the security admin's tools)."""
+
+import getpass
+import secrets
+import string
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from sqlalchemy import select
+
+from onegrid.accounts import auditing, service
+from onegrid.core.errors import DomainError, Invalid
+from onegrid.core.permissions import Role, Scope, operator
+from onegrid.db import session_scope
+from onegrid.territory.models import Level, TerritoryUnit
+
+user_app = typer.Typer(help="Users: create, list, disable, enable, reset passwords.")
+console = Console(stderr=True)
+
+
+def _operator():
+    return operator(f"cli:{getpass.getuser()}")
+
+
+def _fail(error: DomainError) -> None:
+    console.print(f"[red]错误 error:[/red] {error.zh}\n{error.en}")
+    raise typer.Exit(code=2)
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = typer.prompt("密码 password", hide_input=True)
+    if typer.prompt("再次输入 again", hide_input=True) != first:
+        _fail(Invalid("两次输入的密码不一致", "the two passwords differ"))
+    return first
+
+
+def generated_password() -> str:
+    """Returns a random 16-character password that meets the policy."""
+    alphabet = string.ascii_letters + string.digits + "-_.!#%"
+    while True:
+        password = "".join(secrets.choice(alphabet) for _ in range(16))
+        if any(c.isupper() for c in password) and any(c.isdigit() for c in password):
+            return password
+
+
+def _district(session, district: str | None) -> str:
+    if district:
+        return district
+    codes = list(
+        session.scalars(select(TerritoryUnit.code).where(TerritoryUnit.level == Level.DISTRICT))
+    )
+    if len(codes) != 1:
+        _fail(Invalid("请用 --district 指定区", "name the district with --district"))
+    return codes[0]
+
+
+@user_app.command("create")
+def create(
+    username: str,
+    role: Annotated[Role, typer.Option(help="the user's role")],
+    scope: Annotated[list[str] | None, typer.Option(help="unit code; repeat for several")] = None,
+    department: Annotated[str | None, typer.Option(help="department code (handlers)")] = None,
+    name: Annotated[str | None, typer.Option(help="display name")] = None,
+    district: Annotated[str | None, typer.Option(help="district code")] = None,
+    password_stdin: Annotated[bool, typer.Option(help="read the password from stdin")] = False,
+) -> None:
+    """Create a user; the password is asked for (or read from stdin)."""
+    password = _read_password(password_stdin)
+    try:
+        with session_scope() as session:
+            user = service.create(
+                session=session,
+                username=username,
+                password=password,
+                role=role,
+                district_code=_district(session, district),
+                display_name=name,
+                unit_codes=scope or [],
+                department_code=department,
+            )
+            auditing.record(
+                session,
+                None,
+                _operator(),
+                "user.create",
+                object_type="user",
+                object_id=username,
+                detail={"role": role.value, "scope": scope or []},
+                district_code=user.district_code,
+            )
+    except DomainError as error:
+        _fail(error)
+    console.print(f"已创建用户 created user {username} ({role.value})")
+
+
+@user_app.command("list")
+def list_users() -> None:
+    """List every user with role, scope and state."""
+    with session_scope() as session:
+        for user in service.list_in_scope(session=session, scope=Scope.all()):
+            state = "active" if user.is_active else "disabled"
+            scope = ",".join(s.unit_code for s in user.scopes) or "-"
+            typer.echo(f"{user.username:<16} {user.role:<20} {state:<9} {scope}")
+
+
+def _change(username: str, action: str, change) -> None:
+    try:
+        with session_scope() as session:
+            user = service.get_by_username(session=session, username=username, scope=Scope.all())
+            change(session, user)
+            auditing.record(
+                session,
+                None,
+                _operator(),
+                action,
+                object_type="user",
+                object_id=username,
+                district_code=user.district_code,
+            )
+    except DomainError as error:
+        _fail(error)
+
+
+@user_app.command("disable")
+def disable(username: str) -> None:
+    """Disable a user and end their sessions."""
+    _change(
+        username, "user.disable", lambda s, u: service.set_active(session=s, user=u, active=False)
+    )
+    console.print(f"已停用 disabled {username}")
+
+
+@user_app.command("enable")
+def enable(username: str) -> None:
+    """Enable a user again (and unlock them)."""
+    _change(
+        username, "user.enable", lambda s, u: service.set_active(session=s, user=u, active=True)
+    )
+    console.print(f"已启用 enabled {username}")
+
+
+@user_app.command("reset")
+def reset(
+    username: str,
+    password_stdin: Annotated[bool, typer.Option(help="read the password from stdin")] = False,
+    generate: Annotated[bool, typer.Option(help="generate a password and print it")] = False,
+) -> None:
+    """Set a new password (asked for, read from stdin, or generated), unlock, end sessions."""
+    password = generated_password() if generate else _read_password(password_stdin)
+    _change(
+        username,
+        "user.reset_password",
+        lambda s, u: service.reset_password(session=s, user=u, password=password),
+    )
+    console.print(f"已重置密码 password reset for {username}")
+    if generate:
+        typer.echo(password)

@@ -1,0 +1,265 @@
+"""Accounts data access: users, sign-in with lockout, sessions and tokens, principals."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from onegrid.accounts.models import AuthToken, User, UserScope
+from onegrid.accounts.passwords import check_policy, hash_password, needs_rehash, verify_password
+from onegrid.config import get_settings
+from onegrid.core.errors import Conflict, Invalid, NotFound, Unauthenticated
+from onegrid.core.permissions import (
+    ROLE_PERMISSIONS,
+    SCOPE_CODE_LENGTH,
+    Principal,
+    Role,
+    Scope,
+)
+from onegrid.db.base import utcnow
+from onegrid.territory.models import Department, TerritoryUnit
+
+BAD_CREDENTIALS = Unauthenticated("用户名或密码错误", "wrong username or password")
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def get_by_username(*, session: Session, username: str, scope: Scope) -> User:
+    """Returns the user with this username within the scope's district, or raises NotFound."""
+    user = session.scalars(select(User).where(User.username == username)).first()
+    if user is None or not scope.covers_district(user.district_code):
+        raise NotFound(f"没有用户 {username}", f"no user is called {username}")
+    return user
+
+
+def list_in_scope(*, session: Session, scope: Scope) -> list[User]:
+    """Returns the users of the scope's district, by username."""
+    query = select(User).where(scope.district_clause(User.district_code))
+    return list(session.scalars(query.order_by(User.username)))
+
+
+def _check_scope(
+    session: Session, role: Role, district_code: str, unit_codes: list[str]
+) -> list[str]:
+    length = SCOPE_CODE_LENGTH[role]
+    if length is None:
+        if unit_codes:
+            raise Invalid(f"角色 {role} 没有辖区", f"the role {role} takes no territory scope")
+        return []
+    codes = unit_codes or ([district_code] if length == 6 else [])
+    if not codes:
+        raise Invalid(
+            f"角色 {role} 需要指定 {length} 位代码的辖区单元",
+            f"the role {role} needs scope units with {length}-digit codes",
+        )
+    for code in codes:
+        if len(code) != length or not code.startswith(district_code):
+            raise Invalid(
+                f"辖区 {code} 不是本区 {length} 位代码的单元（角色 {role}）",
+                f"scope {code} is not a {length}-digit unit of district {district_code} "
+                f"(role {role})",
+            )
+        if session.scalar(select(TerritoryUnit.id).where(TerritoryUnit.code == code)) is None:
+            raise Invalid(f"辖区单元 {code} 不存在", f"scope unit {code} does not exist")
+    return codes
+
+
+def create(
+    *,
+    session: Session,
+    username: str,
+    password: str,
+    role: Role,
+    district_code: str,
+    display_name: str | None = None,
+    unit_codes: list[str] | None = None,
+    department_code: str | None = None,
+    is_demo: bool = False,
+) -> User:
+    """Creates a user after checking the username, the password policy, the scope and department."""
+    if not username.isascii() or not username.replace("_", "").replace(".", "").isalnum():
+        raise Invalid(
+            "用户名只能包含字母、数字、点和下划线",
+            "a username may hold only letters, digits, dots and underscores",
+        )
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict(f"用户名 {username} 已被使用", f"the username {username} is taken")
+    check_policy(password, username)
+    codes = _check_scope(session, role, district_code, unit_codes or [])
+    department_id = None
+    if role is Role.DEPARTMENT_HANDLER:
+        department = session.scalars(
+            select(Department).where(
+                Department.district_code == district_code, Department.code == department_code
+            )
+        ).first()
+        if department is None:
+            raise Invalid(
+                f"部门处置人员须指定本区的部门（{department_code!r} 不存在）",
+                f"a department handler needs a department of the district "
+                f"({department_code!r} does not exist)",
+            )
+        department_id = department.id
+    user = User(
+        district_code=district_code,
+        username=username,
+        display_name=display_name or username,
+        password_hash=hash_password(password),
+        role=role.value,
+        department_id=department_id,
+        is_active=True,
+        is_demo=is_demo,
+        failed_logins=0,
+        password_changed_at=utcnow(),
+        scopes=[UserScope(district_code=district_code, unit_code=c) for c in codes],
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_active(*, session: Session, user: User, active: bool) -> None:
+    """Enables or disables a user; disabling ends every session and token at once."""
+    user.is_active = active
+    if not active:
+        _revoke_all(session, user)
+    else:
+        user.failed_logins, user.locked_until = 0, None
+
+
+def reset_password(*, session: Session, user: User, password: str) -> None:
+    """Sets a new password (policy-checked), unlocks the user and ends their sessions."""
+    check_policy(password, user.username)
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+    user.failed_logins, user.locked_until = 0, None
+    _revoke_all(session, user)
+
+
+def _revoke_all(session: Session, user: User) -> None:
+    for token in session.scalars(select(AuthToken).where(AuthToken.user_id == user.id)):
+        token.revoked = True
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """A successful sign-in: the user, the secret token to hand out, and its CSRF token."""
+
+    user: User
+    token: str
+    csrf_token: str | None
+
+
+def authenticate(*, session: Session, username: str, password: str) -> User:
+    """Returns the user if the password is right; counts failures and locks after too many.
+
+    The failure count is written in the caller's transaction: commit it even when raising.
+    """
+    settings = get_settings()
+    user = session.scalars(select(User).where(User.username == username)).first()
+    now = utcnow()
+    if user is None:
+        verify_password(_dummy_hash(), password)  # same work as for a real user: no timing oracle
+        raise BAD_CREDENTIALS
+    if user.locked_until is not None and user.locked_until > now:
+        local = user.locked_until.astimezone(_zone()).strftime("%H:%M")
+        raise Unauthenticated(
+            f"登录失败次数过多，账户已锁定至 {local}",
+            f"too many failed sign-ins: the account is locked until {local}",
+            locked_until=user.locked_until.isoformat(),
+        )
+    if not verify_password(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= settings.lockout_threshold:
+            user.locked_until = now + timedelta(minutes=settings.lockout_minutes)
+            user.failed_logins = 0
+        raise BAD_CREDENTIALS
+    if not user.is_active:
+        raise Unauthenticated("账户已停用", "the account is disabled")
+    if user.is_demo and not settings.allows_demo_accounts:
+        raise Unauthenticated(
+            "演示账户只能在演示或开发模式下使用",
+            "demo accounts work only in demo or development mode",
+        )
+    user.failed_logins, user.locked_until = 0, None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(get_settings().time_zone)
+
+
+@lru_cache
+def _dummy_hash() -> str:
+    return hash_password("onegrid-dummy-Password-1")
+
+
+def issue_token(*, session: Session, user: User, kind: str, source: str | None) -> LoginResult:
+    """Creates a session (kind "session", with a CSRF token) or an API token for the user."""
+    settings = get_settings()
+    token = secrets.token_urlsafe(32)
+    csrf = secrets.token_urlsafe(24) if kind == "session" else None
+    now = utcnow()
+    session.add(
+        AuthToken(
+            district_code=user.district_code,
+            user_id=user.id,
+            kind=kind,
+            token_hash=_digest(token),
+            csrf_token=csrf,
+            last_seen_at=now,
+            expires_at=now + timedelta(hours=settings.session_absolute_hours),
+            revoked=False,
+            source=source,
+        )
+    )
+    session.flush()
+    return LoginResult(user=user, token=token, csrf_token=csrf)
+
+
+def resolve_token(*, session: Session, token: str) -> AuthToken | None:
+    """Returns the live session or token with this secret, touching it; None if none is live."""
+    row = session.scalars(select(AuthToken).where(AuthToken.token_hash == _digest(token))).first()
+    if row is None or row.revoked or not row.user.is_active:
+        return None
+    now = utcnow()
+    idle = timedelta(minutes=get_settings().session_idle_minutes)
+    if row.expires_at <= now or row.last_seen_at + idle <= now:
+        return None
+    # Touch at most once a minute: reads should not each cost a write.
+    if now - row.last_seen_at > timedelta(minutes=1):
+        row.last_seen_at = now
+    return row
+
+
+def revoke_token(*, session: Session, token: str) -> None:
+    """Ends the session or token with this secret."""
+    row = session.scalars(select(AuthToken).where(AuthToken.token_hash == _digest(token))).first()
+    if row is not None:
+        row.revoked = True
+
+
+def principal_for(user: User, *, via_cookie: bool = False) -> Principal:
+    """Returns the principal of a signed-in user: role, permissions and scope."""
+    role = Role(user.role)
+    return Principal(
+        user_id=user.id,
+        username=user.username,
+        role=role,
+        scope=Scope(
+            district_code=user.district_code,
+            unit_codes=tuple(s.unit_code for s in user.scopes),
+            department_id=user.department_id,
+        ),
+        permissions=ROLE_PERMISSIONS[role],
+        via_cookie=via_cookie,
+    )

@@ -1,0 +1,33 @@
+"""Audit log: every write and every sensitive read, append-only and hash-chained per district.
+
+Archiving is `onegrid.audit.archive.archive` (the function is not lifted here, where it would
+hide its module); the `onegrid audit` commands are onegrid.audit.cli's `audit_app`.
+"""
+
+from onegrid.audit.archive import ArchivedSegment, ArchiveReport
+from onegrid.audit.chain import Break, DistrictCheck, VerifyReport, verify
+from onegrid.audit.models import AuditHead, AuditRecord, Outcome
+from onegrid.audit.service import (
+    Entry,
+    list_records,
+    record,
+    record_many,
+    record_separately,
+)
+
+__all__ = [
+    "ArchiveReport",
+    "ArchivedSegment",
+    "AuditHead",
+    "AuditRecord",
+    "Break",
+    "DistrictCheck",
+    "Entry",
+    "Outcome",
+    "VerifyReport",
+    "list_records",
+    "record",
+    "record_many",
+    "record_separately",
+    "verify",
+]

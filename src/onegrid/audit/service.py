@@ -1,0 +1,245 @@
+"""Writing and reading the audit log: every write and every sensitive read is recorded here."""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from onegrid.audit.chain import canonical_json, record_hash
+from onegrid.audit.models import GENESIS, AuditHead, AuditRecord, Outcome
+from onegrid.core.errors import Invalid
+from onegrid.db.base import utcnow
+
+_HEAD = AuditHead.__table__
+# Free text longer than its column is cut, so that an attacker's 10 kB user name cannot stop
+# the record of their failed login from being written (PostgreSQL would refuse it whole).
+_LENGTHS = {
+    name: AuditRecord.__table__.c[name].type.length
+    for name in ("actor", "actor_role", "action", "object_type", "object_id", "source")
+}
+MAX_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One action to record: what the caller knows (seq, time and hashes come from the chain).
+
+    `detail` must not hold personal information in clear: the log can never be edited.
+    """
+
+    actor: str
+    action: str
+    actor_id: int | None = None
+    actor_role: str | None = None
+    object_type: str | None = None
+    object_id: str | int | None = None
+    outcome: str = Outcome.SUCCESS
+    source: str | None = None
+    detail: Mapping[str, Any] | None = None
+
+
+def record(
+    *,
+    session: Session,
+    district_code: str,
+    actor: str,
+    actor_id: int | None = None,
+    actor_role: str | None = None,
+    action: str,
+    object_type: str | None = None,
+    object_id: str | int | None = None,
+    outcome: str = Outcome.SUCCESS,
+    source: str | None = None,
+    detail: Mapping[str, Any] | None = None,
+) -> AuditRecord:
+    """Appends a record to the district's chain in the caller's transaction, and returns it."""
+    entry = Entry(
+        actor=actor,
+        action=action,
+        actor_id=actor_id,
+        actor_role=actor_role,
+        object_type=object_type,
+        object_id=object_id,
+        outcome=outcome,
+        source=source,
+        detail=detail,
+    )
+    [values] = _chain(session, district_code, [entry])
+    audit = AuditRecord(**values)
+    session.add(audit)
+    session.flush()
+    return audit
+
+
+def record_many(*, session: Session, district_code: str, entries: Sequence[Entry]) -> int:
+    """Appends these records in order in the caller's transaction; returns how many.
+
+    For bulk work (imports, intake): the chain is locked once, and the rows go in as one
+    batched insert instead of one ORM object each.
+    """
+    rows = _chain(session, district_code, entries)
+    if rows:
+        session.execute(insert(AuditRecord.__table__), rows)
+    return len(rows)
+
+
+def record_separately(
+    *,
+    engine: Engine,
+    district_code: str,
+    actor: str,
+    actor_id: int | None = None,
+    actor_role: str | None = None,
+    action: str,
+    object_type: str | None = None,
+    object_id: str | int | None = None,
+    outcome: str = Outcome.SUCCESS,
+    source: str | None = None,
+    detail: Mapping[str, Any] | None = None,
+) -> AuditRecord:
+    """Appends a record in a transaction of its own, kept even when the caller's rolls back.
+
+    For failed logins and denied access::
+
+        session.rollback()
+        record_separately(engine=session.get_bind().engine, district_code=..., actor=...,
+                          action="auth.login", outcome="failed", source=client_ip)
+
+    It opens its own connection from the engine, so even a record written while a test's
+    session is rolled back stays in the database. Call it before the caller's transaction
+    writes, or after it ends: on SQLite the caller's writes hold the database's write lock,
+    and on PostgreSQL a record the caller appended holds the district's chain head, so this
+    call would wait for its own caller until busy_timeout or lock_timeout (10 s) ends it.
+    """
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        if engine.dialect.name == "postgresql":
+            session.execute(text("SET LOCAL lock_timeout = '10s'"))
+        return record(
+            session=session,
+            district_code=district_code,
+            actor=actor,
+            actor_id=actor_id,
+            actor_role=actor_role,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            outcome=outcome,
+            source=source,
+            detail=detail,
+        )
+
+
+def list_records(
+    *,
+    session: Session,
+    district_code: str,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    action: str | None = None,
+    actor: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[AuditRecord]:
+    """Returns the district's records, newest first: since <= at < until, action, actor."""
+    if not 1 <= limit <= MAX_LIMIT or offset < 0:
+        raise Invalid(
+            f"每页 1 至 {MAX_LIMIT} 条，偏移量不得为负",
+            f"limit must be 1 to {MAX_LIMIT} and offset not negative",
+        )
+    query = select(AuditRecord).where(AuditRecord.district_code == district_code)
+    if since is not None:
+        query = query.where(AuditRecord.at >= since)
+    if until is not None:
+        query = query.where(AuditRecord.at < until)
+    if action is not None:
+        query = query.where(AuditRecord.action == action)
+    if actor is not None:
+        query = query.where(AuditRecord.actor == actor)
+    query = query.order_by(AuditRecord.seq.desc()).limit(limit).offset(offset)
+    return list(session.scalars(query))
+
+
+def districts(*, session: Session) -> list[str]:
+    """Returns the districts that have an audit chain, in code order."""
+    return list(session.scalars(select(_HEAD.c.district_code).order_by(_HEAD.c.district_code)))
+
+
+def _check_district(district_code: str) -> None:
+    if len(district_code) != 6 or not district_code.isdigit():
+        raise Invalid(
+            f"区划代码应为 6 位数字：{district_code!r}",
+            f"a district code has 6 digits: {district_code!r}",
+        )
+
+
+def _values(entry: Entry) -> dict[str, Any]:
+    try:
+        outcome = Outcome(entry.outcome).value
+    except ValueError:
+        raise Invalid(
+            f"未知的结果 {entry.outcome!r}：应为 success、denied 或 failed",
+            f"unknown outcome {entry.outcome!r}: success, denied or failed",
+        ) from None
+    if not entry.actor or not entry.action:
+        raise Invalid("审计记录须写明操作者和操作", "an audit record names its actor and action")
+    values = {f.name: getattr(entry, f.name) for f in fields(entry)}
+    for name, length in _LENGTHS.items():
+        if values[name] is not None:
+            values[name] = str(values[name])[:length]
+    try:
+        values["detail"] = None if entry.detail is None else canonical_json(dict(entry.detail))
+    except ValueError as error:
+        raise Invalid(
+            f"审计详情无法写成 JSON：{error}", f"the audit detail is not JSON: {error}"
+        ) from None
+    return {**values, "outcome": outcome}
+
+
+def _chain(session: Session, district_code: str, entries: Sequence[Entry]) -> list[dict]:
+    # Every entry is checked before the chain is locked: a bad one must not hold the lock.
+    _check_district(district_code)
+    rows = [_values(entry) for entry in entries]
+    if not rows:
+        return []
+    last_seq, prev_hash = _advance(session, district_code, len(rows))
+    # Taken once the chain is locked, so that times rise with seq.
+    at = utcnow()
+    for seq, row in enumerate(rows, start=last_seq - len(rows) + 1):
+        row.update(district_code=district_code, seq=seq, at=at, prev_hash=prev_hash)
+        row["hash"] = prev_hash = record_hash(row)
+    session.execute(
+        update(_HEAD).where(_HEAD.c.district_code == district_code).values(hash=prev_hash)
+    )
+    return rows
+
+
+def _advance(session: Session, district_code: str, count: int) -> tuple[int, str]:
+    # The UPDATE comes first: it takes SQLite's write lock or PostgreSQL's row lock on the head
+    # before anything is read, so two appenders can never build on the same head.
+    bump = (
+        update(_HEAD)
+        .where(_HEAD.c.district_code == district_code)
+        .values(seq=_HEAD.c.seq + count)
+        .returning(_HEAD.c.seq, _HEAD.c.hash)
+    )
+    row = session.execute(bump).first()
+    if row is None:
+        try:
+            with session.begin_nested():
+                session.execute(
+                    insert(_HEAD).values(
+                        district_code=district_code,
+                        seq=0,
+                        hash=GENESIS,
+                        archived_through_seq=0,
+                        archived_hash=GENESIS,
+                    )
+                )
+        except IntegrityError:
+            pass  # another transaction created the head first; it has committed it by now
+        row = session.execute(bump).one()
+    return row.seq, row.hash

@@ -1,0 +1,133 @@
+"""Roles, permissions and scope: who may do what, and over which part of the territory.
+
+Which role holds which permission is data (ROLE_PERMISSIONS), not code in the views. A
+principal's scope is a set of territory-code prefixes within one district: a grid worker's
+grid codes, a community's code, a street's code, or the district code for district-wide roles.
+"""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from sqlalchemy import ColumnElement, false, or_, true
+
+
+class Role(StrEnum):
+    CITIZEN = "citizen"
+    GRID_WORKER = "grid_worker"
+    COMMUNITY_STAFF = "community_staff"
+    STREET_OFFICE = "street_office"
+    DEPARTMENT_HANDLER = "department_handler"
+    COMMAND_CENTRE = "command_centre"
+    LEADER = "leader"
+    SYSTEM_ADMIN = "system_admin"
+    SECURITY_ADMIN = "security_admin"
+    AUDIT_ADMIN = "audit_admin"
+
+
+class Permission(StrEnum):
+    TERRITORY_READ = "territory.read"
+    TERRITORY_WRITE = "territory.write"
+    PII_REVEAL = "pii.reveal"
+    USERS_MANAGE = "users.manage"
+    AUDIT_READ = "audit.read"
+
+
+_STAFF_READ = {Permission.TERRITORY_READ}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.CITIZEN: frozenset(),
+    Role.GRID_WORKER: frozenset(_STAFF_READ),
+    Role.COMMUNITY_STAFF: frozenset(_STAFF_READ | {Permission.PII_REVEAL}),
+    Role.STREET_OFFICE: frozenset(_STAFF_READ | {Permission.PII_REVEAL}),
+    Role.DEPARTMENT_HANDLER: frozenset(_STAFF_READ),
+    Role.COMMAND_CENTRE: frozenset(_STAFF_READ | {Permission.PII_REVEAL}),
+    Role.LEADER: frozenset(_STAFF_READ),
+    # Separation of duties (GB/T 22239 三员分立): the system admin runs the system, the
+    # security admin manages accounts, the audit admin reads the log; none does another's job.
+    Role.SYSTEM_ADMIN: frozenset(_STAFF_READ | {Permission.TERRITORY_WRITE}),
+    Role.SECURITY_ADMIN: frozenset({Permission.USERS_MANAGE}),
+    Role.AUDIT_ADMIN: frozenset({Permission.AUDIT_READ}),
+}
+
+# The territory level a role's scope is given at (its length of code); None: no territory.
+SCOPE_CODE_LENGTH: dict[Role, int | None] = {
+    Role.CITIZEN: None,
+    Role.GRID_WORKER: 15,
+    Role.COMMUNITY_STAFF: 12,
+    Role.STREET_OFFICE: 9,
+    Role.DEPARTMENT_HANDLER: 6,
+    Role.COMMAND_CENTRE: 6,
+    Role.LEADER: 6,
+    Role.SYSTEM_ADMIN: 6,
+    Role.SECURITY_ADMIN: 6,
+    Role.AUDIT_ADMIN: 6,
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The part of the territory a principal may see: code prefixes within a district."""
+
+    district_code: str | None
+    unit_codes: tuple[str, ...] = ()
+    department_id: int | None = None
+    everything: bool = False  # the command line on the server itself
+
+    @classmethod
+    def all(cls) -> "Scope":
+        """Returns the scope of the machine's operator: every district, every unit."""
+        return cls(district_code=None, everything=True)
+
+    def covers_district(self, district_code: str) -> bool:
+        """Tells whether rows of this district may be seen at all."""
+        return self.everything or self.district_code == district_code
+
+    def covers_unit(self, code: str) -> bool:
+        """Tells whether the unit with this code lies within the scope."""
+        return self.everything or any(code.startswith(prefix) for prefix in self.unit_codes)
+
+    def unit_clause(self, code_column) -> ColumnElement[bool]:
+        """Returns a SQL condition keeping rows whose unit code lies within the scope."""
+        if self.everything:
+            return true()
+        if not self.unit_codes:
+            return false()
+        return or_(*(code_column.startswith(prefix, autoescape=True) for prefix in self.unit_codes))
+
+    def district_clause(self, district_column) -> ColumnElement[bool]:
+        """Returns a SQL condition keeping rows of the scope's district."""
+        return true() if self.everything else district_column == self.district_code
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking: a signed-in user, the anonymous public, or the operator's command line."""
+
+    user_id: int | None
+    username: str
+    role: Role | None
+    scope: Scope
+    permissions: frozenset[Permission] = field(default_factory=frozenset)
+    via_cookie: bool = False
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.user_id is None and not self.scope.everything
+
+    def can(self, permission: Permission) -> bool:
+        """Tells whether this principal holds the permission."""
+        return permission in self.permissions
+
+
+ANONYMOUS = Principal(user_id=None, username="anonymous", role=None, scope=Scope(None))
+
+
+def operator(name: str = "cli") -> Principal:
+    """Returns the principal of a command run on the server: everything, every permission."""
+    return Principal(
+        user_id=None,
+        username=name,
+        role=None,
+        scope=Scope.all(),
+        permissions=frozenset(Permission),
+    )

@@ -1,0 +1,66 @@
+"""Reveal API: the clear value of one masked field, for a stated purpose, always audited."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Request, Response
+
+from onegrid.accounts import auditing
+from onegrid.accounts.access import require
+from onegrid.core.errors import NotFound
+from onegrid.core.permissions import Permission, Principal
+from onegrid.db import DbSession
+from onegrid.pii import service
+from onegrid.pii.schemas import RevealIn, RevealOut
+
+router = APIRouter(tags=["pii"])
+
+
+@router.post(
+    "/pii/reveal",
+    response_model=RevealOut,
+    summary="Reveal one masked personal field, for a stated purpose (audited)",
+    responses={404: {"description": "no such object within your scope"}},
+)
+def reveal(
+    body: RevealIn,
+    request: Request,
+    response: Response,
+    session: DbSession,
+    who: Annotated[Principal, require(Permission.PII_REVEAL)],
+) -> RevealOut:
+    detail = {"field": body.field, "purpose": body.purpose}
+    try:
+        revealed = service.reveal(
+            session=session,
+            scope=who.scope,
+            object_type=body.object_type,
+            object_id=body.object_id,
+            field=body.field,
+        )
+    except NotFound:
+        auditing.record_refusal(
+            session,
+            request,
+            who,
+            "pii.reveal",
+            detail={**detail, "object_type": body.object_type, "object_id": body.object_id},
+        )
+        raise
+    auditing.record(
+        session,
+        request,
+        who,
+        "pii.reveal",
+        object_type=body.object_type,
+        object_id=str(body.object_id),
+        detail=detail,
+        district_code=revealed.district_code,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return RevealOut(
+        object_type=body.object_type,
+        object_id=body.object_id,
+        field=body.field,
+        value=revealed.value,
+        masked=revealed.masked,
+    )
