@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import uvicorn
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -19,6 +20,10 @@ from onegrid.core.errors import DomainError
 from onegrid.core.permissions import Scope, operator
 from onegrid.db import get_engine, session_scope
 from onegrid.db.migrate import upgrade
+from onegrid.demo import build_demo
+from onegrid.demo.build import DEMO_PASSWORD, DEMO_USERS
+from onegrid.territory import geojson, service
+from onegrid.territory.models import Level
 
 app = typer.Typer(help="onegrid — 一网统管: the grid-based closed loop of a city district.")
 db_app = typer.Typer(help="Database schema (Alembic migrations).")
@@ -53,8 +58,6 @@ def db_upgrade(revision: str = "head") -> None:
 @app.command()
 def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     """Serve the web application (migrating the database first)."""
-    import uvicorn
-
     upgrade(get_engine())
     console.print(f"onegrid on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
     uvicorn.run("onegrid.app:create_app", factory=True, host=host, port=port)
@@ -68,8 +71,6 @@ def demo(
     port: int = 8000,
 ) -> None:
     """Build the demo district (大东区 Dadong, demo data) and serve it."""
-    from onegrid.demo import build_demo
-
     upgrade(get_engine())
     columns = (
         TextColumn("{task.description}"),
@@ -108,8 +109,6 @@ def demo(
 
 
 def _print_demo_accounts() -> None:
-    from onegrid.demo.build import DEMO_PASSWORD, DEMO_USERS
-
     console.print(f"演示账户 demo accounts (password 密码: [bold]{DEMO_PASSWORD}[/bold]):")
     for username, name, role, _, _ in DEMO_USERS:
         console.print(f"  {username:<12} {role.value:<20} {name}")
@@ -122,8 +121,6 @@ def locate(
     crs: Annotated[CRS, typer.Option(help="coordinate system of LON LAT")] = CRS.WGS84,
 ) -> None:
     """Print the grid, community, street and district containing a point."""
-    from onegrid.territory import service
-
     with session_scope() as session:
         try:
             found = service.locate(session=session, lon=lon, lat=lat, crs=crs)
@@ -141,8 +138,6 @@ def territory_import(
     ] = None,
 ) -> None:
     """Import units from GeoJSON: all of them, or none if anything is wrong."""
-    from onegrid.territory import geojson
-
     upgrade(get_engine())
     try:
         with session_scope() as session:
@@ -176,9 +171,6 @@ def territory_export(
     ] = None,
 ) -> None:
     """Export units as a GeoJSON FeatureCollection (every level unless --level)."""
-    from onegrid.territory import geojson
-    from onegrid.territory.models import Level
-
     chosen = Level(level) if level else None
     with session_scope() as session:
         text = json.dumps(

@@ -10,7 +10,8 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from onegrid.audit import AuditHead, AuditRecord, service, verify
-from onegrid.audit.archive import archive, file_name
+from onegrid.audit.archive import archive
+from onegrid.audit.archive_files import file_name
 from onegrid.config import Settings
 from onegrid.core.errors import Invalid
 from onegrid.db.base import utcnow

@@ -6,7 +6,6 @@ from datetime import date, timedelta
 import pytest
 
 from onegrid.core.errors import Invalid
-from onegrid.core.masking import mask_phone
 from onegrid.core.pii import PiiKind, mask, validate_id_number, validate_phone
 
 PUBLISHED = "11010519491231002X"  # the example printed in GB 11643-1999
@@ -153,8 +152,8 @@ def test_phones_are_masked():
     assert mask(PiiKind.PHONE, "010-62345678-8001") == "010-******78-****"
     assert mask(PiiKind.PHONE, "8412345") == "*****45"
     assert mask(PiiKind.PHONE, "12") == "**"
-    assert mask_phone("13912345678") == "139****5678"
-    assert mask_phone(None) is None
+    assert mask(PiiKind.PHONE, "13912345678") == "139****5678"
+    assert mask(PiiKind.PHONE, None) is None
 
 
 @pytest.mark.parametrize("kind", [PiiKind.HEALTH, PiiKind.ASSISTANCE])

@@ -3,6 +3,7 @@
 The territory: district 999999 测试区 ⊃ street 999999001 ⊃ community 999999001001, tiled by four
 square grids 999999001001001..004 (001 south-west, 002 south-east, 003 north-west, 004
 north-east), with a grid worker, a department staff member and a party branch on grid 001.
+Two accounts: "mapper" (command centre, may reveal phones) and "viewer" (a leader, may not).
 """
 
 import socket
@@ -85,6 +86,9 @@ class Territory:
     branch_name: str = BRANCH_NAME
     username: str = "mapper"
     password: str = "Map-Reader-2026"
+    # A leader: sees the map, but lacks pii.reveal.
+    leader_username: str = "viewer"
+    leader_password: str = "Leader-Sees-2026"
 
 
 def _feature(code: str, name: str, geometry: dict) -> dict:
@@ -165,6 +169,13 @@ def territory_db(tmp_path_factory: pytest.TempPathFactory) -> str:
                 role=Role.COMMAND_CENTRE,
                 district_code=DISTRICT,
             )
+            accounts.create(
+                session=session,
+                username=Territory.leader_username,
+                password=Territory.leader_password,
+                role=Role.LEADER,
+                district_code=DISTRICT,
+            )
             session.commit()
     finally:
         engine.dispose()
@@ -190,11 +201,15 @@ def app(territory_db: str) -> Iterator[FastAPI]:
     _clear_caches()
 
 
-def sign_in(client: TestClient) -> None:
-    """Signs the client in with the test's command-centre account (a session cookie)."""
+def sign_in(
+    client: TestClient,
+    username: str = Territory.username,
+    password: str = Territory.password,
+) -> None:
+    """Signs the client in (a session cookie), by default with the command-centre account."""
     response = client.post(
         "/login",
-        data={"username": Territory.username, "password": Territory.password},
+        data={"username": username, "password": password},
         follow_redirects=False,
     )
     assert response.status_code == 303, response.text
@@ -205,6 +220,14 @@ def client(app: FastAPI) -> Iterator[TestClient]:
     """Yields a TestClient of the application, signed in."""
     with TestClient(app) as test_client:
         sign_in(test_client)
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def leader_client(app: FastAPI) -> Iterator[TestClient]:
+    """Yields a TestClient of the application, signed in as the leader (no pii.reveal)."""
+    with TestClient(app) as test_client:
+        sign_in(test_client, Territory.leader_username, Territory.leader_password)
         yield test_client
 
 

@@ -3,6 +3,7 @@
 import json
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import pytest
@@ -14,6 +15,10 @@ from onegrid.web.i18n import STRINGS
 
 SCREENSHOT = "/tmp/onegrid-map.png"
 SCREENSHOT_EN = "/tmp/onegrid-map-en.png"
+SCREENSHOT_REVEAL = "/tmp/onegrid-map-reveal.png"
+SCREENSHOT_REVEAL_FORM = "/tmp/onegrid-map-reveal-form.png"
+SCREENSHOT_REVEAL_EN = "/tmp/onegrid-map-reveal-en.png"
+PURPOSE = "核实网格员联系方式"
 _ATTRIBUTE_URL = re.compile(r"""\b(?:src|href)\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
 
 
@@ -122,6 +127,17 @@ def test_tile_settings_reach_the_page(client: TestClient) -> None:
     assert page_config(client.get("/").text)["tileUrl"] == ""
 
 
+def test_config_lets_the_mapper_reveal_phones(client: TestClient) -> None:
+    config = page_config(client.get("/").text)
+    assert config["canReveal"] is True
+    assert config["csrfToken"]
+
+
+def test_config_keeps_a_leader_from_revealing_phones(leader_client: TestClient) -> None:
+    config = page_config(leader_client.get("/").text)
+    assert config["canReveal"] is False
+
+
 def test_both_languages_have_every_string() -> None:
     assert STRINGS["zh"].keys() == STRINGS["en"].keys()
     for key in STRINGS["zh"]:
@@ -144,9 +160,11 @@ def test_no_string_is_left_untranslated_in_the_script() -> None:
 # ---- the map in Chromium ---------------------------------------------------------------------
 
 
-@pytest.fixture
-def page(browser: Browser, live_server: str, territory) -> Iterator[Page]:
-    """Yields a fresh page; fails the test if it requested anything outside the app or threw."""
+@contextmanager
+def signed_in_page(
+    browser: Browser, live_server: str, username: str, password: str
+) -> Iterator[Page]:
+    """Yields a fresh page signed in as this user; fails if it went outside the app or threw."""
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
     page = context.new_page()
     outside: list[str] = []
@@ -157,8 +175,8 @@ def page(browser: Browser, live_server: str, territory) -> Iterator[Page]:
     )
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(live_server + "/login")
-    page.fill("#username", territory.username)
-    page.fill("#password", territory.password)
+    page.fill("#username", username)
+    page.fill("#password", password)
     page.click("#login-button")
     page.wait_for_url(live_server + "/", wait_until="domcontentloaded")
     try:
@@ -167,6 +185,22 @@ def page(browser: Browser, live_server: str, territory) -> Iterator[Page]:
         context.close()
     assert outside == [], f"the page requested URLs outside the app: {outside}"
     assert errors == [], f"the page threw: {errors}"
+
+
+@pytest.fixture
+def page(browser: Browser, live_server: str, territory) -> Iterator[Page]:
+    """Yields a fresh page signed in as the command-centre user (who may reveal phones)."""
+    with signed_in_page(browser, live_server, territory.username, territory.password) as page:
+        yield page
+
+
+@pytest.fixture
+def leader_page(browser: Browser, live_server: str, territory) -> Iterator[Page]:
+    """Yields a fresh page signed in as the leader (who may not reveal phones)."""
+    with signed_in_page(
+        browser, live_server, territory.leader_username, territory.leader_password
+    ) as page:
+        yield page
 
 
 def wait_for_grids(page: Page, count: int) -> None:
@@ -278,3 +312,119 @@ def test_a_failed_fetch_is_explained_in_the_page_language(page: Page, live_serve
     page.goto(live_server + "/")
     expect(status).to_contain_text("地图数据加载失败")
     expect(status).to_contain_text("500")
+
+
+# ---- revealing a masked phone ----------------------------------------------------------------
+
+
+def open_grid_001(page: Page, live_server: str, territory, query: str = ""):
+    """Opens the map, clicks grid 001 and returns its panel once the people are shown."""
+    page.goto(live_server + "/" + query)
+    wait_for_grids(page, 4)
+    click_at(page, *territory.grid_centers[0])
+    panel = page.locator("#unit-panel")
+    expect(panel).to_contain_text(territory.worker_phone_masked)
+    return panel
+
+
+@pytest.mark.browser
+def test_revealing_a_phone_asks_for_a_purpose(page: Page, live_server: str, territory) -> None:
+    panel = open_grid_001(page, live_server, territory)
+    sent: list[str] = []
+    page.on("request", lambda r: sent.append(r.url) if "/pii/reveal" in r.url else None)
+    expect(panel.locator("button.reveal")).to_have_count(2)  # the worker and the department staff
+    row = panel.locator("li", has_text=territory.worker_name)
+    reveal = row.locator("button.reveal")
+    expect(reveal).to_have_text("查看")
+
+    # Escape closes the form, not the panel.
+    reveal.click()
+    purpose = row.get_by_label("查看目的（将记入审计日志）")
+    expect(purpose).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(row.locator(".reveal-form")).to_have_count(0)
+    expect(panel).to_contain_text(territory.grid_codes[0])
+
+    reveal.click()
+    confirm = row.get_by_role("button", name="确认查看")
+    message = row.locator(".reveal-message")
+    confirm.click()
+    expect(message).to_have_text("请填写查看目的，至少 4 个字")
+    purpose.fill(" 核实 ")
+    purpose.press("Enter")
+    expect(message).to_have_text("请填写查看目的，至少 4 个字")
+    page.screenshot(path=SCREENSHOT_REVEAL_FORM)
+    assert sent == [], "a too short purpose was sent to the server"
+    assert territory.worker_phone not in page.content()
+
+    csrf = page.evaluate(
+        "() => JSON.parse(document.getElementById('onegrid-config').textContent).csrfToken"
+    )
+    purpose.fill(PURPOSE)
+    with page.expect_request("**/api/v1/pii/reveal*") as request_info:
+        confirm.click()
+    request = request_info.value
+    assert request.method == "POST"
+    assert request.headers["x-csrf-token"] == csrf
+    person_id = request.post_data_json["object_id"]
+    assert request.post_data_json == {
+        "object_type": "person",
+        "object_id": person_id,
+        "field": "phone",
+        "purpose": PURPOSE,
+    }
+    expect(row.locator(".phone")).to_have_text(territory.worker_phone)
+    expect(panel).to_contain_text(territory.worker_phone)
+    expect(row.locator(".reveal-note")).to_have_text("已记录查看")
+    expect(row.locator("button.reveal")).to_have_count(0)
+    expect(row.locator(".reveal-form")).to_have_count(0)
+    # Only the one asked for: the department staff member's phone stays masked.
+    staff_row = panel.locator("li", has_text=territory.staff_name)
+    expect(staff_row.locator(".phone")).to_have_text("138****1111")
+    expect(staff_row.locator("button.reveal")).to_have_count(1)
+    page.screenshot(path=SCREENSHOT_REVEAL)
+
+
+@pytest.mark.browser
+def test_a_failed_reveal_is_explained_in_the_page_language(
+    page: Page, live_server: str, territory
+) -> None:
+    refusal = {"error": {"kind": "forbidden", "message": "your role may not do this", "detail": {}}}
+    page.route(
+        "**/api/v1/pii/reveal*",
+        lambda route: route.fulfill(
+            status=403, body=json.dumps(refusal), content_type="application/json"
+        ),
+    )
+    panel = open_grid_001(page, live_server, territory, "?lang=en")
+    row = panel.locator("li", has_text=territory.worker_name)
+    row.get_by_role("button", name="Reveal").click()
+    purpose = row.get_by_label("Purpose (recorded in the audit log)")
+    confirm = row.get_by_role("button", name="Confirm")
+    message = row.locator(".reveal-message")
+    confirm.click()
+    expect(message).to_have_text("State the purpose, at least 4 characters")
+
+    purpose.fill("check the worker's contact details")
+    confirm.click()
+    expect(message).to_have_text("The reveal was refused: your role may not do this")
+    expect(row.locator(".phone")).to_have_text(territory.worker_phone_masked)
+
+    page.unroute("**/api/v1/pii/reveal*")
+    page.route("**/api/v1/pii/reveal*", lambda route: route.abort())
+    confirm.click()
+    expect(message).to_contain_text("Could not reveal the number: cannot reach the server")
+    expect(row.locator(".phone")).to_have_text(territory.worker_phone_masked)
+    expect(confirm).to_be_enabled()
+    assert territory.worker_phone not in page.content()
+    page.screenshot(path=SCREENSHOT_REVEAL_EN)
+
+
+@pytest.mark.browser
+def test_no_reveal_button_without_the_permission(
+    leader_page: Page, live_server: str, territory
+) -> None:
+    panel = open_grid_001(leader_page, live_server, territory)
+    expect(panel).to_contain_text(territory.staff_name)
+    expect(panel.locator("button.reveal")).to_have_count(0)
+    expect(panel).not_to_contain_text("查看")

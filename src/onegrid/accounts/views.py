@@ -90,14 +90,18 @@ def token(credentials: Credentials, request: Request, session: DbSession, who: A
     )
 
 
-@router.post("/auth/logout", status_code=204, summary="End this token or session")
-def logout(request: Request, session: DbSession, who: SignedIn) -> Response:
-    secret = bearer_token(request) or request.cookies.get(SESSION_COOKIE)
+def end_session(session: Session, request: Request, who: Principal, secret: str | None) -> None:
+    """Ends the session or token with this secret, and records it."""
     if secret:
         service.revoke_token(session=session, token=secret)
     auditing.record(
         session, request, who, "auth.logout", object_type="user", object_id=who.username
     )
+
+
+@router.post("/auth/logout", status_code=204, summary="End this token or session")
+def logout(request: Request, session: DbSession, who: SignedIn) -> Response:
+    end_session(session, request, who, bearer_token(request) or request.cookies.get(SESSION_COOKIE))
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE)
     return response

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from onegrid.audit.chain import canonical_json, record_hash
+from onegrid.audit.links import canonical_json, record_hash
 from onegrid.audit.models import GENESIS, AuditHead, AuditRecord, Outcome
 from onegrid.core.errors import Invalid
 from onegrid.db.base import utcnow

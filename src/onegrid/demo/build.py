@@ -230,6 +230,26 @@ def _people(session: Session, progress: Progress) -> tuple[int, int, int]:
     return len(people), len(links), len(branches)
 
 
+def _demo_users(session: Session, progress: Progress) -> int:
+    """Creates the demo accounts that are missing, returning how many it created."""
+    existing = set(session.scalars(select(User.username)))
+    missing = [u for u in DEMO_USERS if u[0] not in existing]
+    for done, (username, name, role, scope, department) in enumerate(missing, 1):
+        accounts.create(
+            session=session,
+            username=username,
+            password=DEMO_PASSWORD,
+            role=role,
+            district_code=DEMO_DISTRICT,
+            display_name=name,
+            unit_codes=scope,
+            department_code=department,
+            is_demo=True,
+        )
+        progress("users", done, len(missing))
+    return len(missing)
+
+
 def build_demo(
     session: Session,
     *,
@@ -243,7 +263,11 @@ def build_demo(
         is not None
     )
     if exists and not rebuild:
-        return DemoSummary(built=False, units={}, people=0, assignments=0, party_branches=0)
+        # A district built before accounts existed still gets its demo accounts.
+        users = _demo_users(session, progress)
+        return DemoSummary(
+            built=False, units={}, people=0, assignments=0, party_branches=0, users=users
+        )
     if exists:
         _clear(session, DEMO_DISTRICT)
     collection = territory_collection(progress)
@@ -251,19 +275,7 @@ def build_demo(
     report = geojson.import_collection(session=session, document=collection, tolerance=tolerance)
     progress("validate", 1, 1)
     people, assignments, branches = _people(session, progress)
-    for done, (username, name, role, scope, department) in enumerate(DEMO_USERS, 1):
-        accounts.create(
-            session=session,
-            username=username,
-            password=DEMO_PASSWORD,
-            role=role,
-            district_code=DEMO_DISTRICT,
-            display_name=name,
-            unit_codes=scope,
-            department_code=department,
-            is_demo=True,
-        )
-        progress("users", done, len(DEMO_USERS))
+    users = _demo_users(session, progress)
     audit.record(
         session=session,
         district_code=DEMO_DISTRICT,
@@ -272,7 +284,7 @@ def build_demo(
         object_type="district",
         object_id=DEMO_DISTRICT,
         source="cli",
-        detail={"units": report.by_level, "people": people, "users": len(DEMO_USERS)},
+        detail={"units": report.by_level, "people": people, "users": users},
     )
     return DemoSummary(
         built=True,
@@ -280,5 +292,5 @@ def build_demo(
         people=people,
         assignments=assignments,
         party_branches=branches,
-        users=len(DEMO_USERS),
+        users=users,
     )

@@ -9,14 +9,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from onegrid import API_PREFIX, __version__
-from onegrid.accounts import service as accounts
 from onegrid.accounts.access import SESSION_COOKIE, public, signed_in
 from onegrid.accounts.schemas import Credentials
-from onegrid.accounts.views import sign_in
+from onegrid.accounts.views import end_session, sign_in
 from onegrid.config import get_settings
 from onegrid.core.errors import Unauthenticated
 from onegrid.core.i18n import pick_language
-from onegrid.core.permissions import Principal
+from onegrid.core.permissions import Permission, Principal
 from onegrid.db import DbSession
 from onegrid.web.i18n import HTML_LANG, ROLE_NAMES, other_language, strings
 
@@ -67,8 +66,12 @@ def _render(request: Request, name: str, lang: str, context: dict, status: int =
     )
 
 
-def _script_config(request: Request, lang: str) -> dict:
-    """Returns what map.js reads from the page: API path, base-map tiles, CSRF and strings."""
+def _script_config(request: Request, lang: str, who: Principal) -> dict:
+    """Returns what map.js reads from the page: API path, base-map tiles, CSRF, rights, strings.
+
+    `canReveal` only decides whether the page offers the reveal button; the reveal API checks
+    the permission (and the scope) again on every request.
+    """
     settings = get_settings()
     return {
         "lang": lang,
@@ -76,6 +79,7 @@ def _script_config(request: Request, lang: str) -> dict:
         "tileUrl": settings.tile_url,
         "tileAttribution": settings.tile_attribution,
         "csrfToken": getattr(request.state, "csrf_token", None),
+        "canReveal": who.can(Permission.PII_REVEAL),
         "strings": strings(lang),
     }
 
@@ -92,7 +96,7 @@ def index(request: Request, who: Anyone, lang: Lang = None) -> Response:
         "index.html",
         chosen,
         {
-            "config": _script_config(request, chosen),
+            "config": _script_config(request, chosen, who),
             "user": strings(chosen)["signed_in_as"].format(name=who.username, role=role),
             "csrf_token": getattr(request.state, "csrf_token", ""),
         },
@@ -143,9 +147,7 @@ def login(
 @router.post("/logout")
 def logout(request: Request, session: DbSession, who: SignedIn) -> Response:
     """Ends the session (the form carries the CSRF token) and returns to the sign-in page."""
-    token = request.cookies.get(SESSION_COOKIE)
-    if token:
-        accounts.revoke_token(session=session, token=token)
+    end_session(session, request, who, request.cookies.get(SESSION_COOKIE))
     response = RedirectResponse(f"{_root(request)}/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

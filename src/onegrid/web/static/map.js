@@ -1,5 +1,6 @@
 // The district map: streets, communities and grids from /api/v1/territory/geojson, a grid's
-// people from /api/v1/territory/units/{code}, and point lookup through /api/v1/locate.
+// people from /api/v1/territory/units/{code}, point lookup through /api/v1/locate, and (for roles
+// holding pii.reveal) a person's full phone through POST /api/v1/pii/reveal.
 // Plain browser JavaScript, no build step; Leaflet is self-hosted under /static/vendor/leaflet.
 'use strict';
 
@@ -26,10 +27,14 @@
     return url;
   }
 
-  async function fetchJson(url) {
+  // The body of a JSON answer; otherwise throws an Error in the page language (with .status
+  // when the server answered).
+  async function requestJson(url, init = {}) {
     let response;
     try {
-      response = await fetch(url, { headers: { Accept: 'application/json' } });
+      response = await fetch(url, {
+        ...init, headers: { Accept: 'application/json', ...init.headers },
+      });
     } catch {
       throw new Error(t('error_network'));
     }
@@ -39,6 +44,20 @@
       throw error;
     }
     return response.json();
+  }
+
+  function fetchJson(url) {
+    return requestJson(url);
+  }
+
+  // A POST with the session's CSRF token, which the server wants of every cookie-signed change.
+  function postJson(url, body) {
+    return requestJson(url, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': config.csrfToken ?? '' },
+      body: JSON.stringify(body),
+    });
   }
 
   async function errorMessage(response) {
@@ -338,13 +357,125 @@
   }
 
   function staffSection(title, people, withDepartment) {
-    const items = people.map((person) => el('li', {},
-      el('span', { class: 'person' }, person.name),
-      withDepartment && person.department ? el('span', { class: 'department' }, person.department) : null,
-      el('span', { class: 'phone' }, person.phone || t('no_phone'))));
+    const items = people.map((person) => staffRow(person, withDepartment));
     return el('section', { class: 'staff' },
       el('h3', {}, title),
       items.length ? el('ul', {}, items) : el('p', { class: 'muted' }, t('none')));
+  }
+
+  function staffRow(person, withDepartment) {
+    const phone = el('span', { class: 'phone' }, person.phone || t('no_phone'));
+    // The phone and its button wrap together: the button never lands alone on a line.
+    const contact = el('span', { class: 'contact' }, phone);
+    const row = el('li', {},
+      el('span', { class: 'person' }, person.name),
+      withDepartment && person.department ? el('span', { class: 'department' }, person.department) : null,
+      contact);
+    if (config.canReveal && person.phone && person.person_id) {
+      contact.append(revealButton(person, row, phone));
+    }
+    return row;
+  }
+
+  // ---- revealing a masked phone: for a stated purpose, audited by the server ----------------
+
+  const PURPOSE_MIN = 4; // as POST /pii/reveal wants it (after trimming)
+  let revealForms = 0;
+
+  function revealButton(person, row, phone) {
+    const button = el('button', {
+      type: 'button', class: 'reveal', 'aria-expanded': 'false',
+      title: t('reveal_title', { name: person.name }),
+    }, t('reveal_button'));
+    let form = null;
+    const close = () => {
+      form?.remove();
+      form = null;
+      button.setAttribute('aria-expanded', 'false');
+      button.focus();
+    };
+    button.addEventListener('click', () => {
+      if (form) {
+        close();
+        return;
+      }
+      form = revealForm(person, button, phone, close);
+      row.append(form);
+      form.querySelector('input').focus();
+    });
+    return button;
+  }
+
+  // The inline form asking for the purpose (not window.prompt, which kiosks and tests block).
+  function revealForm(person, button, phone, close) {
+    const id = `reveal-form-${++revealForms}`;
+    const input = el('input', {
+      id: `${id}-purpose`, class: 'reveal-purpose', name: 'purpose', type: 'text',
+      maxlength: '200', autocomplete: 'off', placeholder: t('reveal_purpose_placeholder'),
+    });
+    const confirm = el('button', { type: 'submit', class: 'reveal-confirm' }, t('reveal_confirm'));
+    const cancel = el('button', { type: 'button', class: 'reveal-cancel' }, t('reveal_cancel'));
+    const message = el('p', { class: 'reveal-message', 'aria-live': 'polite' });
+    const form = el('form', { id, class: 'reveal-form', novalidate: '' },
+      el('label', { for: input.id }, t('reveal_purpose_label')),
+      input,
+      el('span', { class: 'reveal-actions' }, confirm, cancel),
+      message);
+    button.setAttribute('aria-expanded', 'true');
+    button.setAttribute('aria-controls', id);
+
+    const say = (text, isError) => {
+      message.textContent = text;
+      message.classList.toggle('error', isError);
+      message.setAttribute('role', isError ? 'alert' : 'status');
+    };
+    cancel.addEventListener('click', close);
+    form.addEventListener('keydown', (event) => {
+      if (event.key !== 'Escape') return;
+      event.stopPropagation(); // Escape closes this form, not the whole panel
+      close();
+    });
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      if (confirm.disabled) return;
+      const purpose = input.value.trim();
+      if ([...purpose].length < PURPOSE_MIN) {
+        say(t('reveal_error_purpose', { n: PURPOSE_MIN }), true);
+        input.focus();
+        return;
+      }
+      confirm.disabled = true;
+      input.readOnly = true;
+      say(t('reveal_pending'), false);
+      try {
+        const revealed = await postJson(apiUrl('/pii/reveal'), {
+          object_type: 'person', object_id: person.person_id, field: 'phone', purpose,
+        });
+        form.remove();
+        button.remove();
+        showRevealed(phone, revealed.value);
+      } catch (error) {
+        confirm.disabled = false;
+        input.readOnly = false;
+        say(revealError(error), true);
+        input.focus();
+      }
+    });
+    return form;
+  }
+
+  function revealError(error) {
+    if (error.status === 422) return t('reveal_error_purpose', { n: PURPOSE_MIN });
+    if ([401, 403, 404].includes(error.status)) {
+      return t('reveal_error_refused', { detail: error.message });
+    }
+    return t('reveal_error_failed', { detail: error.message });
+  }
+
+  function showRevealed(phone, value) {
+    phone.textContent = value || t('no_phone');
+    phone.classList.add('revealed');
+    phone.closest('li').append(el('span', { class: 'reveal-note' }, t('reveal_logged')));
   }
 
   function branchSection(branch) {
