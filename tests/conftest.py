@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from onegrid.accounts import service as accounts
 from onegrid.accounts.models import User
 from onegrid.app import create_app
+from onegrid.config import get_settings
 from onegrid.db import get_session
 from onegrid.db.migrate import upgrade
 from onegrid.db.session import create_db_engine
@@ -43,6 +44,16 @@ def _postgres_database() -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def evidence_dir(tmp_path_factory) -> Iterator[None]:
+    """Keeps the files tests upload out of the working directory."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ONEGRID_EVIDENCE_DIR", str(tmp_path_factory.mktemp("evidence")))
+        get_settings.cache_clear()
+        yield
+    get_settings.cache_clear()
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -11,10 +11,13 @@ from onegrid import API_PREFIX, __version__
 from onegrid.accounts.access import public
 from onegrid.accounts.views import router as accounts_router
 from onegrid.audit.views import router as audit_router
+from onegrid.cases.views import router as cases_router
 from onegrid.core.errors import DomainError
 from onegrid.core.i18n import pick_language
 from onegrid.core.permissions import Principal
+from onegrid.indicators.views import router as indicators_router
 from onegrid.pii.views import router as pii_router
+from onegrid.routing.views import router as routing_router
 from onegrid.territory.views import router as territory_router
 from onegrid.web.views import STATIC_DIR
 from onegrid.web.views import router as web_router
@@ -61,7 +64,10 @@ def create_app() -> FastAPI:
     app.include_router(accounts_router, prefix=API_PREFIX)
     app.include_router(audit_router, prefix=API_PREFIX)
     app.include_router(territory_router, prefix=API_PREFIX)
+    app.include_router(routing_router, prefix=API_PREFIX)
+    app.include_router(cases_router, prefix=API_PREFIX)
     app.include_router(pii_router, prefix=API_PREFIX)
+    app.include_router(indicators_router, prefix=API_PREFIX)
     app.add_api_route("/docs", _docs, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(web_router)

@@ -14,6 +14,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from onegrid.accounts import auditing
 from onegrid.accounts.cli import user_app
 from onegrid.audit.cli import audit_app
+from onegrid.cases.cli import case_app, sweep
+from onegrid.cases.scheduled import start_background_sweep
 from onegrid.config import get_settings
 from onegrid.core.coordinates import CRS
 from onegrid.core.errors import DomainError
@@ -22,6 +24,7 @@ from onegrid.db import get_engine, session_scope
 from onegrid.db.migrate import upgrade
 from onegrid.demo import build_demo
 from onegrid.demo.build import DEMO_PASSWORD, DEMO_USERS
+from onegrid.routing.cli import categories_app
 from onegrid.territory import geojson, service
 from onegrid.territory.models import Level
 
@@ -32,6 +35,9 @@ app.add_typer(db_app, name="db")
 app.add_typer(territory_app, name="territory")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
+app.add_typer(case_app, name="case")
+app.add_typer(categories_app, name="categories")
+app.command("sweep")(sweep)
 console = Console(stderr=True)
 
 _STEPS = {
@@ -40,6 +46,7 @@ _STEPS = {
     "validate": "校验并写入 validate and store",
     "people": "人员与党支部 people and party branches",
     "users": "演示账户 demo accounts",
+    "history": "历史案件 case history (days)",
 }
 
 
@@ -60,6 +67,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     """Serve the web application (migrating the database first)."""
     upgrade(get_engine())
     console.print(f"onegrid on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
+    start_background_sweep(get_settings().sweep_interval_seconds)
     uvicorn.run("onegrid.app:create_app", factory=True, host=host, port=port)
 
 
@@ -67,6 +75,9 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
 def demo(
     build_only: Annotated[bool, typer.Option("--build-only", help="Build, do not serve.")] = False,
     rebuild: Annotated[bool, typer.Option(help="Rebuild the demo district from scratch.")] = False,
+    days: Annotated[
+        int, typer.Option(help="days of case history to generate (about 1,500 cases a day)")
+    ] = 7,
     host: str = "127.0.0.1",
     port: int = 8000,
 ) -> None:
@@ -91,6 +102,7 @@ def demo(
                 session,
                 rebuild=rebuild,
                 tolerance=get_settings().tiling_tolerance,
+                history_days=days,
                 progress=progress,
             )
         except DomainError as error:
@@ -99,7 +111,8 @@ def demo(
         units = ", ".join(f"{n} {level}" for level, n in summary.units.items())
         console.print(
             f"演示数据已生成 demo district built: {units}; {summary.people} people, "
-            f"{summary.assignments} assignments, {summary.party_branches} party branches"
+            f"{summary.assignments} assignments, {summary.party_branches} party branches, "
+            f"{summary.cases} cases"
         )
     else:
         console.print("演示数据已存在 the demo district is already built (--rebuild to start over)")

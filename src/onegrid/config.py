@@ -33,6 +33,12 @@ class Settings(BaseSettings):
     # AES-256 key (32 bytes, base64url) sealing personal data at rest: ID numbers, phones.
     data_key: str = DEFAULT_DATA_KEY
     time_zone: str = "Asia/Shanghai"
+    # Working hours for case deadlines, local time (see onegrid.core.workcalendar); an empty
+    # lunch break means none. The calendar file adds years of 调休 chinese_calendar lacks.
+    work_day_start: str = "08:30"
+    work_day_end: str = "17:30"
+    lunch_break: str = "12:00-13:30"
+    calendar_file: str = ""
     # Fraction of a unit's area that gaps or overlaps between its children may reach before an
     # import is refused: floating-point seams of a correct tiling are far below it.
     tiling_tolerance: float = 1e-6
@@ -50,6 +56,15 @@ class Settings(BaseSettings):
     # than this many days may be moved to gzip files in the archive directory, never dropped.
     audit_retention_days: int = 180
     audit_archive_dir: str = "./var/audit-archive"
+    # Notification senders besides in-app: an SMS gateway taking a JSON POST, and an SMTP relay
+    # ("host[:port]") with the From address. Empty: not used.
+    sms_gateway_url: str = ""
+    smtp_host: str = ""
+    smtp_from: str = ""
+    # Cases: where evidence files are kept, how large one may be, how often the sweep runs.
+    evidence_dir: str = "./var/evidence"
+    evidence_max_bytes: int = 10_000_000
+    sweep_interval_seconds: int = 60
 
     @model_validator(mode="after")
     def _keep_audit_records_180_days(self) -> "Settings":

@@ -2,6 +2,14 @@
 
 from onegrid.accounts.models import AuthToken, User, UserScope  # noqa: F401
 from onegrid.audit.models import AuditHead, AuditRecord  # noqa: F401
+from onegrid.cases.models import Case, CaseEvent, Evidence  # noqa: F401
+from onegrid.cases.rollup import CaseRollup  # noqa: F401
+from onegrid.routing.models import (  # noqa: F401
+    Category,
+    CategoryAttribute,
+    Notification,
+    RoutingRule,
+)
 from onegrid.territory.models import (  # noqa: F401
     Assignment,
     Department,

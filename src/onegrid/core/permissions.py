@@ -30,23 +30,43 @@ class Permission(StrEnum):
     PII_REVEAL = "pii.reveal"
     USERS_MANAGE = "users.manage"
     AUDIT_READ = "audit.read"
+    ROUTING_WRITE = "routing.write"
+    CASES_INTAKE = "cases.intake"  # enter a case on someone's behalf or from patrol
+    CASES_READ = "cases.read"
+    CASES_COMMAND = "cases.command"  # 受理、立案、派遣、审批: the command centre's acts
+    CASES_VERIFY = "cases.verify"  # 核实、核查 on site
+    CASES_HANDLE = "cases.handle"  # 处置: the responsible department's acts
+    CASES_SUPERVISE = "cases.supervise"  # 督办
 
 
 _STAFF_READ = {Permission.TERRITORY_READ}
 
+_P = Permission
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.CITIZEN: frozenset(),
-    Role.GRID_WORKER: frozenset(_STAFF_READ),
-    Role.COMMUNITY_STAFF: frozenset(_STAFF_READ | {Permission.PII_REVEAL}),
-    Role.STREET_OFFICE: frozenset(_STAFF_READ | {Permission.PII_REVEAL}),
-    Role.DEPARTMENT_HANDLER: frozenset(_STAFF_READ),
-    Role.COMMAND_CENTRE: frozenset(_STAFF_READ | {Permission.PII_REVEAL}),
-    Role.LEADER: frozenset(_STAFF_READ),
+    Role.CITIZEN: frozenset({_P.CASES_INTAKE}),
+    Role.GRID_WORKER: frozenset(_STAFF_READ | {_P.CASES_INTAKE, _P.CASES_READ, _P.CASES_VERIFY}),
+    Role.COMMUNITY_STAFF: frozenset(
+        _STAFF_READ | {_P.PII_REVEAL, _P.CASES_INTAKE, _P.CASES_READ, _P.CASES_VERIFY}
+    ),
+    Role.STREET_OFFICE: frozenset(_STAFF_READ | {_P.PII_REVEAL, _P.CASES_READ, _P.CASES_SUPERVISE}),
+    Role.DEPARTMENT_HANDLER: frozenset(_STAFF_READ | {_P.CASES_READ, _P.CASES_HANDLE}),
+    Role.COMMAND_CENTRE: frozenset(
+        _STAFF_READ
+        | {
+            _P.PII_REVEAL,
+            _P.ROUTING_WRITE,
+            _P.CASES_INTAKE,
+            _P.CASES_READ,
+            _P.CASES_COMMAND,
+            _P.CASES_SUPERVISE,
+        }
+    ),
+    Role.LEADER: frozenset(_STAFF_READ | {_P.CASES_READ, _P.CASES_SUPERVISE}),
     # Separation of duties (GB/T 22239 三员分立): the system admin runs the system, the
     # security admin manages accounts, the audit admin reads the log; none does another's job.
-    Role.SYSTEM_ADMIN: frozenset(_STAFF_READ | {Permission.TERRITORY_WRITE}),
-    Role.SECURITY_ADMIN: frozenset({Permission.USERS_MANAGE}),
-    Role.AUDIT_ADMIN: frozenset({Permission.AUDIT_READ}),
+    Role.SYSTEM_ADMIN: frozenset(_STAFF_READ | {_P.TERRITORY_WRITE, _P.ROUTING_WRITE}),
+    Role.SECURITY_ADMIN: frozenset({_P.USERS_MANAGE}),
+    Role.AUDIT_ADMIN: frozenset({_P.AUDIT_READ}),
 }
 
 # The territory level a role's scope is given at (its length of code); None: no territory.

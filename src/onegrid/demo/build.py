@@ -6,15 +6,20 @@ from dataclasses import dataclass
 from importlib.resources import files
 
 import numpy as np
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from onegrid.accounts import service as accounts
 from onegrid.accounts.models import AuthToken, User, UserScope
 from onegrid.audit import service as audit
+from onegrid.cases.models import Case, CaseEvent, Evidence
+from onegrid.cases.rollup import CaseRollup
 from onegrid.core.permissions import Role
+from onegrid.demo import history
 from onegrid.demo.geometry import LocalPlane, district_outline, partition
 from onegrid.demo.people import DEPARTMENTS, GRID_ENROLLED, NameMaker
+from onegrid.routing import service as routing
+from onegrid.routing.models import Category, CategoryAttribute, Notification, RoutingRule
 from onegrid.territory import geojson
 from onegrid.territory.geometry import to_geojson
 from onegrid.territory.models import (
@@ -71,6 +76,7 @@ class DemoSummary:
     assignments: int
     party_branches: int
     users: int = 0
+    cases: int = 0
 
 
 def load_divisions() -> list[Division]:
@@ -149,7 +155,24 @@ def territory_collection(progress: Progress = _no_progress) -> dict:
 
 
 def _clear(session: Session, district_code: str) -> None:
-    for table in (AuthToken, UserScope, User, PartyBranch, Assignment, Person, Department):
+    """Deletes the district's demo data (the audit log is append-only and keeps its record)."""
+    for table in (
+        Evidence,
+        CaseEvent,
+        Case,
+        CaseRollup,
+        Notification,
+        RoutingRule,
+        CategoryAttribute,
+        Category,
+        AuthToken,
+        UserScope,
+        User,
+        PartyBranch,
+        Assignment,
+        Person,
+        Department,
+    ):
         session.execute(delete(table).where(table.district_code == district_code))
     for level in reversed(Level):
         session.execute(
@@ -255,6 +278,7 @@ def build_demo(
     *,
     rebuild: bool = False,
     tolerance: float = 1e-6,
+    history_days: int = 0,
     progress: Progress = _no_progress,
 ) -> DemoSummary:
     """Builds the demo district in this session unless it is there already (or `rebuild`)."""
@@ -263,8 +287,11 @@ def build_demo(
         is not None
     )
     if exists and not rebuild:
-        # A district built before accounts existed still gets its demo accounts.
+        # A district built by an older onegrid still gets what later versions add.
         users = _demo_users(session, progress)
+        if session.scalar(select(func.count()).select_from(Category)) == 0:
+            routing.load_catalogue(session=session, district_code=DEMO_DISTRICT)
+            routing.seed_demo_rules(session=session, district_code=DEMO_DISTRICT)
         return DemoSummary(
             built=False, units={}, people=0, assignments=0, party_branches=0, users=users
         )
@@ -275,7 +302,14 @@ def build_demo(
     report = geojson.import_collection(session=session, document=collection, tolerance=tolerance)
     progress("validate", 1, 1)
     people, assignments, branches = _people(session, progress)
+    routing.load_catalogue(session=session, district_code=DEMO_DISTRICT)
+    routing.seed_demo_rules(session=session, district_code=DEMO_DISTRICT)
     users = _demo_users(session, progress)
+    cases = 0
+    if history_days > 0:
+        cases = history.generate(
+            session, district_code=DEMO_DISTRICT, days=history_days, progress=progress
+        ).cases
     audit.record(
         session=session,
         district_code=DEMO_DISTRICT,
@@ -284,7 +318,7 @@ def build_demo(
         object_type="district",
         object_id=DEMO_DISTRICT,
         source="cli",
-        detail={"units": report.by_level, "people": people, "users": users},
+        detail={"units": report.by_level, "people": people, "users": users, "cases": cases},
     )
     return DemoSummary(
         built=True,
@@ -293,4 +327,5 @@ def build_demo(
         assignments=assignments,
         party_branches=branches,
         users=users,
+        cases=cases,
     )

@@ -1,0 +1,260 @@
+"""What each action does to a case besides moving its state: clocks, facts, department.
+
+Called only by onegrid.cases.transitions.transition, after flows.target allowed the action.
+"""
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from onegrid.cases.flows import Action
+from onegrid.cases.models import OPEN, Case, Stage, State
+from onegrid.core.errors import Invalid, NotFound
+from onegrid.core.workcalendar import Duration, WorkCalendar
+from onegrid.routing import service as routing
+from onegrid.routing.models import Category
+from onegrid.territory.models import Department
+
+MAX_LEVEL = 3  # district
+
+
+@dataclass
+class Context:
+    """What an effect may use: the session, the calendar, the time, the act's data."""
+
+    session: Session
+    calendar: WorkCalendar
+    now: datetime
+    note: str | None
+    data: dict = field(default_factory=dict)
+
+
+def find_category(session: Session, district_code: str, code: str) -> Category:
+    """Returns the district's active category with this code, or raises Invalid."""
+    # Every transition needs its category's limits: look each up once per session.
+    cache = session.info.setdefault("onegrid.categories", {})
+    category = cache.get((district_code, code))
+    if category is None:
+        category = session.scalars(
+            select(Category).where(Category.district_code == district_code, Category.code == code)
+        ).first()
+        if category is not None:
+            cache[(district_code, code)] = category
+    if category is None or not category.active:
+        raise Invalid(f"案件类别 {code} 不存在或已停用", f"the category {code} does not exist")
+    return category
+
+
+def category_of(session: Session, case: Case, code: str | None = None) -> Category:
+    """Returns the case's category (or the one named), or raises Invalid."""
+    return find_category(session, case.district_code, code or case.category_code)
+
+
+def start_stage(ctx: Context, case: Case, stage: Stage) -> None:
+    """Starts the clock of a stage with the category's limit for it."""
+    limit = getattr(category_of(ctx.session, case), f"{stage.value}_limit")
+    case.stage = stage.value
+    case.stage_started_at = ctx.now
+    case.stage_deadline = ctx.calendar.deadline(ctx.now, Duration.parse(limit))
+    case.next_escalation_at = case.stage_deadline
+    case.overdue = False
+    if stage is Stage.HANDLE:
+        case.handle_deadline = case.stage_deadline
+
+
+def stop_clock(case: Case) -> None:
+    """Stops every clock: the case waits on nobody (closed, voided, parked …)."""
+    case.stage = case.stage_started_at = case.stage_deadline = None
+    case.next_escalation_at = None
+    case.overdue = False
+
+
+def _on_time(ctx: Context, case: Case) -> bool:
+    return case.stage_deadline is None or ctx.now <= case.stage_deadline
+
+
+def _require_note(ctx: Context, what_zh: str, what_en: str) -> None:
+    if not (ctx.note or "").strip():
+        raise Invalid(f"请说明{what_zh}", f"give the {what_en} in the note")
+
+
+def _department(ctx: Context, case: Case) -> Department:
+    code = ctx.data.get("department_code")
+    if code:
+        department = ctx.session.scalars(
+            select(Department).where(
+                Department.district_code == case.district_code, Department.code == code
+            )
+        ).first()
+        if department is None:
+            raise Invalid(f"部门 {code} 不存在", f"the department {code} does not exist")
+        return department
+    return routing.route(
+        session=ctx.session,
+        district_code=case.district_code,
+        category_code=case.category_code,
+        unit_code=case.grid_code,
+    )
+
+
+def verify(ctx: Context, case: Case) -> None:
+    valid = ctx.data.get("valid")
+    if not isinstance(valid, bool):
+        raise Invalid(
+            "核实结果须为 valid: true 或 false", "the verification needs valid: true or false"
+        )
+    case.verified_on_time = _on_time(ctx, case)
+    start_stage(ctx, case, Stage.DISPATCH)
+
+
+def open_case(ctx: Context, case: Case) -> None:
+    code = ctx.data.get("category_code")
+    if code and code != case.category_code:
+        category_of(ctx.session, case, code)
+        case.category_code = code
+    if case.verified_on_time is None:  # opened from the report itself: verified now
+        case.verified_on_time = _on_time(ctx, case)
+        start_stage(ctx, case, Stage.DISPATCH)
+    case.opened_at = ctx.now
+
+
+def void(ctx: Context, case: Case) -> None:
+    _require_note(ctx, "作废原因", "reason for voiding")
+    stop_clock(case)
+
+
+def merge(ctx: Context, case: Case) -> None:
+    into = ctx.session.scalars(select(Case).where(Case.receipt == ctx.data.get("into"))).first()
+    if into is None or into.district_code != case.district_code or into.id == case.id:
+        raise NotFound("要并入的案件不存在", "the case to merge into does not exist")
+    if State(into.state) not in OPEN:
+        raise Invalid("只能并入未结案的案件", "a case can be merged only into an open case")
+    case.merged_into_id = into.id
+    stop_clock(case)
+
+
+def dispatch(ctx: Context, case: Case) -> None:
+    case.department_id = _department(ctx, case).id
+    if case.dispatched_on_time is None:
+        case.dispatched_on_time = _on_time(ctx, case)
+        case.dispatched_at = ctx.now
+    start_stage(ctx, case, Stage.HANDLE)
+
+
+def return_case(ctx: Context, case: Case) -> None:
+    _require_note(ctx, "回退原因", "reason for returning")
+    case.return_count += 1
+    start_stage(ctx, case, Stage.DISPATCH)
+
+
+def request_extension(ctx: Context, case: Case) -> None:
+    _require_note(ctx, "延期理由", "reason for the extension")
+    try:
+        duration = Duration.parse(str(ctx.data.get("duration", "")))
+    except ValueError as error:
+        raise Invalid(f"延期时长无效：{error}", f"invalid extension: {error}") from error
+    case.pending = "extension"
+    case.pending_detail = json.dumps({"duration": str(duration)})
+
+
+def approve_extension(ctx: Context, case: Case) -> None:
+    duration = Duration.parse(json.loads(case.pending_detail or "{}")["duration"])
+    case.stage_deadline = ctx.calendar.deadline(case.stage_deadline or ctx.now, duration)
+    case.handle_deadline = case.stage_deadline
+    case.next_escalation_at = case.stage_deadline
+    case.overdue = ctx.now > case.stage_deadline
+    case.extension_count += 1
+    _clear_pending(ctx, case)
+
+
+def _clear_pending(ctx: Context, case: Case) -> None:
+    case.pending = case.pending_detail = None
+
+
+def request_park(ctx: Context, case: Case) -> None:
+    _require_note(ctx, "挂账理由", "reason for parking")
+    case.pending = "park"
+    case.pending_detail = None
+
+
+def approve_park(ctx: Context, case: Case) -> None:
+    _clear_pending(ctx, case)
+    stop_clock(case)
+
+
+def unpark(ctx: Context, case: Case) -> None:
+    start_stage(ctx, case, Stage.HANDLE)
+
+
+def feedback(ctx: Context, case: Case) -> None:
+    _require_note(ctx, "处置结果", "result of the handling")
+    case.feedback_count += 1
+    case.handled_at = ctx.now
+    # 按期结案: the final handling came within the handling deadline.
+    case.closed_on_time = case.handle_deadline is None or ctx.now <= case.handle_deadline
+    start_stage(ctx, case, Stage.CHECK)
+
+
+def check_pass(ctx: Context, case: Case) -> None:
+    case.closed_at = ctx.now
+    case.closed_level = case.escalation_level
+    stop_clock(case)
+
+
+def check_fail(ctx: Context, case: Case) -> None:
+    _require_note(ctx, "返工原因", "reason for the rework")
+    case.rework_count += 1
+    case.closed_on_time = None
+    start_stage(ctx, case, Stage.HANDLE)
+
+
+def evaluate(ctx: Context, case: Case) -> None:
+    rating = ctx.data.get("rating")
+    if not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5:
+        raise Invalid("评价须为 1 到 5 的整数", "the rating must be a whole number from 1 to 5")
+    case.rating = rating
+    case.rating_comment = (ctx.note or "").strip() or None
+
+
+def escalate(ctx: Context, case: Case) -> None:
+    case.overdue = True
+    if case.escalation_level < MAX_LEVEL:
+        case.escalation_level += 1
+    limit = getattr(category_of(ctx.session, case), f"{case.stage}_limit")
+    # Another full limit overdue raises it again, until the district holds it.
+    case.next_escalation_at = (
+        ctx.calendar.deadline(ctx.now, Duration.parse(limit))
+        if case.escalation_level < MAX_LEVEL
+        else None
+    )
+
+
+def _nothing(ctx: Context, case: Case) -> None:
+    pass
+
+
+EFFECTS = {
+    Action.REQUEST_VERIFY: _nothing,
+    Action.VERIFY: verify,
+    Action.OPEN: open_case,
+    Action.VOID: void,
+    Action.MERGE: merge,
+    Action.DISPATCH: dispatch,
+    Action.RETURN: return_case,
+    Action.REQUEST_EXTENSION: request_extension,
+    Action.APPROVE_EXTENSION: approve_extension,
+    Action.REJECT_EXTENSION: _clear_pending,
+    Action.REQUEST_PARK: request_park,
+    Action.APPROVE_PARK: approve_park,
+    Action.REJECT_PARK: _clear_pending,
+    Action.UNPARK: unpark,
+    Action.FEEDBACK: feedback,
+    Action.CHECK_PASS: check_pass,
+    Action.CHECK_FAIL: check_fail,
+    Action.EVALUATE: evaluate,
+    Action.SUPERVISE: _nothing,
+    Action.ESCALATE: escalate,
+}

@@ -1,0 +1,170 @@
+"""Cases of the closed loop (GB/T 30428): the case, its timeline, its evidence."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from onegrid.core.crypto import EncryptedString
+from onegrid.db.base import Base, UTCDateTime
+
+
+class State(StrEnum):
+    RECEIVED = "received"  # 受理
+    VERIFYING = "verifying"  # 核实中
+    VERIFIED = "verified"  # 已核实，待立案
+    OPENED = "opened"  # 立案，待派遣
+    DISPATCHED = "dispatched"  # 已派遣，处置中
+    RETURNED = "returned"  # 回退，待重新派遣
+    PARKED = "parked"  # 挂账
+    HANDLED = "handled"  # 已反馈，待核查
+    CLOSED = "closed"  # 结案
+    EVALUATED = "evaluated"  # 已评价
+    VOIDED = "voided"  # 作废
+    MERGED = "merged"  # 并入另一案件
+
+
+FINAL = {State.EVALUATED, State.VOIDED, State.MERGED}
+# Cases still in the loop, for duplicates, overdue counts and the sweep.
+OPEN = {s for s in State if s not in FINAL | {State.CLOSED}}
+
+
+class Stage(StrEnum):
+    """Which clock runs: each has its limit in the category."""
+
+    VERIFY = "verify"
+    DISPATCH = "dispatch"
+    HANDLE = "handle"
+    CHECK = "check"
+
+
+class Channel(StrEnum):
+    CITIZEN = "citizen"
+    GRID_WORKER = "grid_worker"
+    HOTLINE = "hotline"
+    API = "api"
+    OPEN311 = "open311"
+
+
+_STATES = ", ".join(f"'{s.value}'" for s in State)
+_CHANNELS = ", ".join(f"'{c.value}'" for c in Channel)
+
+
+class Case(Base):
+    """One problem in the loop, with the facts its indicators count."""
+
+    __tablename__ = "case_record"
+    __table_args__ = (
+        CheckConstraint(f"state IN ({_STATES})", name="state_known"),
+        CheckConstraint(f"channel IN ({_CHANNELS})", name="channel_known"),
+        CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating_range"),
+        Index("ix_case_record_district_grid", "district_code", "grid_code"),
+        Index("ix_case_record_duplicates", "district_code", "category_code", "received_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    district_code: Mapped[str] = mapped_column(String(6))
+    receipt: Mapped[str] = mapped_column(String(20), unique=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16))
+    category_code: Mapped[str] = mapped_column(String(16))
+    description: Mapped[str] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(String(200))
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    grid_code: Mapped[str] = mapped_column(String(15))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
+    attributes: Mapped[str | None] = mapped_column(Text)  # canonical JSON
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    reporter_name: Mapped[str | None] = mapped_column(String(50))
+    reporter_phone: Mapped[str | None] = mapped_column(EncryptedString)
+    entered_by_id: Mapped[int | None] = mapped_column(Integer)  # the user who entered it
+
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # The running clock: which stage, since when, until when.
+    stage: Mapped[str | None] = mapped_column(String(16))
+    stage_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    stage_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    handle_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Escalation: 0 grid, 1 community, 2 street, 3 district; the sweep's one indexed column.
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0)
+    next_escalation_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    pending: Mapped[str | None] = mapped_column(
+        String(16)
+    )  # 'extension' | 'park' awaiting approval
+    pending_detail: Mapped[str | None] = mapped_column(Text)
+
+    # Facts for the indicators, set once by the transitions that decide them.
+    verified_on_time: Mapped[bool | None] = mapped_column(Boolean)
+    dispatched_on_time: Mapped[bool | None] = mapped_column(Boolean)
+    closed_on_time: Mapped[bool | None] = mapped_column(Boolean)
+    closed_level: Mapped[int | None] = mapped_column(Integer)
+    feedback_count: Mapped[int] = mapped_column(Integer, default=0)
+    rework_count: Mapped[int] = mapped_column(Integer, default=0)
+    return_count: Mapped[int] = mapped_column(Integer, default=0)
+    extension_count: Mapped[int] = mapped_column(Integer, default=0)
+    rating: Mapped[int | None] = mapped_column(Integer)
+    rating_comment: Mapped[str | None] = mapped_column(Text)
+    duplicate_of_id: Mapped[int | None] = mapped_column(Integer)  # suggested at intake
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("case_record.id"))
+
+    # Two transitions racing on one case: the second finds another version and fails.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+
+class CaseEvent(Base):
+    """One transition in a case's timeline: who, when, from, to, note, evidence."""
+
+    __tablename__ = "case_event"
+    __table_args__ = (UniqueConstraint("case_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    district_code: Mapped[str] = mapped_column(String(6))
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(150))
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    actor_role: Mapped[str | None] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(32))
+    from_state: Mapped[str | None] = mapped_column(String(16))
+    to_state: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[str | None] = mapped_column(Text)  # canonical JSON: department, limits …
+
+
+class Evidence(Base):
+    """A photo or document attached to a case, stored by content hash."""
+
+    __tablename__ = "case_evidence"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    district_code: Mapped[str] = mapped_column(String(6))
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("case_record.id", ondelete="CASCADE"), index=True
+    )
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("case_event.id"))
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    uploaded_by: Mapped[str] = mapped_column(String(150))

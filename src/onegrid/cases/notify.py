@@ -1,0 +1,35 @@
+"""Telling people about a case: through the routing package's senders (in-app always)."""
+
+from sqlalchemy.orm import Session
+
+from onegrid.cases.models import Case
+from onegrid.config import get_settings
+from onegrid.routing.senders.base import Message, Recipients
+from onegrid.routing.senders.registry import get_senders
+from onegrid.territory.models import Department
+
+# The unit a case's escalation level points at: grid, community, street, district.
+_PREFIX = {0: 15, 1: 12, 2: 9, 3: 6}
+
+
+def responsible_unit(case: Case) -> str:
+    """Returns the code of the unit that holds the case at its escalation level."""
+    return case.grid_code[: _PREFIX[min(case.escalation_level, 3)]]
+
+
+def notify(session: Session, case: Case, *, kind: str, subject: str, body: str) -> None:
+    """Sends a message about the case to its responsible unit and department."""
+    department = session.get(Department, case.department_id) if case.department_id else None
+    message = Message(
+        district_code=case.district_code,
+        to=Recipients(
+            unit_code=responsible_unit(case),
+            department_code=department.code if department else None,
+        ),
+        subject=subject,
+        body=body,
+        kind=kind,
+        case_id=case.id,
+    )
+    for sender in get_senders(get_settings(), session=session):
+        sender.send(message)

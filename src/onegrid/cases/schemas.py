@@ -1,0 +1,115 @@
+"""API shapes of cases."""
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from onegrid.cases.flows import Action
+from onegrid.cases.models import Channel
+from onegrid.core.coordinates import CRS
+
+
+class CaseIn(BaseModel):
+    category_code: str = Field(examples=["0101"])
+    description: str = Field(min_length=1, max_length=2000)
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+    crs: CRS = CRS.WGS84
+    address: str | None = Field(None, max_length=200)
+    attributes: dict = Field(default_factory=dict, description="the category's custom attributes")
+    reporter_name: str | None = Field(None, max_length=50)
+    reporter_phone: str | None = Field(None, max_length=30)
+    anonymous: bool = False
+    channel: Channel | None = Field(None, description="default: from your role")
+
+
+class Receipt(BaseModel):
+    receipt: str = Field(description="keep it: it follows and rates the case without an account")
+    state: str
+    duplicate_of: str | None = Field(None, description="an open case this may repeat")
+
+
+class CaseOut(BaseModel):
+    id: int
+    receipt: str
+    state: str
+    state_name: str
+    channel: str
+    category_code: str
+    description: str
+    address: str | None
+    lon: float
+    lat: float
+    grid_code: str
+    department: str | None
+    received_at: datetime
+    stage: str | None
+    stage_deadline: datetime | None
+    light: str | None = Field(description="green < 80 % of the limit used, yellow ≤ 100 %, red")
+    escalation_level: int
+    overdue: bool
+    pending: str | None
+    rating: int | None
+    duplicate_of: str | None
+    merged_into: str | None
+    reporter_name: str | None
+    reporter_phone: str | None = Field(description="masked; reveal with a purpose")
+    attributes: dict | None
+
+
+class CaseList(BaseModel):
+    items: list[CaseOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class TransitionIn(BaseModel):
+    action: Action
+    note: str | None = Field(None, max_length=2000)
+    data: dict = Field(
+        default_factory=dict,
+        description="valid (verify), category_code (open), department_code (dispatch), "
+        "duration (request_extension), into (merge), rating (evaluate)",
+    )
+    evidence_ids: list[int] = Field(default_factory=list)
+
+
+class EventOut(BaseModel):
+    seq: int
+    at: datetime
+    actor: str
+    actor_role: str | None
+    action: str
+    from_state: str | None
+    to_state: str
+    note: str | None
+    data: dict | None
+
+
+class EvidenceOut(BaseModel):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: datetime
+
+
+class PublicCaseOut(BaseModel):
+    """What anyone holding the receipt sees: the progress, never the people."""
+
+    receipt: str
+    state: str
+    state_name: str
+    category_code: str
+    received_at: datetime
+    closed_at: datetime | None
+    rating: int | None
+    can_rate: bool
+    steps: list[dict] = Field(description="action and time of each step")
+
+
+class RatingIn(BaseModel):
+    rating: int = Field(ge=1, le=5)
+    comment: str | None = Field(None, max_length=500)

@@ -1,0 +1,170 @@
+"""The one entry for every change to a case: permission, legality, effects, timeline, audit.
+
+    transition(session=s, case=c, action=Action.DISPATCH, who=principal, note="…")
+
+Each call writes exactly one timeline event and one audit record, moves the case's counts
+in the rollup, and bumps the case's version so that a racing change fails.
+"""
+
+import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from onegrid.audit import service as audit
+from onegrid.cases import effects, flows, rollup
+from onegrid.cases.facts import bucket, facts
+from onegrid.cases.flows import Action
+from onegrid.cases.models import Case, CaseEvent, Evidence
+from onegrid.cases.notify import notify
+from onegrid.config import get_settings
+from onegrid.core.errors import Conflict, Forbidden, Invalid
+from onegrid.core.permissions import Principal
+from onegrid.core.workcalendar import get_calendar
+from onegrid.db.base import utcnow
+
+# Who hears of which step: the case's responsible unit and department (onegrid.cases.notify).
+_NOTIFY = {
+    Action.REQUEST_VERIFY: ("请核实", "please verify"),
+    Action.DISPATCH: ("新派遣", "dispatched to you"),
+    Action.CHECK_FAIL: ("返工", "rework"),
+    Action.SUPERVISE: ("督办", "oversight"),
+}
+
+
+def snapshot(case: Case) -> rollup.Snapshot:
+    """Returns what the case counts in the rollup now."""
+    return bucket(case, ZoneInfo(get_settings().time_zone)), facts(case)
+
+
+def check_permission(who: Principal, action: Action, *, via_receipt: bool = False) -> None:
+    """Raises Forbidden unless the principal may take this action."""
+    needed = flows.PERMISSION[action]
+    if via_receipt and action is Action.EVALUATE:
+        return  # the receipt is the citizen's proof
+    if who.scope.everything or (needed is not None and who.can(needed)):
+        return
+    raise Forbidden(
+        f"当前角色不能执行 {action.value}",
+        f"your role may not take the action {action.value}",
+        action=action.value,
+    )
+
+
+def record_event(
+    session: Session,
+    case: Case,
+    who: Principal,
+    action: Action,
+    *,
+    from_state: str | None,
+    now: datetime,
+    note: str | None = None,
+    data: dict | None = None,
+    source: str | None = None,
+) -> CaseEvent:
+    """Appends one event to the case's timeline and its audit record."""
+    seq = (
+        session.scalar(select(func.max(CaseEvent.seq)).where(CaseEvent.case_id == case.id)) or 0
+    ) + 1
+    event = CaseEvent(
+        district_code=case.district_code,
+        case_id=case.id,
+        seq=seq,
+        at=now,
+        actor=who.username,
+        actor_id=who.user_id,
+        actor_role=who.role.value if who.role else None,
+        action=action.value,
+        from_state=from_state,
+        to_state=case.state,
+        note=note,
+        data=json.dumps(data, ensure_ascii=False, sort_keys=True) if data else None,
+    )
+    session.add(event)
+    session.flush()
+    audit.record(
+        session=session,
+        district_code=case.district_code,
+        actor=who.username,
+        actor_id=who.user_id,
+        actor_role=who.role.value if who.role else None,
+        action=f"case.{action.value}",
+        object_type="case",
+        object_id=case.receipt,
+        source=source,
+        detail={"from": from_state, "to": case.state},
+    )
+    return event
+
+
+def transition(
+    *,
+    session: Session,
+    case: Case,
+    action: Action,
+    who: Principal,
+    note: str | None = None,
+    data: dict | None = None,
+    evidence_ids: list[int] | None = None,
+    via_receipt: bool = False,
+    source: str | None = None,
+    now: datetime | None = None,
+) -> CaseEvent:
+    """Takes one action on a case, or raises (Invalid, Forbidden) having changed nothing."""
+    check_permission(who, action, via_receipt=via_receipt)
+    target = flows.target(case, action)
+    now = now or utcnow()
+    before, from_state = snapshot(case), case.state
+    context = effects.Context(
+        session=session, calendar=get_calendar(), now=now, note=note, data=dict(data or {})
+    )
+    try:
+        effects.EFFECTS[action](context, case)
+        case.state = target.value
+        session.flush()  # the version check: has a racing change already moved the case?
+    except StaleDataError as error:
+        raise Conflict(
+            "案件刚被他人更新，请刷新后重试",
+            "the case was changed meanwhile: reload it and try again",
+        ) from error
+    rollup.apply(session, before, snapshot(case))
+    event = record_event(
+        session,
+        case,
+        who,
+        action,
+        from_state=from_state,
+        now=now,
+        note=note,
+        data=data,
+        source=source,
+    )
+    if evidence_ids:
+        _attach(session, case, event, evidence_ids)
+    if action in _NOTIFY:
+        zh, en = _NOTIFY[action]
+        notify(
+            session,
+            case,
+            kind=f"case.{action.value}",
+            subject=f"{zh} {en}: {case.receipt}",
+            body=note or case.description,
+        )
+    return event
+
+
+def _attach(session: Session, case: Case, event: CaseEvent, evidence_ids: list[int]) -> None:
+    rows = session.scalars(
+        select(Evidence).where(Evidence.id.in_(evidence_ids), Evidence.case_id == case.id)
+    ).all()
+    missing = sorted(set(evidence_ids) - {row.id for row in rows})
+    if missing:
+        raise Invalid(
+            f"证据 {missing[0]} 不属于本案件", f"evidence {missing[0]} does not belong to this case"
+        )
+    for row in rows:
+        row.event_id = event.id

@@ -1,0 +1,277 @@
+"""Cases API: intake, lists and one case, transitions, timeline, evidence, receipts."""
+
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from onegrid.accounts.access import public, require
+from onegrid.cases import evidence as evidence_files
+from onegrid.cases import intake, service
+from onegrid.cases.flows import STATE_NAMES, Action
+from onegrid.cases.models import Case, Channel, State
+from onegrid.cases.schemas import (
+    CaseIn,
+    CaseList,
+    CaseOut,
+    EventOut,
+    EvidenceOut,
+    PublicCaseOut,
+    RatingIn,
+    Receipt,
+    TransitionIn,
+)
+from onegrid.cases.transitions import transition
+from onegrid.config import get_settings
+from onegrid.core.errors import NotFound
+from onegrid.core.permissions import Permission, Principal, Role
+from onegrid.core.pii import PiiKind, mask
+from onegrid.core.workcalendar import get_calendar
+from onegrid.db import DbSession
+from onegrid.db.base import utcnow
+from onegrid.territory.models import Department
+
+router = APIRouter(tags=["cases"])
+Anyone = Annotated[Principal, public()]
+Intaker = Annotated[Principal, require(Permission.CASES_INTAKE)]
+Reader = Annotated[Principal, require(Permission.CASES_READ)]
+_DEFAULT_CHANNEL = {Role.GRID_WORKER: Channel.GRID_WORKER, Role.COMMAND_CENTRE: Channel.HOTLINE}
+
+
+def _source(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def _receipt_of(session: Session, case_id: int | None) -> str | None:
+    return session.scalar(select(Case.receipt).where(Case.id == case_id)) if case_id else None
+
+
+def case_out(session: Session, case: Case) -> CaseOut:
+    """Returns the staff view of a case: personal data masked."""
+    department = session.get(Department, case.department_id) if case.department_id else None
+    light = None
+    if case.stage_deadline is not None:
+        light = get_calendar().light(case.stage_started_at, case.stage_deadline, utcnow()).value
+    return CaseOut(
+        id=case.id,
+        receipt=case.receipt,
+        state=case.state,
+        state_name=STATE_NAMES[State(case.state)],
+        channel=case.channel,
+        category_code=case.category_code,
+        description=case.description,
+        address=case.address,
+        lon=case.lon,
+        lat=case.lat,
+        grid_code=case.grid_code,
+        department=department.code if department else None,
+        received_at=case.received_at,
+        stage=case.stage,
+        stage_deadline=case.stage_deadline,
+        light=light,
+        escalation_level=case.escalation_level,
+        overdue=case.overdue,
+        pending=case.pending,
+        rating=case.rating,
+        duplicate_of=_receipt_of(session, case.duplicate_of_id),
+        merged_into=_receipt_of(session, case.merged_into_id),
+        reporter_name=case.reporter_name,
+        reporter_phone=mask(PiiKind.PHONE, case.reporter_phone),
+        attributes=json.loads(case.attributes) if case.attributes else None,
+    )
+
+
+def _report(body: CaseIn, channel: Channel) -> intake.Report:
+    return intake.Report(
+        channel=channel,
+        category_code=body.category_code,
+        description=body.description,
+        lon=body.lon,
+        lat=body.lat,
+        crs=body.crs,
+        address=body.address,
+        attributes=body.attributes,
+        reporter_name=body.reporter_name,
+        reporter_phone=body.reporter_phone,
+        anonymous=body.anonymous,
+    )
+
+
+def _receipt(case: Case, session: Session) -> Receipt:
+    return Receipt(
+        receipt=case.receipt,
+        state=case.state,
+        duplicate_of=_receipt_of(session, case.duplicate_of_id),
+    )
+
+
+@router.post("/cases", response_model=Receipt, status_code=201, summary="Enter a case (staff)")
+def create_case(body: CaseIn, request: Request, session: DbSession, who: Intaker) -> Receipt:
+    channel = body.channel or _DEFAULT_CHANNEL.get(who.role, Channel.API)
+    case = intake.intake(
+        session=session, report=_report(body, channel), who=who, source=_source(request)
+    )
+    return _receipt(case, session)
+
+
+@router.post(
+    "/public/cases", response_model=Receipt, status_code=201, summary="Report a problem (citizen)"
+)
+def report_case(body: CaseIn, request: Request, session: DbSession, who: Anyone) -> Receipt:
+    case = intake.intake(
+        session=session,
+        report=_report(body, Channel.CITIZEN),
+        who=who,
+        source=_source(request),
+        public=True,
+    )
+    return _receipt(case, session)
+
+
+@router.get("/cases", response_model=CaseList, summary="Cases in your scope")
+def list_cases(
+    session: DbSession,
+    who: Reader,
+    filters: Annotated[service.Filters, Depends()],
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> CaseList:
+    cases, total = service.list_in_scope(
+        session=session, scope=who.scope, filters=filters, limit=limit, offset=offset
+    )
+    return CaseList(
+        items=[case_out(session, c) for c in cases], total=total, limit=limit, offset=offset
+    )
+
+
+@router.get("/cases/{case_id}", response_model=CaseOut, summary="One case")
+def get_case(case_id: int, session: DbSession, who: Reader) -> CaseOut:
+    return case_out(session, service.get(session=session, case_id=case_id, scope=who.scope))
+
+
+@router.get("/cases/{case_id}/timeline", response_model=list[EventOut], summary="Its timeline")
+def get_timeline(case_id: int, session: DbSession, who: Reader) -> list[EventOut]:
+    case = service.get(session=session, case_id=case_id, scope=who.scope)
+    return [
+        EventOut(
+            seq=e.seq,
+            at=e.at,
+            actor=e.actor,
+            actor_role=e.actor_role,
+            action=e.action,
+            from_state=e.from_state,
+            to_state=e.to_state,
+            note=e.note,
+            data=json.loads(e.data) if e.data else None,
+        )
+        for e in service.timeline(session=session, case=case)
+    ]
+
+
+@router.post(
+    "/cases/{case_id}/transitions", response_model=CaseOut, summary="Take an action on a case"
+)
+def take_action(
+    case_id: int, body: TransitionIn, request: Request, session: DbSession, who: Reader
+) -> CaseOut:
+    case = service.get(session=session, case_id=case_id, scope=who.scope)
+    transition(
+        session=session,
+        case=case,
+        action=body.action,
+        who=who,
+        note=body.note,
+        data=body.data,
+        evidence_ids=body.evidence_ids,
+        source=_source(request),
+    )
+    return case_out(session, case)
+
+
+def _evidence_out(row) -> EvidenceOut:
+    return EvidenceOut(
+        id=row.id,
+        filename=row.filename,
+        content_type=row.content_type,
+        size=row.size,
+        sha256=row.sha256,
+        uploaded_at=row.uploaded_at,
+    )
+
+
+@router.post(
+    "/cases/{case_id}/evidence",
+    response_model=EvidenceOut,
+    status_code=201,
+    summary="Attach a photo or PDF",
+)
+async def upload_evidence(
+    case_id: int, session: DbSession, who: Reader, file: Annotated[UploadFile, File()]
+) -> EvidenceOut:
+    case = service.get(session=session, case_id=case_id, scope=who.scope)
+    data = await file.read(get_settings().evidence_max_bytes + 1)
+    row = evidence_files.store(
+        session=session, case=case, filename=file.filename or "", data=data, who=who
+    )
+    return _evidence_out(row)
+
+
+@router.get("/cases/{case_id}/evidence", response_model=list[EvidenceOut], summary="Its files")
+def list_evidence(case_id: int, session: DbSession, who: Reader) -> list[EvidenceOut]:
+    case = service.get(session=session, case_id=case_id, scope=who.scope)
+    return [_evidence_out(r) for r in service.evidence(session=session, case=case)]
+
+
+@router.get("/cases/{case_id}/evidence/{evidence_id}", summary="One file")
+def get_evidence(case_id: int, evidence_id: int, session: DbSession, who: Reader) -> Response:
+    case = service.get(session=session, case_id=case_id, scope=who.scope)
+    row = next(
+        (r for r in service.evidence(session=session, case=case) if r.id == evidence_id), None
+    )
+    if row is None:
+        raise NotFound(f"没有证据 {evidence_id}", f"no evidence {evidence_id}")
+    return Response(evidence_files.read(row), media_type=row.content_type)
+
+
+def _public(session: Session, case: Case) -> PublicCaseOut:
+    steps = [
+        {"action": e.action, "at": e.at.isoformat(), "state": e.to_state}
+        for e in service.timeline(session=session, case=case)
+        if e.action not in (Action.ESCALATE.value, Action.SUPERVISE.value)
+    ]
+    return PublicCaseOut(
+        receipt=case.receipt,
+        state=case.state,
+        state_name=STATE_NAMES[State(case.state)],
+        category_code=case.category_code,
+        received_at=case.received_at,
+        closed_at=case.closed_at,
+        rating=case.rating,
+        can_rate=case.state == State.CLOSED.value,
+        steps=steps,
+    )
+
+
+@router.get("/receipts/{receipt}", response_model=PublicCaseOut, summary="Follow a case")
+def follow(receipt: str, session: DbSession, who: Anyone) -> PublicCaseOut:
+    return _public(session, service.get_by_receipt(session=session, receipt=receipt))
+
+
+@router.post("/receipts/{receipt}/rating", response_model=PublicCaseOut, summary="Rate a case")
+def rate(
+    receipt: str, body: RatingIn, request: Request, session: DbSession, who: Anyone
+) -> PublicCaseOut:
+    case = service.get_by_receipt(session=session, receipt=receipt)
+    transition(
+        session=session,
+        case=case,
+        action=Action.EVALUATE,
+        who=who,
+        note=body.comment,
+        data={"rating": body.rating},
+        via_receipt=True,
+        source=_source(request),
+    )
+    return _public(session, case)

@@ -1,0 +1,21 @@
+"""Routing: the category catalogue, the routing table (category, area) → department, senders."""
+
+from onegrid.routing.models import (
+    Category,
+    CategoryAttribute,
+    Datatype,
+    Kind,
+    Notification,
+    RoutingRule,
+)
+from onegrid.routing.table import RoutingTable
+
+__all__ = [
+    "Category",
+    "CategoryAttribute",
+    "Datatype",
+    "Kind",
+    "Notification",
+    "RoutingRule",
+    "RoutingTable",
+]

@@ -1,0 +1,128 @@
+"""Routing API: the public category catalogue, routing rules, and where a case would go."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from onegrid.accounts import auditing
+from onegrid.accounts.access import public, require
+from onegrid.core.permissions import Permission, Principal, Scope
+from onegrid.db import DbSession
+from onegrid.routing import service
+from onegrid.routing.schemas import CategoryOut, RouteOut, RuleIn, RuleOut
+from onegrid.territory import service as territory
+from onegrid.territory.schemas import DepartmentOut
+
+router = APIRouter(tags=["routing"])
+Anyone = Annotated[Principal, public()]
+Reader = Annotated[Principal, require(Permission.TERRITORY_READ)]
+Writer = Annotated[Principal, require(Permission.ROUTING_WRITE)]
+District = Annotated[
+    str | None, Query(pattern=r"^\d{6}$", description="district code (default: your own)")
+]
+CategoryCode = Annotated[str, Query(max_length=16, examples=["E0501"])]
+UnitCode = Annotated[str, Query(pattern=r"^\d{6}(\d{3}){0,3}$", examples=["210104002009001"])]
+
+
+def _catalogue_scope(who: Principal, district: str | None) -> Scope:
+    # The catalogue is public, like Open311's service list: citizens pick a category to report.
+    if district is not None:
+        return Scope(district_code=district)
+    return who.scope if who.scope.district_code else Scope.all()
+
+
+@router.get("/categories", response_model=list[CategoryOut], summary="Active categories")
+def categories(session: DbSession, who: Anyone, district: District = None) -> list[CategoryOut]:
+    scope = _catalogue_scope(who, district)
+    return [CategoryOut.of(c) for c in service.list_categories(session=session, scope=scope)]
+
+
+@router.get(
+    "/categories/{code}",
+    response_model=CategoryOut,
+    summary="One category with its limits and attributes",
+    responses={404: {"description": "no category has this code"}},
+)
+def category(code: str, session: DbSession, who: Anyone, district: District = None) -> CategoryOut:
+    scope = _catalogue_scope(who, district)
+    return CategoryOut.of(service.get_category(session=session, scope=scope, code=code))
+
+
+@router.get("/routing/rules", response_model=list[RuleOut], summary="Routing rules in my scope")
+def rules(
+    session: DbSession, who: Reader, category_code: Annotated[str | None, Query()] = None
+) -> list[RuleOut]:
+    found = service.list_rules(session=session, scope=who.scope, category_code=category_code)
+    return [RuleOut.of(r) for r in found]
+
+
+@router.put("/routing/rules", response_model=RuleOut, summary="Route a category in a unit")
+def set_rule(body: RuleIn, request: Request, session: DbSession, who: Writer) -> RuleOut:
+    rule = service.set_rule(
+        session=session,
+        scope=who.scope,
+        category_code=body.category_code,
+        unit_code=body.unit_code,
+        department_code=body.department_code,
+    )
+    auditing.record(
+        session,
+        request,
+        who,
+        "routing.set_rule",
+        object_type="routing_rule",
+        object_id=f"{rule.category_code}@{rule.unit_code}",
+        detail=body.model_dump(),
+        district_code=rule.district_code,
+    )
+    return RuleOut.of(rule)
+
+
+@router.delete("/routing/rules", status_code=204, summary="Remove a routing rule")
+def delete_rule(
+    category_code: CategoryCode,
+    unit_code: UnitCode,
+    request: Request,
+    session: DbSession,
+    who: Writer,
+) -> Response:
+    rule = service.delete_rule(
+        session=session, scope=who.scope, category_code=category_code, unit_code=unit_code
+    )
+    auditing.record(
+        session,
+        request,
+        who,
+        "routing.delete_rule",
+        object_type="routing_rule",
+        object_id=f"{category_code}@{unit_code}",
+        detail={"department_code": rule.department_code},
+        district_code=rule.district_code,
+    )
+    return Response(status_code=204)
+
+
+@router.get(
+    "/routing/route",
+    response_model=RouteOut,
+    summary="The department a case of this category in this unit would go to",
+)
+def route(
+    category_code: CategoryCode, unit_code: UnitCode, session: DbSession, who: Reader
+) -> RouteOut:
+    unit = territory.get_by_code(session=session, code=unit_code, scope=who.scope)
+    found = service.resolve(
+        session=session,
+        district_code=unit.district_code,
+        category_code=category_code,
+        unit_code=unit_code,
+    )
+    department = found.department
+    return RouteOut(
+        category_code=category_code,
+        unit_code=unit_code,
+        department=DepartmentOut(
+            code=department.code, name=department.name, name_en=department.name_en
+        ),
+        rule_unit_code=found.rule_unit_code,
+    )

@@ -1,0 +1,90 @@
+"""Intake: one service for every channel."""
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from onegrid.audit.models import AuditRecord
+from onegrid.cases import service
+from onegrid.cases.models import Case, CaseEvent
+from onegrid.cases.rollup import CaseRollup
+from onegrid.core.coordinates import from_wgs84
+from onegrid.core.errors import Invalid
+from onegrid.territory.models import Department
+
+WORKER_GRID = "210104002009001"
+
+
+def test_a_report_becomes_a_located_routed_case_with_a_receipt(session, make_case):
+    case = make_case(reporter_phone="139 1234 5678", reporter_name="王先生")
+    assert case.state == "received" and case.grid_code == WORKER_GRID
+    assert len(case.receipt) == 14 and case.receipt[4] == "-"
+    department = session.get(Department, case.department_id)
+    assert department.code == "urban_mgmt"  # 路灯不亮's department
+    # 4 working hours to verify from Tuesday 09:00 Shanghai time: three before the lunch
+    # break (12:00–13:30), one after it, so 14:30 local = 06:30 UTC.
+    assert case.stage == "verify"
+    assert case.stage_deadline == datetime(2026, 3, 3, 6, 30, tzinfo=UTC)
+    assert case.reporter_phone == "13912345678"
+    events = session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)).all()
+    assert [(e.action, e.to_state) for e in events] == [("receive", "received")]
+    audit = session.scalars(select(AuditRecord).where(AuditRecord.object_id == case.receipt)).all()
+    assert [a.action for a in audit] == ["case.receive"]
+    assert service.get_by_receipt(session=session, receipt=case.receipt.lower()).id == case.id
+
+
+def test_the_rollup_counts_the_new_case(session, make_case):
+    case = make_case()
+    row = session.scalars(
+        select(CaseRollup).where(
+            CaseRollup.grid_code == case.grid_code, CaseRollup.category_code == "0107"
+        )
+    ).one()
+    assert (row.received, row.opened, row.closed) == (1, 0, 0)
+
+
+def test_gcj02_input_lands_in_the_same_grid(session, inside, make_case):
+    lon, lat = from_wgs84(inside.x, inside.y, "gcj02")
+    case = make_case(crs="gcj02", point=type(inside)(lon, lat))
+    assert case.grid_code == WORKER_GRID
+    assert abs(case.lon - inside.x) < 1e-9 and abs(case.lat - inside.y) < 1e-9
+
+
+def _refused(make_case, session, message, **kwargs):
+    before = session.scalar(select(func.count()).select_from(Case))
+    with pytest.raises(Invalid) as error:
+        make_case(**kwargs)
+    assert message in error.value.en
+    assert session.scalar(select(func.count()).select_from(Case)) == before
+
+
+def test_bad_reports_are_refused_with_the_reason(session, make_case, inside):
+    _refused(make_case, session, "the category 9999 does not exist", category="9999")
+    _refused(make_case, session, "describe the problem", description="  ")
+    _refused(make_case, session, "outside the district", point=type(inside)(116.4, 39.9))
+    _refused(make_case, session, "is required", category="E0108")  # noise source missing
+    _refused(make_case, session, "no attribute colour", attributes={"colour": "red"})
+
+
+def test_custom_attributes_are_checked_and_kept(session, make_case):
+    case = make_case(
+        category="E0108",
+        description="夜间施工噪音",
+        attributes={"source": "construction", "period": "night"},
+    )
+    assert '"period": "night"' in case.attributes
+
+
+def test_a_near_report_of_the_same_problem_is_suggested_as_duplicate(session, make_case, inside):
+    first = make_case()
+    near = type(inside)(inside.x + 0.0001, inside.y)  # about 8 m east
+    second = make_case(point=near)
+    assert second.duplicate_of_id == first.id
+    other_kind = make_case(point=near, category="E0101", description="垃圾暴露")
+    assert other_kind.duplicate_of_id is None
+
+
+def test_anonymous_reports_keep_no_reporter(session, make_case):
+    case = make_case(anonymous=True, reporter_name="李", reporter_phone="13900000000")
+    assert case.reporter_name is None and case.reporter_phone is None
