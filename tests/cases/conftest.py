@@ -4,7 +4,6 @@ from datetime import UTC, datetime
 
 import pytest
 from shapely.geometry import Point
-
 from sqlalchemy.orm import Session as OrmSession
 
 from onegrid.cases import intake

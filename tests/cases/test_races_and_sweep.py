@@ -26,8 +26,11 @@ def test_two_racing_dispatches_never_both_succeed(own_demo_engine, inside):
         case = intake.intake(
             session=session,
             report=intake.Report(
-                channel=Channel.HOTLINE, category_code="0107", description="并发测试",
-                lon=inside.x, lat=inside.y,
+                channel=Channel.HOTLINE,
+                category_code="0107",
+                description="并发测试",
+                lon=inside.x,
+                lat=inside.y,
             ),
             who=WHO,
         )
@@ -43,7 +46,10 @@ def test_two_racing_dispatches_never_both_succeed(own_demo_engine, inside):
             barrier.wait()
             try:
                 transition(
-                    session=session, case=case, action=Action.DISPATCH, who=WHO,
+                    session=session,
+                    case=case,
+                    action=Action.DISPATCH,
+                    who=WHO,
                     data={"department_code": department},
                 )
                 session.commit()
@@ -92,9 +98,7 @@ def test_the_sweep_raises_an_overdue_case_one_level_at_a_time(session, make_case
     assert scheduled.sweep(session=session, now=later) == 1
     assert case.escalation_level == 2
     notices = session.scalars(
-        select(Notification).where(
-            Notification.case_id == case.id, Notification.kind == "escalate"
-        )
+        select(Notification).where(Notification.case_id == case.id, Notification.kind == "escalate")
     ).all()
     assert [n.unit_code for n in notices] == ["210104002009", "210104002"]
     escalations = session.scalars(
@@ -111,4 +115,6 @@ def test_closing_stops_the_clock_and_keeps_the_level(session, make_case):
     scheduled.sweep(session=session, now=case.stage_deadline + timedelta(minutes=1))
     transition(session=session, case=case, action=Action.FEEDBACK, who=WHO, note="修好了")
     transition(session=session, case=case, action=Action.CHECK_PASS, who=WHO)
-    assert case.closed_level == 1 and case.next_escalation_at is None and case.closed_on_time is False
+    assert (
+        case.closed_level == 1 and case.next_escalation_at is None and case.closed_on_time is False
+    )

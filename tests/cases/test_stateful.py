@@ -54,7 +54,11 @@ def machine_for(session, make_case):
         def teardown(self):
             self.savepoint.rollback()
 
-        @rule(data=st.data(), any_action=st.sampled_from(ACTIONS), note=st.sampled_from([None, "说明"]))
+        @rule(
+            data=st.data(),
+            any_action=st.sampled_from(ACTIONS),
+            note=st.sampled_from([None, "说明"]),
+        )
         def act(self, data, any_action, note):
             case = data.draw(st.sampled_from(self.cases))
             # Mostly a move the state allows (to go deep into the loop), sometimes any move
@@ -62,8 +66,10 @@ def machine_for(session, make_case):
             legal = [a for a in ACTIONS if _allowed(case, a)]
             onward = [a for a in legal if a not in (Action.VOID, Action.MERGE)] or legal
             roll = data.draw(st.integers(0, 9))
-            action = any_action if roll == 0 or not legal else data.draw(
-                st.sampled_from(onward if roll > 1 else legal)
+            action = (
+                any_action
+                if roll == 0 or not legal
+                else data.draw(st.sampled_from(onward if roll > 1 else legal))
             )
             extra = data.draw(DATA.get(action, st.just({})))
             if action is Action.MERGE:
@@ -72,8 +78,13 @@ def machine_for(session, make_case):
             attempt = session.begin_nested()
             try:
                 transition(
-                    session=session, case=case, action=action, who=WHO, note=note,
-                    data=extra, now=self.now,
+                    session=session,
+                    case=case,
+                    action=action,
+                    who=WHO,
+                    note=note,
+                    data=extra,
+                    now=self.now,
                 )
                 attempt.commit()
                 self.taken[case.id] += 1

@@ -26,8 +26,6 @@ def test_two_days_of_history(session):
     assert len({c.grid_code for c in cases}) > 50
     events = session.scalar(select(func.count()).select_from(CaseEvent))
     assert events > 4 * len(cases)
-    rolled = session.execute(
-        select(*[func.sum(getattr(CaseRollup, name)) for name in FACTS])
-    ).one()
+    rolled = session.execute(select(*[func.sum(getattr(CaseRollup, name)) for name in FACTS])).one()
     direct = [sum(values) for values in zip(*(facts(c) for c in cases), strict=True)]
     assert list(rolled) == direct
