@@ -16,12 +16,13 @@ from shapely import Point
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from onegrid.cases import intake
+from onegrid.cases import intake, scheduled
 from onegrid.cases.flows import Action
 from onegrid.cases.models import Case, Channel
 from onegrid.cases.transitions import transition
 from onegrid.config import get_settings
 from onegrid.core.permissions import operator
+from onegrid.db.base import utcnow
 from onegrid.routing.models import Category
 from onegrid.territory.geometry import from_wkb
 from onegrid.territory.models import Level, TerritoryUnit
@@ -195,4 +196,6 @@ def generate(
         session.flush()
         if progress:
             progress("history", n + 1, days)
+    # Cases still open at the present are overdue where their clocks ran out, as a sweep finds.
+    scheduled.sweep(session=session, now=min(present, utcnow()))
     return HistoryReport(cases=total, days=days)
