@@ -6,6 +6,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from onegrid.audit import service as audit
 from onegrid.cases.models import Case, Evidence
 from onegrid.config import get_settings
 from onegrid.core.errors import Invalid
@@ -70,6 +71,17 @@ def store(*, session: Session, case: Case, filename: str, data: bytes, who: Prin
     )
     session.add(row)
     session.flush()
+    audit.record(
+        session=session,
+        district_code=case.district_code,
+        actor=who.username,
+        actor_id=who.user_id,
+        actor_role=who.role.value if who.role else None,
+        action="case.evidence",
+        object_type="case",
+        object_id=case.receipt,
+        detail={"evidence": row.id, "sha256": digest, "size": len(data), "type": kind},
+    )
     return row
 
 

@@ -8,9 +8,11 @@ Purpose = Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, 
 
 
 class RevealIn(BaseModel):
-    object_type: Literal["person"]
+    object_type: Literal["person", "case"]
     object_id: int = Field(gt=0, lt=2**31)  # an INTEGER key on both stores
-    field: Literal["phone", "id_number"]
+    field: Literal["phone", "id_number", "reporter_phone"] = Field(
+        description="person: phone or id_number; case: reporter_phone"
+    )
     purpose: Purpose = Field(
         description="why the clear value is needed; recorded in the audit log",
         examples=["联系网格员核实案件现场情况"],
