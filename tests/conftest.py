@@ -6,6 +6,8 @@ no PostgreSQL, ONEGRID_TEST_SKIP_POSTGRES=1 leaves them out.
 """
 
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 
@@ -128,3 +130,21 @@ def tokens(demo_engine) -> dict[str, str]:
             ).token
         session.commit()
     return result
+
+
+@pytest.fixture(scope="session")
+def onegrid_cli():
+    """Returns a runner of the `onegrid` command on a database: run(url, *args, stdin=None)."""
+
+    def run(url: str, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+        env = {**os.environ, "ONEGRID_DATABASE_URL": url}
+        return subprocess.run(
+            [sys.executable, "-m", "onegrid", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            input=stdin,
+            timeout=120,
+        )
+
+    return run

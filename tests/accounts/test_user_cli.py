@@ -1,9 +1,5 @@
 """`onegrid user …` and `onegrid audit verify` as an operator runs them."""
 
-import os
-import subprocess
-import sys
-
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,18 +11,6 @@ from onegrid.db.session import create_db_engine
 from onegrid.territory.geojson import import_collection
 
 SQUARE = {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]]}
-
-
-def _run(url, *args, stdin=None):
-    env = {**os.environ, "ONEGRID_DATABASE_URL": url}
-    return subprocess.run(
-        [sys.executable, "-m", "onegrid", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        input=stdin,
-        timeout=120,
-    )
 
 
 @pytest.fixture
@@ -65,9 +49,9 @@ def _users(engine):
         return {u.username: u for u in connection.execute(select(User))}
 
 
-def test_create_disable_enable_and_reset_a_user(db):
+def test_create_disable_enable_and_reset_a_user(db, onegrid_cli):
     url = _url(db)
-    created = _run(
+    created = onegrid_cli(
         url,
         "user",
         "create",
@@ -81,15 +65,15 @@ def test_create_disable_enable_and_reset_a_user(db):
     )
     assert created.returncode == 0, created.stderr
     assert _users(db)["wang"].role == "grid_worker"
-    listing = _run(url, "user", "list").stdout
+    listing = onegrid_cli(url, "user", "list").stdout
     assert "wang" in listing and "999999001001001" in listing and "active" in listing
 
-    assert _run(url, "user", "disable", "wang").returncode == 0
+    assert onegrid_cli(url, "user", "disable", "wang").returncode == 0
     assert _users(db)["wang"].is_active is False
-    assert _run(url, "user", "enable", "wang").returncode == 0
+    assert onegrid_cli(url, "user", "enable", "wang").returncode == 0
     assert _users(db)["wang"].is_active is True
 
-    reset = _run(url, "user", "reset", "wang", "--generate")
+    reset = onegrid_cli(url, "user", "reset", "wang", "--generate")
     assert reset.returncode == 0, reset.stderr
     assert len(reset.stdout.strip()) == 16
 
@@ -100,9 +84,9 @@ def test_create_disable_enable_and_reset_a_user(db):
     assert actions == ["user.create", "user.disable", "user.enable", "user.reset_password"]
 
 
-def test_a_weak_password_or_a_wrong_scope_is_refused_with_the_reason(db):
+def test_a_weak_password_or_a_wrong_scope_is_refused_with_the_reason(db, onegrid_cli):
     url = _url(db)
-    weak = _run(
+    weak = onegrid_cli(
         url,
         "user",
         "create",
@@ -115,7 +99,7 @@ def test_a_weak_password_or_a_wrong_scope_is_refused_with_the_reason(db):
         stdin="short\n",
     )
     assert weak.returncode == 2 and "at least 10 characters" in weak.stderr
-    wrong = _run(
+    wrong = onegrid_cli(
         url,
         "user",
         "create",
@@ -131,7 +115,7 @@ def test_a_weak_password_or_a_wrong_scope_is_refused_with_the_reason(db):
     assert "li" not in _users(db)
 
 
-def test_audit_verify_through_the_onegrid_command(demo_engine):
-    result = _run(_url(demo_engine), "audit", "verify")
+def test_audit_verify_through_the_onegrid_command(demo_engine, onegrid_cli):
+    result = onegrid_cli(_url(demo_engine), "audit", "verify")
     assert result.returncode == 0, result.stderr + result.stdout
     assert "audit chain intact" in result.stdout + result.stderr

@@ -1,28 +1,13 @@
 """A case through the command line, and the reporter's phone revealed only with a purpose."""
 
-import os
-import subprocess
-import sys
-
 from sqlalchemy import select
 
 from onegrid.audit.models import AuditRecord
 
 
-def _run(url, *args):
-    env = {**os.environ, "ONEGRID_DATABASE_URL": url}
-    return subprocess.run(
-        [sys.executable, "-m", "onegrid", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
-
-
-def test_every_step_of_the_loop_from_the_command_line(own_demo_engine, inside):
+def test_every_step_of_the_loop_from_the_command_line(own_demo_engine, inside, onegrid_cli):
     url = own_demo_engine.url.render_as_string(hide_password=False)
-    reported = _run(
+    reported = onegrid_cli(
         url,
         "case",
         "report",
@@ -50,17 +35,17 @@ def test_every_step_of_the_loop_from_the_command_line(own_demo_engine, inside):
         ("evaluate", ["--data", "rating=5"]),
     ]
     for action, extra in steps:
-        result = _run(url, "case", "act", case_id, action, *extra)
+        result = onegrid_cli(url, "case", "act", case_id, action, *extra)
         assert result.returncode == 0, (action, result.stderr)
-    refused = _run(url, "case", "act", case_id, "dispatch")
+    refused = onegrid_cli(url, "case", "act", case_id, "dispatch")
     assert refused.returncode == 2 and "cannot take the action dispatch" in refused.stderr
-    shown = _run(url, "case", "show", receipt)
+    shown = onegrid_cli(url, "case", "show", receipt)
     assert "已评价 (evaluated)" in shown.stdout
     assert [line.split()[3] for line in shown.stdout.splitlines()[2:]] == [
         "receive",
         *(action for action, _ in steps),
     ]
-    assert receipt in _run(url, "case", "list", "--state", "evaluated").stdout
+    assert receipt in onegrid_cli(url, "case", "list", "--state", "evaluated").stdout
 
 
 def test_the_reporters_phone_is_masked_and_revealed_only_with_a_purpose(

@@ -7,15 +7,8 @@ from onegrid.audit import service as audit
 from onegrid.core.permissions import Principal
 
 
-def _fields(request: Request | None, principal: Principal, district_code: str | None) -> dict:
-    source = request.client.host if request is not None and request.client else "cli"
-    return {
-        "district_code": district_code or principal.scope.district_code or "000000",
-        "actor": principal.username,
-        "actor_id": principal.user_id,
-        "actor_role": principal.role.value if principal.role else None,
-        "source": source,
-    }
+def _source(request: Request | None) -> str:
+    return request.client.host if request is not None and request.client else "cli"
 
 
 def record(
@@ -31,9 +24,11 @@ def record(
     district_code: str | None = None,
 ) -> None:
     """Records an event in the caller's transaction: it commits with the write it describes."""
-    audit.record(
+    audit.record_by(
         session=session,
-        **_fields(request, principal, district_code),
+        who=principal,
+        district_code=district_code or principal.scope.district_code or "000000",
+        source=_source(request),
         action=action,
         object_type=object_type,
         object_id=object_id,

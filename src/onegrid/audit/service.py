@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from onegrid.audit.links import canonical_json, record_hash
 from onegrid.audit.models import GENESIS, AuditHead, AuditRecord, Outcome
 from onegrid.core.errors import Invalid
+from onegrid.core.permissions import Principal
 from onegrid.db.base import utcnow
 
 _HEAD = AuditHead.__table__
@@ -73,6 +74,34 @@ def record(
     session.add(audit)
     session.flush()
     return audit
+
+
+def record_by(
+    *,
+    session: Session,
+    who: Principal,
+    district_code: str,
+    action: str,
+    object_type: str | None = None,
+    object_id: str | int | None = None,
+    outcome: str = Outcome.SUCCESS,
+    source: str | None = None,
+    detail: Mapping[str, Any] | None = None,
+) -> AuditRecord:
+    """Appends a record of what this principal did, in the caller's transaction."""
+    return record(
+        session=session,
+        district_code=district_code,
+        actor=who.username,
+        actor_id=who.user_id,
+        actor_role=who.role.value if who.role else None,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        outcome=outcome,
+        source=source,
+        detail=detail,
+    )
 
 
 def record_many(*, session: Session, district_code: str, entries: Sequence[Entry]) -> int:

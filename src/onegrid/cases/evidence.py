@@ -71,12 +71,10 @@ def store(*, session: Session, case: Case, filename: str, data: bytes, who: Prin
     )
     session.add(row)
     session.flush()
-    audit.record(
+    audit.record_by(
         session=session,
+        who=who,
         district_code=case.district_code,
-        actor=who.username,
-        actor_id=who.user_id,
-        actor_role=who.role.value if who.role else None,
         action="case.evidence",
         object_type="case",
         object_id=case.receipt,

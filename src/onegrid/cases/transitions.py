@@ -86,12 +86,10 @@ def record_event(
     )
     session.add(event)
     session.flush()
-    audit.record(
+    audit.record_by(
         session=session,
+        who=who,
         district_code=case.district_code,
-        actor=who.username,
-        actor_id=who.user_id,
-        actor_role=who.role.value if who.role else None,
         action=f"case.{action.value}",
         object_type="case",
         object_id=case.receipt,
