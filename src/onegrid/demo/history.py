@@ -169,7 +169,8 @@ def generate(
     rng = np.random.default_rng(seed)
     pick = _Pickers(session, district_code, rng)
     end = end or datetime.now(zone).date()
-    present = datetime.combine(end, time(18), zone).astimezone(UTC)
+    # The present: now, or the end of the last day when the history ends in the past.
+    present = min(datetime.combine(end, time(23, 59), zone).astimezone(UTC), utcnow())
     total = 0
     for n in range(days):
         day = end - timedelta(days=days - 1 - n)
@@ -178,6 +179,8 @@ def generate(
         hours = np.clip(rng.normal(12.5, 3.5, count), 6.5, 22.5)
         for hour in np.sort(hours):
             received = datetime.combine(day, time(), zone) + timedelta(hours=float(hour))
+            if received > present:
+                break  # later today: not reported yet
             lon, lat = pick.point()
             case = intake.intake(
                 session=session,
@@ -197,5 +200,5 @@ def generate(
         if progress:
             progress("history", n + 1, days)
     # Cases still open at the present are overdue where their clocks ran out, as a sweep finds.
-    scheduled.sweep(session=session, now=min(present, utcnow()))
+    scheduled.sweep(session=session, now=present)
     return HistoryReport(cases=total, days=days)
