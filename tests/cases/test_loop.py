@@ -150,17 +150,11 @@ def test_extension_and_parking_need_approval(api, reported, session):
 
 def test_duplicates_merge_and_every_reporter_follows_the_survivor(api, reported, inside, session):
     receipt, _ = reported
-    second = api(
-        None,
-        "post",
-        "/public/cases",
-        json={
-            "category_code": "0107",
-            "description": "同一盏路灯",
-            "lon": inside.x,
-            "lat": inside.y,
-        },
-    ).json()
+    body = {"category_code": "0107", "description": "同一盏路灯", "lon": inside.x, "lat": inside.y}
+    public = api(None, "post", "/public/cases", json=body).json()
+    # The citizen learns it may repeat a report, never the other report's receipt.
+    assert public["possible_duplicate"] is True and public["duplicate_of"] is None
+    second = api("command", "post", "/cases", json=body).json()
     assert second["duplicate_of"] == receipt
     second_id = session.scalars(select(Case.id).where(Case.receipt == second["receipt"])).one()
     assert ok(act(api, "command", second_id, "merge", into=receipt))["state"] == "merged"

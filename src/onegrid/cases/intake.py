@@ -25,11 +25,11 @@ from onegrid.core.workcalendar import get_calendar
 from onegrid.db.base import utcnow
 from onegrid.routing import service as routing
 from onegrid.territory import service as territory
+from onegrid.territory.geometry import EARTH_RADIUS_M
 
 # Receipt letters without look-alikes (0/O, 1/I): read out over the phone without mistakes.
 _ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 MAX_DESCRIPTION = 2000
-EARTH_RADIUS_M = 6_371_008.8
 
 
 @dataclass

@@ -26,7 +26,10 @@ class CaseIn(BaseModel):
 class Receipt(BaseModel):
     receipt: str = Field(description="keep it: it follows and rates the case without an account")
     state: str
-    duplicate_of: str | None = Field(None, description="an open case this may repeat")
+    possible_duplicate: bool = Field(description="an open case nearby reports the same problem")
+    duplicate_of: str | None = Field(
+        None, description="that case's receipt (staff only: a receipt opens a case to its holder)"
+    )
 
 
 class CaseOut(BaseModel):

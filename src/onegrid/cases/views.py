@@ -99,11 +99,12 @@ def _report(body: CaseIn, channel: Channel) -> intake.Report:
     )
 
 
-def _receipt(case: Case, session: Session) -> Receipt:
+def _receipt(case: Case, session: Session, *, staff: bool) -> Receipt:
     return Receipt(
         receipt=case.receipt,
         state=case.state,
-        duplicate_of=_receipt_of(session, case.duplicate_of_id),
+        possible_duplicate=case.duplicate_of_id is not None,
+        duplicate_of=_receipt_of(session, case.duplicate_of_id) if staff else None,
     )
 
 
@@ -113,7 +114,7 @@ def create_case(body: CaseIn, request: Request, session: DbSession, who: Intaker
     case = intake.intake(
         session=session, report=_report(body, channel), who=who, source=_source(request)
     )
-    return _receipt(case, session)
+    return _receipt(case, session, staff=True)
 
 
 @router.post(
@@ -127,7 +128,7 @@ def report_case(body: CaseIn, request: Request, session: DbSession, who: Anyone)
         source=_source(request),
         public=True,
     )
-    return _receipt(case, session)
+    return _receipt(case, session, staff=False)
 
 
 @router.get("/cases", response_model=CaseList, summary="Cases in your scope")
