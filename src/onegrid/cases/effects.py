@@ -7,55 +7,30 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from onegrid.cases.flows import Action
+from onegrid.cases.lookups import Lookups
 from onegrid.cases.models import OPEN, Case, Stage, State
 from onegrid.core.errors import Invalid, NotFound
 from onegrid.core.workcalendar import Duration, WorkCalendar
-from onegrid.routing import service as routing
 from onegrid.routing.models import Category
-from onegrid.territory.models import Department
 
 MAX_LEVEL = 3  # district
 
 
 @dataclass
 class Context:
-    """What an effect may use: the session, the calendar, the time, the act's data."""
+    """What an effect may use: the lookups, the calendar, the time, the act's data."""
 
-    session: Session
+    lookups: Lookups
     calendar: WorkCalendar
     now: datetime
     note: str | None
     data: dict = field(default_factory=dict)
 
 
-def find_category(session: Session, district_code: str, code: str) -> Category:
-    """Returns the district's active category with this code, or raises Invalid."""
-    # Every transition needs its category's limits: look each up once per session.
-    cache = session.info.setdefault("onegrid.categories", {})
-    category = cache.get((district_code, code))
-    if category is None:
-        category = session.scalars(
-            select(Category).where(Category.district_code == district_code, Category.code == code)
-        ).first()
-        if category is not None:
-            cache[(district_code, code)] = category
-    if category is None or not category.active:
-        raise Invalid(f"案件类别 {code} 不存在或已停用", f"the category {code} does not exist")
-    return category
-
-
-def category_of(session: Session, case: Case, code: str | None = None) -> Category:
-    """Returns the case's category (or the one named), or raises Invalid."""
-    return find_category(session, case.district_code, code or case.category_code)
-
-
 def start_stage(ctx: Context, case: Case, stage: Stage) -> None:
     """Starts the clock of a stage with the category's limit for it."""
-    limit = getattr(category_of(ctx.session, case), f"{stage.value}_limit")
+    limit = getattr(_category(ctx, case), f"{stage.value}_limit")
     case.stage = stage.value
     case.stage_started_at = ctx.now
     case.stage_deadline = ctx.calendar.deadline(ctx.now, Duration.parse(limit))
@@ -81,23 +56,15 @@ def _require_note(ctx: Context, what_zh: str, what_en: str) -> None:
         raise Invalid(f"请说明{what_zh}", f"give the {what_en} in the note")
 
 
-def _department(ctx: Context, case: Case) -> Department:
+def _category(ctx: Context, case: Case) -> Category:
+    return ctx.lookups.category(case.district_code, case.category_code)
+
+
+def _department_id(ctx: Context, case: Case) -> int:
     code = ctx.data.get("department_code")
     if code:
-        department = ctx.session.scalars(
-            select(Department).where(
-                Department.district_code == case.district_code, Department.code == code
-            )
-        ).first()
-        if department is None:
-            raise Invalid(f"部门 {code} 不存在", f"the department {code} does not exist")
-        return department
-    return routing.route(
-        session=ctx.session,
-        district_code=case.district_code,
-        category_code=case.category_code,
-        unit_code=case.grid_code,
-    )
+        return ctx.lookups.department_id(case.district_code, code)
+    return ctx.lookups.route(case.district_code, case.category_code, case.grid_code)
 
 
 def verify(ctx: Context, case: Case) -> None:
@@ -113,7 +80,7 @@ def verify(ctx: Context, case: Case) -> None:
 def open_case(ctx: Context, case: Case) -> None:
     code = ctx.data.get("category_code")
     if code and code != case.category_code:
-        category_of(ctx.session, case, code)
+        ctx.lookups.category(case.district_code, code)
         case.category_code = code
     if case.verified_on_time is None:  # opened from the report itself: verified now
         case.verified_on_time = _on_time(ctx, case)
@@ -127,8 +94,8 @@ def void(ctx: Context, case: Case) -> None:
 
 
 def merge(ctx: Context, case: Case) -> None:
-    into = ctx.session.scalars(select(Case).where(Case.receipt == ctx.data.get("into"))).first()
-    if into is None or into.district_code != case.district_code or into.id == case.id:
+    into = ctx.lookups.case(str(ctx.data.get("into")))
+    if into is None or into.district_code != case.district_code or into is case:
         raise NotFound("要并入的案件不存在", "the case to merge into does not exist")
     if State(into.state) not in OPEN:
         raise Invalid("只能并入未结案的案件", "a case can be merged only into an open case")
@@ -137,7 +104,7 @@ def merge(ctx: Context, case: Case) -> None:
 
 
 def dispatch(ctx: Context, case: Case) -> None:
-    case.department_id = _department(ctx, case).id
+    case.department_id = _department_id(ctx, case)
     if case.dispatched_on_time is None:
         case.dispatched_on_time = _on_time(ctx, case)
         case.dispatched_at = ctx.now
@@ -223,7 +190,7 @@ def escalate(ctx: Context, case: Case) -> None:
     case.overdue = True
     if case.escalation_level < MAX_LEVEL:
         case.escalation_level += 1
-    limit = getattr(category_of(ctx.session, case), f"{case.stage}_limit")
+    limit = getattr(_category(ctx, case), f"{case.stage}_limit")
     # Another full limit overdue raises it again, until the district holds it.
     case.next_escalation_at = (
         ctx.calendar.deadline(ctx.now, Duration.parse(limit))

@@ -15,13 +15,14 @@ from sqlalchemy.orm import Session
 
 from onegrid.cases import effects, rollup
 from onegrid.cases.flows import Action
+from onegrid.cases.lookups import Lookups, SessionLookups
 from onegrid.cases.models import OPEN, Case, Channel, Stage, State
 from onegrid.cases.transitions import check_permission, record_event, snapshot
 from onegrid.core.coordinates import CRS
 from onegrid.core.errors import Invalid, NotFound
 from onegrid.core.permissions import Principal
 from onegrid.core.pii import validate_phone
-from onegrid.core.workcalendar import get_calendar
+from onegrid.core.workcalendar import WorkCalendar, get_calendar
 from onegrid.db.base import utcnow
 from onegrid.routing import service as routing
 from onegrid.territory import service as territory
@@ -55,7 +56,7 @@ def new_receipt() -> str:
     return f"{letters[:4]}-{letters[4:8]}-{letters[8:]}"
 
 
-def _distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
@@ -79,7 +80,7 @@ def suggest_duplicate(session: Session, case: Case, radius_m: int, window_h: int
             Case.id != case.id,
         )
     ).all()
-    near = [(_distance_m(case.lon, case.lat, c.lon, c.lat), c.id, c) for c in candidates]
+    near = [(distance_m(case.lon, case.lat, c.lon, c.lat), c.id, c) for c in candidates]
     near = [n for n in near if n[0] <= radius_m]
     return min(near)[2] if near else None
 
@@ -94,6 +95,66 @@ def _validate(report: Report) -> str:
             f"the description is over {MAX_DESCRIPTION} characters",
         )
     return description
+
+
+def prepare(
+    *,
+    report: Report,
+    district_code: str,
+    grid_code: str,
+    lon: float,
+    lat: float,
+    lookups: Lookups,
+    who: Principal,
+    now: datetime,
+    calendar: WorkCalendar,
+    receipt: str | None = None,
+) -> Case:
+    """Returns the new case of a located report, routed and its clock started, not yet stored.
+
+    Raises Invalid naming the problem. The online intake below and the bulk engine
+    (onegrid.cases.bulk) both open their cases here.
+    """
+    description = _validate(report)
+    category = lookups.category(district_code, report.category_code)
+    attributes = routing.validate_attributes(category=category, values=report.attributes)
+    phone = validate_phone(report.reporter_phone) if report.reporter_phone else None
+    case = Case(
+        district_code=district_code,
+        receipt=receipt or new_receipt(),
+        channel=report.channel.value,
+        state=State.RECEIVED.value,
+        category_code=category.code,
+        description=description,
+        address=(report.address or "").strip()[:200] or None,
+        lon=lon,
+        lat=lat,
+        grid_code=grid_code,
+        department_id=lookups.route(district_code, category.code, grid_code),
+        attributes=json.dumps(attributes, ensure_ascii=False, sort_keys=True)
+        if attributes
+        else None,
+        anonymous=report.anonymous,
+        reporter_name=None if report.anonymous else (report.reporter_name or None),
+        reporter_phone=None if report.anonymous else phone,
+        entered_by_id=who.user_id,
+        received_at=now,
+        escalation_level=0,
+        feedback_count=0,
+        rework_count=0,
+        return_count=0,
+        extension_count=0,
+        overdue=False,
+        version=1,
+    )
+    context = effects.Context(lookups=lookups, calendar=calendar, now=now, note=None)
+    effects.start_stage(context, case, Stage.VERIFY)
+    return case
+
+
+def received_data(case: Case, duplicate: Case | None) -> dict:
+    """Returns the data of a case's first event: its channel and any suggested duplicate."""
+    return {"channel": case.channel, "duplicate_of": duplicate.receipt if duplicate else None}
 
 
 def intake(
@@ -111,51 +172,25 @@ def intake(
     """
     if not public:
         check_permission(who, Action.RECEIVE)
-    description = _validate(report)
     now = now or utcnow()
     try:
         located = territory.locate(session=session, lon=report.lon, lat=report.lat, crs=report.crs)
     except NotFound as error:
         raise Invalid(error.zh, error.en) from error
-    district, _street, _community, grid = located.chain
-    category = effects.find_category(session, district.code, report.category_code)
-    attributes = routing.validate_attributes(category=category, values=report.attributes)
-    phone = validate_phone(report.reporter_phone) if report.reporter_phone else None
-    case = Case(
-        district_code=district.code,
-        receipt=new_receipt(),
-        channel=report.channel.value,
-        state=State.RECEIVED.value,
-        category_code=category.code,
-        description=description,
-        address=(report.address or "").strip()[:200] or None,
+    lookups = SessionLookups(session)
+    case = prepare(
+        report=report,
+        district_code=located.chain[0].code,
+        grid_code=located.chain[-1].code,
         lon=located.lon,
         lat=located.lat,
-        grid_code=grid.code,
-        department_id=routing.route(
-            session=session,
-            district_code=district.code,
-            category_code=category.code,
-            unit_code=grid.code,
-        ).id,
-        attributes=json.dumps(attributes, ensure_ascii=False, sort_keys=True)
-        if attributes
-        else None,
-        anonymous=report.anonymous,
-        reporter_name=None if report.anonymous else (report.reporter_name or None),
-        reporter_phone=None if report.anonymous else phone,
-        entered_by_id=who.user_id,
-        received_at=now,
-        escalation_level=0,
-        feedback_count=0,
-        rework_count=0,
-        return_count=0,
-        extension_count=0,
-        overdue=False,
+        lookups=lookups,
+        who=who,
+        now=now,
+        calendar=get_calendar(),
     )
+    category = lookups.category(case.district_code, case.category_code)
     session.add(case)
-    context = effects.Context(session=session, calendar=get_calendar(), now=now, note=None)
-    effects.start_stage(context, case, Stage.VERIFY)
     session.flush()  # the case needs its id before it looks for others like it
     duplicate = suggest_duplicate(
         session, case, category.duplicate_radius_m, category.duplicate_window_hours
@@ -170,6 +205,6 @@ def intake(
         from_state=None,
         now=now,
         source=source,
-        data={"channel": case.channel, "duplicate_of": duplicate.receipt if duplicate else None},
+        data=received_data(case, duplicate),
     )
     return case

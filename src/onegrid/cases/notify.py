@@ -2,12 +2,21 @@
 
 from sqlalchemy.orm import Session
 
+from onegrid.cases.flows import Action
 from onegrid.cases.models import Case
 from onegrid.config import get_settings
 from onegrid.routing.senders.base import Message, Recipients
 from onegrid.routing.senders.registry import get_senders
 from onegrid.territory.models import Department
 
+# Which steps are told, and how they are named: the case's unit and department hear of them.
+_NOTICES = {
+    Action.REQUEST_VERIFY: ("请核实", "please verify"),
+    Action.DISPATCH: ("新派遣", "dispatched to you"),
+    Action.CHECK_FAIL: ("返工", "rework"),
+    Action.SUPERVISE: ("督办", "oversight"),
+}
+LEVEL_NAMES = {1: "社区 community", 2: "街道 street", 3: "区 district"}
 # The unit a case's escalation level points at: grid, community, street, district.
 _PREFIX = {0: 15, 1: 12, 2: 9, 3: 6}
 
@@ -33,3 +42,22 @@ def notify(session: Session, case: Case, *, kind: str, subject: str, body: str) 
     )
     for sender in get_senders(get_settings(), session=session):
         sender.send(message)
+
+
+def notice(case: Case, action: Action, note: str | None) -> dict | None:
+    """Returns the message (kind, subject, body) this step sends, or None if it sends none."""
+    if action is Action.ESCALATE:
+        return {
+            "kind": "escalate",
+            "subject": f"督办 overdue: {case.receipt}",
+            "body": f"案件 {case.receipt} 已超时，升级至"
+            f"{LEVEL_NAMES.get(case.escalation_level, '')}",
+        }
+    if action not in _NOTICES:
+        return None
+    zh, en = _NOTICES[action]
+    return {
+        "kind": f"case.{action.value}",
+        "subject": f"{zh} {en}: {case.receipt}",
+        "body": note or case.description,
+    }

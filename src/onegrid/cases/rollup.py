@@ -85,3 +85,21 @@ def apply(session: Session, before: Snapshot | None, after: Snapshot | None) -> 
         delta = {name: change for name, change in delta.items() if change}
         if delta:
             _upsert(session, key, delta)
+
+
+def add_many(session: Session, totals: dict[BucketKey, list[int]]) -> None:
+    """Adds whole cases' counts (new cases of a bulk import) to their buckets, batched."""
+    table = CaseRollup.__table__
+    rows = [
+        {name: getattr(key, name) for name in _KEYS} | dict(zip(FACTS, counts, strict=True))
+        for key, counts in totals.items()
+    ]
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    statement = insert.on_conflict_do_update(
+        index_elements=list(_KEYS),
+        set_={name: table.c[name] + insert.excluded[name] for name in FACTS},
+    )
+    session.execute(statement, rows)

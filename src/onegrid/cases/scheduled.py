@@ -13,14 +13,12 @@ from sqlalchemy.orm import Session
 
 from onegrid.cases.flows import Action
 from onegrid.cases.models import Case
-from onegrid.cases.notify import notify
 from onegrid.cases.transitions import transition
 from onegrid.core.permissions import operator
 from onegrid.db import session_scope
 from onegrid.db.base import utcnow
 
 logger = logging.getLogger("onegrid.sweep")
-LEVEL_NAMES = {1: "社区 community", 2: "街道 street", 3: "区 district"}
 
 
 def due(*, session: Session, now: datetime, limit: int = 500) -> list[Case]:
@@ -42,14 +40,6 @@ def sweep(*, session: Session, now: datetime | None = None) -> int:
     while batch := due(session=session, now=now):
         for case in batch:
             transition(session=session, case=case, action=Action.ESCALATE, who=who, now=now)
-            notify(
-                session,
-                case,
-                kind="escalate",
-                subject=f"督办 overdue: {case.receipt}",
-                body=f"案件 {case.receipt} 已超时，升级至"
-                f"{LEVEL_NAMES.get(case.escalation_level, '')}",
-            )
             count += 1
         session.flush()
     return count

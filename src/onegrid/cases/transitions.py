@@ -18,21 +18,14 @@ from onegrid.audit import service as audit
 from onegrid.cases import effects, flows, rollup
 from onegrid.cases.facts import bucket, facts
 from onegrid.cases.flows import Action
+from onegrid.cases.lookups import SessionLookups
 from onegrid.cases.models import Case, CaseEvent, Evidence
-from onegrid.cases.notify import notify
+from onegrid.cases.notify import notice, notify
 from onegrid.config import get_settings
 from onegrid.core.errors import Conflict, Forbidden, Invalid
 from onegrid.core.permissions import Principal
 from onegrid.core.workcalendar import get_calendar
 from onegrid.db.base import utcnow
-
-# Who hears of which step: the case's responsible unit and department (onegrid.cases.notify).
-_NOTIFY = {
-    Action.REQUEST_VERIFY: ("请核实", "please verify"),
-    Action.DISPATCH: ("新派遣", "dispatched to you"),
-    Action.CHECK_FAIL: ("返工", "rework"),
-    Action.SUPERVISE: ("督办", "oversight"),
-}
 
 
 def snapshot(case: Case) -> rollup.Snapshot:
@@ -118,7 +111,11 @@ def transition(
     now = now or utcnow()
     before, from_state = snapshot(case), case.state
     context = effects.Context(
-        session=session, calendar=get_calendar(), now=now, note=note, data=dict(data or {})
+        lookups=SessionLookups(session),
+        calendar=get_calendar(),
+        now=now,
+        note=note,
+        data=dict(data or {}),
     )
     try:
         effects.EFFECTS[action](context, case)
@@ -143,15 +140,9 @@ def transition(
     )
     if evidence_ids:
         _attach(session, case, event, evidence_ids)
-    if action in _NOTIFY:
-        zh, en = _NOTIFY[action]
-        notify(
-            session,
-            case,
-            kind=f"case.{action.value}",
-            subject=f"{zh} {en}: {case.receipt}",
-            body=note or case.description,
-        )
+    message = notice(case, action, note)
+    if message is not None:
+        notify(session, case, **message)
     return event
 
 

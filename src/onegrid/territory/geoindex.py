@@ -27,6 +27,10 @@ class GridIndex:
     def __len__(self) -> int:
         return len(self.codes)
 
+    def bounds(self) -> tuple[float, float, float, float]:
+        """Returns (min lon, min lat, max lon, max lat) over every grid."""
+        return tuple(float(v) for v in shapely.total_bounds(self._geoms))
+
     def locate_indices(self, lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
         """Returns, per point, the index into `codes` of its grid, or -1 outside every grid."""
         points = shapely.points(np.asarray(lons, dtype=float), np.asarray(lats, dtype=float))

@@ -1,0 +1,440 @@
+"""The engine in bulk: many cases through intake and their transitions, written in batches.
+
+A batch of rows (a report, when it came in, and optionally what happened to it since) goes
+through the very code the online engine runs — `intake.prepare` validates, routes and starts
+the clock, `flows.target` and `effects` move the case — but in memory: coordinates are
+converted and located for the whole batch at once, categories and routes come from memory
+(`MemoryLookups`), duplicates from an in-memory index. Then the batch is written with one
+batched insert per table: cases, timeline, audit chain, rollup. A batch with any bad row
+writes nothing and reports every bad row.
+
+    engine = BulkEngine(session, district_code="210104", who=operator("import"))
+    result = engine.run(rows)      # rows: list[Row]
+    if result.rejected: session.rollback()   # nothing of the batch was written
+    else: session.commit()
+
+Escalations happen as the sweep would have done them: before each step, every escalation due
+by then; after the last, every one due by `present`.
+"""
+
+import json
+import math
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.orm import Session
+
+from onegrid.audit import service as audit
+from onegrid.cases import effects, flows, intake, rollup
+from onegrid.cases.facts import FACTS
+from onegrid.cases.flows import Action
+from onegrid.cases.lookups import MemoryLookups
+from onegrid.cases.models import OPEN, Case, CaseEvent, State
+from onegrid.cases.notify import notice, notify
+from onegrid.cases.transitions import check_permission, snapshot
+from onegrid.core.coordinates import CRS, to_wgs84_array
+from onegrid.core.errors import DomainError, Invalid
+from onegrid.core.permissions import Principal, operator
+from onegrid.core.workcalendar import get_calendar
+from onegrid.db.base import utcnow
+from onegrid.territory import service as territory
+from onegrid.territory.geoindex import NOT_FOUND, GridIndex
+
+SWEEP = operator("sweep")
+_CASE_COLUMNS = [c.key for c in Case.__table__.columns if c.key != "id"]
+_METRES_PER_DEGREE = 111_195
+
+
+@dataclass
+class Step:
+    """One thing that happened to a case after it came in."""
+
+    action: Action
+    at: datetime
+    note: str | None = None
+    data: dict = field(default_factory=dict)
+
+
+@dataclass
+class Row:
+    """One case to take in: the report, when it came in, and its later steps, if any."""
+
+    line: int  # where it came from, for the report of rejected rows
+    report: intake.Report
+    received_at: datetime
+    receipt: str | None = None
+    steps: list[Step] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Rejected:
+    line: int
+    zh: str
+    en: str
+
+
+@dataclass
+class BatchResult:
+    cases: int = 0
+    events: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+
+
+class _Held:
+    """A case in the duplicate index: where, when, and when it left the loop (if it did)."""
+
+    __slots__ = ("case", "case_id", "category", "lat", "left_at", "lon", "receipt", "received_at")
+
+    def __init__(self, case: Case, left_at: datetime | None = None) -> None:
+        self.case: Case | None = case  # let go once written: the index keeps only the id
+        self.case_id = case.id
+        self.category, self.lon, self.lat = case.category_code, case.lon, case.lat
+        self.receipt, self.received_at, self.left_at = case.receipt, case.received_at, left_at
+
+
+class _Duplicates:
+    """Cases by category and map cell, to suggest duplicates without a query."""
+
+    def __init__(self, max_radius_m: int, max_window_h: int, lat: float) -> None:
+        metres = max(max_radius_m, 1) / _METRES_PER_DEGREE
+        self.cell = metres / max(math.cos(math.radians(lat)), 0.01)
+        # Rows come roughly in time order: cases past every window (and a day) are forgotten.
+        self.keep = timedelta(hours=max_window_h, days=1)
+        self.cells: dict[tuple[str, int, int], list[_Held]] = {}
+        self.order: deque[tuple[datetime, tuple[str, int, int]]] = deque()
+
+    def _key(self, category: str, lon: float, lat: float) -> tuple[str, int, int]:
+        return category, math.floor(lon / self.cell), math.floor(lat / self.cell)
+
+    def add(self, held: _Held) -> None:
+        key = self._key(held.category, held.lon, held.lat)
+        self.cells.setdefault(key, []).append(held)
+        self.order.append((held.received_at, key))
+        horizon = held.received_at - self.keep
+        while self.order and self.order[0][0] < horizon:
+            _, old = self.order.popleft()
+            kept = [h for h in self.cells.get(old, ()) if h.received_at >= horizon]
+            if kept:
+                self.cells[old] = kept
+            else:
+                self.cells.pop(old, None)
+
+    def remove(self, held: _Held) -> None:
+        entries = self.cells.get(self._key(held.category, held.lon, held.lat), [])
+        if held in entries:
+            entries.remove(held)
+
+    def suggest(self, case: Case, radius_m: int, window_h: int) -> _Held | None:
+        """As intake.suggest_duplicate: the nearest case open then, within radius and window."""
+        if radius_m <= 0 or window_h <= 0:
+            return None
+        at, since = case.received_at, case.received_at - timedelta(hours=window_h)
+        _, cx, cy = self._key(case.category_code, case.lon, case.lat)
+        near = []
+        for dx in (-1, 0, 1):
+            for dy in (-1, 0, 1):
+                for held in self.cells.get((case.category_code, cx + dx, cy + dy), ()):
+                    if not since <= held.received_at <= at:
+                        continue
+                    if held.left_at is not None and held.left_at <= at:
+                        continue
+                    distance = intake.distance_m(case.lon, case.lat, held.lon, held.lat)
+                    if distance <= radius_m:
+                        near.append((distance, held.received_at, held.receipt, held))
+        return min(near)[3] if near else None
+
+
+@dataclass
+class _Taken:
+    """One row taken in memory: its case, timeline, suggested duplicate and last step."""
+
+    case: Case
+    held: _Held
+    duplicate: _Held | None
+    events: list[dict] = field(default_factory=list)
+    last: Action = Action.RECEIVE
+    merged_into: Case | None = None  # a case of the same batch has its id only once written
+
+    def add(
+        self,
+        who: Principal,
+        action: Action,
+        from_state: str | None,
+        at: datetime,
+        note: str | None,
+        data: dict | None,
+    ) -> None:
+        case = self.case
+        self.events.append(
+            {
+                "district_code": case.district_code,
+                "seq": len(self.events) + 1,
+                "at": at,
+                "actor": who.username,
+                "actor_id": who.user_id,
+                "actor_role": who.role.value if who.role else None,
+                "action": action.value,
+                "from_state": from_state,
+                "to_state": case.state,
+                "note": note,
+                "data": json.dumps(data, ensure_ascii=False, sort_keys=True) if data else None,
+            }
+        )
+        self.last = action
+
+
+class BulkEngine:
+    """Takes batches of rows through the engine for one district, as one principal."""
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        district_code: str,
+        who: Principal,
+        source: str | None = None,
+        present: datetime | None = None,
+        notify_open: bool = True,
+    ) -> None:
+        check_permission(who, Action.RECEIVE)
+        self.session = session
+        self.district_code = district_code
+        self.who = who
+        self.source = source
+        self.present = present or utcnow()
+        self.notify_open = notify_open
+        self.lookups = MemoryLookups(session, district_code)
+        self.calendar = get_calendar()
+        self.index = territory.grid_index(session=session)
+        categories = self.lookups.categories.values()
+        radius = max((c.duplicate_radius_m for c in categories), default=0)
+        window = max((c.duplicate_window_hours for c in categories), default=0)
+        self.duplicates = _Duplicates(radius, window, lat=_district_lat(self.index))
+        self._preloaded = False
+
+    def run(self, rows: Sequence[Row]) -> BatchResult:
+        """Takes the rows in and writes them; or, if any is bad, writes nothing and says why.
+
+        Raises what the database raises while writing; the caller then rolls back.
+        """
+        result = BatchResult()
+        if not rows:
+            return result
+        self._preload(min(row.received_at for row in rows))
+        self.lookups.cases.clear()  # a merge finds earlier batches' cases in the database
+        grids, lons, lats = self._locate(rows)
+        receipts = self._stored_receipts([row.receipt for row in rows if row.receipt])
+        taken: list[_Taken] = []
+        for row, grid, lon, lat in zip(rows, grids, lons, lats, strict=True):
+            try:
+                taken.append(self._take(row, grid, float(lon), float(lat), receipts))
+            except DomainError as error:
+                result.rejected.append(Rejected(row.line, error.zh, error.en))
+        try:
+            if not result.rejected:
+                self._write(taken)
+        except BaseException:
+            self._forget(taken)
+            raise
+        if result.rejected:
+            self._forget(taken)
+            return result
+        for item in taken:
+            item.held.case_id, item.held.case = item.case.id, None
+        result.cases, result.events = len(taken), sum(len(t.events) for t in taken)
+        return result
+
+    def _forget(self, taken: list[_Taken]) -> None:
+        for item in taken:
+            self.duplicates.remove(item.held)
+        self.lookups.cases.clear()
+
+    def _preload(self, since: datetime) -> None:
+        """Puts the stored open cases within the longest window into the duplicate index."""
+        if self._preloaded:
+            return
+        self._preloaded = True
+        query = select(Case).where(
+            Case.district_code == self.district_code,
+            Case.received_at >= since - self.duplicates.keep,
+            Case.state.in_([s.value for s in OPEN]),
+        )
+        for case in self.session.scalars(query.order_by(Case.received_at)):
+            held = _Held(case)
+            held.case = None
+            self.duplicates.add(held)
+
+    def _locate(self, rows: Sequence[Row]) -> tuple[list[str | None], np.ndarray, np.ndarray]:
+        lons = np.array([r.report.lon for r in rows], dtype=float)
+        lats = np.array([r.report.lat for r in rows], dtype=float)
+        systems = np.array([CRS(r.report.crs).value for r in rows])
+        for system in set(systems.tolist()) - {CRS.WGS84.value}:
+            chosen = systems == system
+            lons[chosen], lats[chosen] = to_wgs84_array(lons[chosen], lats[chosen], system)
+        found = self.index.locate_indices(lons, lats)
+        grids = [None if i == NOT_FOUND else str(self.index.codes[i]) for i in found]
+        return grids, lons, lats
+
+    def _stored_receipts(self, receipts: list[str]) -> set[str]:
+        stored: set[str] = set()
+        for start in range(0, len(receipts), 500):
+            chunk = receipts[start : start + 500]
+            stored |= set(self.session.scalars(select(Case.receipt).where(Case.receipt.in_(chunk))))
+        return stored
+
+    def _take(self, row: Row, grid: str | None, lon: float, lat: float, stored: set[str]) -> _Taken:
+        report = row.report
+        if grid is None or not grid.startswith(self.district_code):
+            raise Invalid(
+                f"坐标 ({report.lon}, {report.lat}) 不在本区任何网格内",
+                f"the point ({report.lon}, {report.lat}) lies in no grid of the district",
+            )
+        if row.received_at > self.present:
+            raise Invalid("受理时间不能晚于现在", "a case cannot be received in the future")
+        if row.receipt is not None and (row.receipt in stored or row.receipt in self.lookups.cases):
+            raise Invalid(
+                f"受理编号 {row.receipt} 已存在", f"the receipt {row.receipt} already exists"
+            )
+        case = intake.prepare(
+            report=report,
+            district_code=self.district_code,
+            grid_code=grid,
+            lon=lon,
+            lat=lat,
+            lookups=self.lookups,
+            who=self.who,
+            now=row.received_at,
+            calendar=self.calendar,
+            receipt=row.receipt,
+        )
+        category = self.lookups.category(self.district_code, case.category_code)
+        duplicate = self.duplicates.suggest(
+            case, category.duplicate_radius_m, category.duplicate_window_hours
+        )
+        item = _Taken(case=case, held=_Held(case), duplicate=duplicate)
+        item.add(
+            self.who,
+            Action.RECEIVE,
+            None,
+            row.received_at,
+            None,
+            {"channel": case.channel, "duplicate_of": duplicate.receipt if duplicate else None},
+        )
+        last = row.received_at
+        for number, step in enumerate(row.steps, start=1):
+            if not last <= step.at <= self.present:
+                raise Invalid(
+                    f"第 {number} 步的时间早于上一步或晚于现在",
+                    f"step {number} is earlier than the one before it, or in the future",
+                )
+            self._escalate_until(item, step.at)
+            self._act(item, self.who, step.action, step.at, step.note, step.data)
+            last = step.at
+            if item.held.left_at is None and State(case.state) not in OPEN:
+                item.held.left_at = step.at
+        self._escalate_until(item, self.present)
+        self.lookups.cases[case.receipt] = case
+        self.duplicates.add(item.held)
+        return item
+
+    def _escalate_until(self, item: _Taken, until: datetime) -> None:
+        case = item.case
+        while case.next_escalation_at is not None and case.next_escalation_at <= until:
+            self._act(item, SWEEP, Action.ESCALATE, case.next_escalation_at, None, {})
+
+    def _act(
+        self,
+        item: _Taken,
+        who: Principal,
+        action: Action,
+        at: datetime,
+        note: str | None,
+        data: dict,
+    ) -> None:
+        """As transitions.transition, in memory: permission, legality, effects, one event."""
+        check_permission(who, action)
+        case = item.case
+        target = flows.target(case, action)
+        from_state = case.state
+        context = effects.Context(
+            lookups=self.lookups, calendar=self.calendar, now=at, note=note, data=dict(data)
+        )
+        effects.EFFECTS[action](context, case)
+        case.state = target.value
+        if action is Action.MERGE:
+            item.merged_into = self.lookups.case(str(data.get("into")))
+        item.add(who, action, from_state, at, note, data)
+
+    def _write(self, taken: list[_Taken]) -> None:
+        session = self.session
+        rows = []
+        for item in taken:
+            duplicate = item.duplicate
+            item.case.duplicate_of_id = duplicate.case_id if duplicate is not None else None
+            rows.append({name: getattr(item.case, name) for name in _CASE_COLUMNS})
+        table = Case.__table__
+        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        ids = session.execute(statement, rows).scalars().all()
+        for item, case_id in zip(taken, ids, strict=True):
+            item.case.id = case_id
+        # Links within the batch (duplicate, merged into): the ids are known only now.
+        for column, links in (
+            ("duplicate_of_id", [(t, t.duplicate and t.duplicate.case) for t in taken]),
+            ("merged_into_id", [(t, t.merged_into) for t in taken]),
+        ):
+            within = []
+            for item, other in links:
+                if other is not None and getattr(item.case, column) is None:
+                    setattr(item.case, column, other.id)
+                    within.append({"b_id": item.case.id, "b_to": other.id})
+            if within:
+                session.execute(
+                    update(table)
+                    .where(table.c.id == bindparam("b_id"))
+                    .values({column: bindparam("b_to")}),
+                    within,
+                )
+        events = [{**e, "case_id": item.case.id} for item in taken for e in item.events]
+        session.execute(insert(CaseEvent.__table__), events)
+        audit.record_many(
+            session=session,
+            district_code=self.district_code,
+            entries=[
+                audit.Entry(
+                    actor=e["actor"],
+                    actor_id=e["actor_id"],
+                    actor_role=e["actor_role"],
+                    action=f"case.{e['action']}",
+                    object_type="case",
+                    object_id=item.case.receipt,
+                    source=self.source,
+                    detail={"from": e["from_state"], "to": e["to_state"]},
+                )
+                for item in taken
+                for e in item.events
+            ],
+        )
+        totals: dict = {}
+        for item in taken:
+            key, counts = snapshot(item.case)
+            total = totals.setdefault(key, [0] * len(FACTS))
+            for i, count in enumerate(counts):
+                total[i] += count
+        rollup.add_many(session, totals)
+        if self.notify_open:
+            for item in taken:
+                message = notice(item.case, item.last, None)
+                if message is not None and State(item.case.state) in OPEN:
+                    notify(session, item.case, **message)
+
+
+def _district_lat(index: GridIndex) -> float:
+    """The latitude the duplicate cells are sized for: the middle of the grids."""
+    if len(index) == 0:
+        return 0.0
+    _, south, _, north = index.bounds()
+    return (south + north) / 2

@@ -1,0 +1,135 @@
+"""What the engine looks up while it moves a case: categories, departments, routes, cases.
+
+The online engine asks the database (`SessionLookups`); the bulk engine (onegrid.cases.bulk)
+loads a district's catalogue, departments and routing table once and answers from memory
+(`MemoryLookups`). Both raise the same errors, so a case moves the same way either way.
+"""
+
+from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from onegrid.cases.models import Case
+from onegrid.core.errors import Invalid
+from onegrid.routing import service as routing
+from onegrid.routing.models import Category
+from onegrid.territory.models import Department
+
+
+def inactive_category(code: str) -> Invalid:
+    return Invalid(f"案件类别 {code} 不存在或已停用", f"the category {code} does not exist")
+
+
+def unknown_department(code: str) -> Invalid:
+    return Invalid(f"部门 {code} 不存在", f"the department {code} does not exist")
+
+
+class Lookups(Protocol):
+    def category(self, district_code: str, code: str) -> Category:
+        """Returns the district's active category with this code, or raises Invalid."""
+        ...
+
+    def department_id(self, district_code: str, code: str) -> int:
+        """Returns the id of the district's department with this code, or raises Invalid."""
+        ...
+
+    def route(self, district_code: str, category_code: str, grid_code: str) -> int:
+        """Returns the id of the department the routing table sends this case to."""
+        ...
+
+    def case(self, receipt: str) -> Case | None:
+        """Returns the case with this receipt number, if there is one."""
+        ...
+
+
+class SessionLookups:
+    """Looks up in the database, keeping categories for the session's life."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def category(self, district_code: str, code: str) -> Category:
+        cache = self.session.info.setdefault("onegrid.categories", {})
+        category = cache.get((district_code, code))
+        if category is None:
+            category = self.session.scalars(
+                select(Category).where(
+                    Category.district_code == district_code, Category.code == code
+                )
+            ).first()
+            if category is not None:
+                cache[(district_code, code)] = category
+        if category is None or not category.active:
+            raise inactive_category(code)
+        return category
+
+    def department_id(self, district_code: str, code: str) -> int:
+        department_id = self.session.scalar(
+            select(Department.id).where(
+                Department.district_code == district_code, Department.code == code
+            )
+        )
+        if department_id is None:
+            raise unknown_department(code)
+        return department_id
+
+    def route(self, district_code: str, category_code: str, grid_code: str) -> int:
+        return routing.route(
+            session=self.session,
+            district_code=district_code,
+            category_code=category_code,
+            unit_code=grid_code,
+        ).id
+
+    def case(self, receipt: str) -> Case | None:
+        return self.session.scalars(select(Case).where(Case.receipt == receipt)).first()
+
+
+class MemoryLookups:
+    """One district's catalogue, departments and routing table, loaded once.
+
+    Cases the bulk engine is holding are found among `cases` before the database is asked.
+    """
+
+    def __init__(self, session: Session, district_code: str) -> None:
+        self.session = session
+        self.district_code = district_code
+        query = select(Category).where(Category.district_code == district_code)
+        self.categories = {c.code: c for c in session.scalars(query)}
+        query = select(Department.code, Department.id).where(
+            Department.district_code == district_code
+        )
+        self.departments: dict[str, int] = {code: id_ for code, id_ in session.execute(query)}
+        self.table = routing.routing_table(session=session, district_code=district_code)
+        self.cases: dict[str, Case] = {}
+
+    def _check(self, district_code: str) -> None:
+        if district_code != self.district_code:
+            raise Invalid(
+                f"本批次只处理区 {self.district_code} 的案件",
+                f"this batch takes cases of the district {self.district_code} only",
+            )
+
+    def category(self, district_code: str, code: str) -> Category:
+        self._check(district_code)
+        category = self.categories.get(code)
+        if category is None or not category.active:
+            raise inactive_category(code)
+        return category
+
+    def department_id(self, district_code: str, code: str) -> int:
+        self._check(district_code)
+        if code not in self.departments:
+            raise unknown_department(code)
+        return self.departments[code]
+
+    def route(self, district_code: str, category_code: str, grid_code: str) -> int:
+        self._check(district_code)
+        return self.departments[self.table.route(category_code, grid_code)]
+
+    def case(self, receipt: str) -> Case | None:
+        held = self.cases.get(receipt)
+        if held is not None:
+            return held
+        return self.session.scalars(select(Case).where(Case.receipt == receipt)).first()
