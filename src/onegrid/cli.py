@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from onegrid.accounts import auditing
 from onegrid.accounts.cli import user_app
 from onegrid.audit.cli import audit_app
-from onegrid.cases.cli import case_app, sweep
+from onegrid.cases.cli import case_app, import_app, sweep
 from onegrid.cases.scheduled import start_background_sweep
 from onegrid.config import get_settings
 from onegrid.core.coordinates import CRS
@@ -36,6 +36,7 @@ app.add_typer(territory_app, name="territory")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(case_app, name="case")
+app.add_typer(import_app, name="import")
 app.add_typer(categories_app, name="categories")
 app.command("sweep")(sweep)
 console = Console(stderr=True)

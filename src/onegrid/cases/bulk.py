@@ -216,10 +216,11 @@ class BulkEngine:
         self.duplicates = _Duplicates(radius, window, lat=_district_lat(self.index))
         self._preloaded = False
 
-    def run(self, rows: Sequence[Row]) -> BatchResult:
+    def run(self, rows: Sequence[Row], *, write: bool = True) -> BatchResult:
         """Takes the rows in and writes them; or, if any is bad, writes nothing and says why.
 
-        Raises what the database raises while writing; the caller then rolls back.
+        `write=False` only checks the rows. Raises what the database raises while writing;
+        the caller then rolls back.
         """
         result = BatchResult()
         if not rows:
@@ -235,12 +236,12 @@ class BulkEngine:
             except DomainError as error:
                 result.rejected.append(Rejected(row.line, error.zh, error.en))
         try:
-            if not result.rejected:
+            if write and not result.rejected:
                 self._write(taken)
         except BaseException:
             self._forget(taken)
             raise
-        if result.rejected:
+        if result.rejected or not write:
             self._forget(taken)
             return result
         for item in taken:

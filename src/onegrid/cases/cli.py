@@ -1,20 +1,29 @@
 """`onegrid case …` and `onegrid sweep`: the operator's essentials on the server itself."""
 
+import csv
 import getpass
 import json
+from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from onegrid.cases import intake, scheduled, service
+from onegrid.cases import importing, intake, scheduled, service
+from onegrid.cases.bulk import BulkEngine
 from onegrid.cases.flows import STATE_NAMES, Action
 from onegrid.cases.models import Channel, State
 from onegrid.cases.transitions import transition
+from onegrid.config import get_settings
 from onegrid.core.coordinates import CRS
-from onegrid.core.errors import DomainError
+from onegrid.core.errors import DomainError, Invalid
 from onegrid.core.permissions import Scope, operator
-from onegrid.db import session_scope
+from onegrid.db import get_engine, session_scope
+from onegrid.territory.models import Level, TerritoryUnit
 
 case_app = typer.Typer(help="Cases: report, list, show, act.")
 console = Console(stderr=True)
@@ -142,3 +151,85 @@ def sweep() -> None:
     with session_scope() as session:
         count = scheduled.sweep(session=session)
     console.print(f"已升级 escalated {count} case(s)")
+
+
+import_app = typer.Typer(help="Bulk imports: cases from CSV or JSON Lines.")
+
+
+@import_app.command("cases")
+def import_cases(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help=".csv or .jsonl")],
+    district: Annotated[str | None, typer.Option(help="district code (if several)")] = None,
+    batch_size: Annotated[int, typer.Option(help="rows written together, or not at all")] = 10_000,
+    from_line: Annotated[int, typer.Option(help="start at this line of the file")] = 1,
+    check: Annotated[bool, typer.Option("--check", help="check every row, write none")] = False,
+    report: Annotated[Path | None, typer.Option(help="write the rejected rows to this CSV")] = None,
+) -> None:
+    """Import cases through the full intake (and their steps), batch by batch, all-or-nothing."""
+    settings = get_settings()
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Session(get_engine(), expire_on_commit=False) as session:
+        try:
+            total = importing.count_rows(file)
+            engine = BulkEngine(
+                session,
+                district_code=district or _only_district(session),
+                who=_who(),
+                source=f"import:{file.name}",
+            )
+            with Progress(*columns, TimeElapsedColumn(), console=console) as bar:
+                task = bar.add_task("导入 importing", total=total)
+                done = importing.import_file(
+                    session=session,
+                    engine=engine,
+                    path=file,
+                    zone=ZoneInfo(settings.time_zone),
+                    batch_size=batch_size,
+                    from_line=from_line,
+                    check=check,
+                    progress=lambda rows: bar.update(task, completed=rows),
+                )
+        except DomainError as error:
+            _fail(error)
+    _print_import(done, check, report)
+
+
+def _only_district(session: Session) -> str:
+    codes = session.scalars(
+        select(TerritoryUnit.code).where(TerritoryUnit.level == Level.DISTRICT.value)
+    ).all()
+    if len(codes) != 1:
+        raise Invalid(
+            f"请用 --district 指定区（现有 {len(codes)} 个）",
+            f"name the district with --district ({len(codes)} are stored)",
+        )
+    return codes[0]
+
+
+def _print_import(done: importing.ImportReport, check: bool, report: Path | None) -> None:
+    if not check:
+        console.print(
+            f"已导入 imported {done.cases} case(s) with {done.events} timeline event(s) "
+            f"in {done.batches} batch(es)"
+        )
+    if not done.rejected:
+        if check:
+            console.print(f"全部 {done.rows} 行无误 all {done.rows} rows are good")
+        return
+    for bad in done.rejected[:20]:
+        console.print(f"  第 {bad.line} 行 line {bad.line}: {bad.zh} / {bad.en}")
+    if len(done.rejected) > 20:
+        console.print(f"  … 另有 and {len(done.rejected) - 20} more")
+    if report is not None:
+        with report.open("w", encoding="utf-8", newline="") as out:
+            writer = csv.writer(out)
+            writer.writerow(["line", "problem", "problem_en"])
+            writer.writerows((bad.line, bad.zh, bad.en) for bad in done.rejected)
+        console.print(f"被拒绝的行已写入 rejected rows written to {report}")
+    if not check:
+        console.print(
+            f"[red]第 {done.stopped_at} 行起的一批有错误，未写入；之后的行也未导入。[/red]\n"
+            f"The batch from line {done.stopped_at} has bad rows and was not written, nor "
+            f"anything after it. Fix them and go on with --from-line {done.stopped_at}."
+        )
+    raise typer.Exit(code=1)

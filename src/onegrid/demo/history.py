@@ -1,9 +1,10 @@
-"""A history of cases for the demo, generated through the real engine (intake + transitions).
+"""A history of cases for the demo, generated through the real engine in bulk.
 
 About 1,500 routed cases a day for the district (seed figures), skewed by grid (some grids
 are busy, most are quiet) and by category (a few problems make up most reports), with the
 outcomes a real loop has: voids, returns, extensions, parking, rework, late handling,
-escalation while overdue, and citizens' ratings. Deterministic from a seed.
+escalation while overdue, and citizens' ratings. Deterministic from a seed. Each day is one
+batch of onegrid.cases.bulk: intake and every transition run as they do online.
 """
 
 from collections.abc import Callable
@@ -12,15 +13,16 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from shapely import Point
+import shapely
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from onegrid.cases import intake, scheduled
+from onegrid.cases import intake
+from onegrid.cases.bulk import BulkEngine, Row, Step
 from onegrid.cases.flows import Action
-from onegrid.cases.models import Case, Channel
-from onegrid.cases.transitions import transition
+from onegrid.cases.models import Channel
 from onegrid.config import get_settings
+from onegrid.core.errors import Invalid
 from onegrid.core.permissions import operator
 from onegrid.db.base import utcnow
 from onegrid.routing.models import Category
@@ -53,7 +55,9 @@ class _Pickers:
             )
             .order_by(TerritoryUnit.code)
         ).all()
-        self.grids = [from_wkb(g.geometry) for g in grids]
+        self.grids = np.array([from_wkb(g.geometry) for g in grids], dtype=object)
+        shapely.prepare(self.grids)
+        self.bounds = shapely.bounds(self.grids)
         # Busy and quiet grids: lognormal weights (a few grids take many reports).
         load = rng.lognormal(0.0, 0.9, len(grids))
         self.grid_weights = load / load.sum()
@@ -68,90 +72,91 @@ class _Pickers:
         zipf = 1.0 / ranks**1.1
         self.category_weights = zipf / zipf.sum()
 
-    def point(self):
-        grid = self.grids[self.rng.choice(len(self.grids), p=self.grid_weights)]
-        minx, miny, maxx, maxy = grid.bounds
-        for _ in range(50):
-            x, y = self.rng.uniform(minx, maxx), self.rng.uniform(miny, maxy)
-            if grid.contains(Point(x, y)):
-                return x, y
-        centre = grid.representative_point()
-        return centre.x, centre.y
+    def points(self, count: int) -> tuple[np.ndarray, np.ndarray]:
+        """Returns `count` points, each inside a grid chosen by the grids' weights."""
+        grids = self.rng.choice(len(self.grids), size=count, p=self.grid_weights)
+        lons, lats = np.empty(count), np.empty(count)
+        todo = np.arange(count)
+        for _ in range(50):  # sample each grid's bounding box until the point falls inside
+            box = self.bounds[grids[todo]]
+            x = self.rng.uniform(box[:, 0], box[:, 2])
+            y = self.rng.uniform(box[:, 1], box[:, 3])
+            inside = shapely.contains_xy(self.grids[grids[todo]], x, y)
+            lons[todo[inside]], lats[todo[inside]] = x[inside], y[inside]
+            todo = todo[~inside]
+            if not len(todo):
+                break
+        for i in todo:
+            centre = self.grids[grids[i]].representative_point()
+            lons[i], lats[i] = centre.x, centre.y
+        return lons, lats
 
-    def category(self) -> str:
-        return self.categories[self.rng.choice(len(self.categories), p=self.category_weights)]
+    def categories_for(self, count: int) -> list[str]:
+        chosen = self.rng.choice(len(self.categories), size=count, p=self.category_weights)
+        return [self.categories[i] for i in chosen]
 
-    def channel(self) -> Channel:
-        return CHANNELS[self.rng.choice(len(CHANNELS), p=CHANNEL_SHARE)]
+    def channels_for(self, count: int) -> list[Channel]:
+        return [CHANNELS[i] for i in self.rng.choice(len(CHANNELS), size=count, p=CHANNEL_SHARE)]
 
 
 def _minutes(rng: np.random.Generator, median: float, spread: float = 0.8) -> timedelta:
     return timedelta(minutes=float(rng.lognormal(np.log(median), spread)))
 
 
-def _act(session: Session, case: Case, action: Action, at: datetime, **kwargs) -> datetime:
-    """Runs the sweep's escalations due before `at`, then the action; returns `at`."""
-    while case.next_escalation_at is not None and case.next_escalation_at <= at:
-        transition(
-            session=session,
-            case=case,
-            action=Action.ESCALATE,
-            who=WHO,
-            now=case.next_escalation_at,
-        )
-    transition(session=session, case=case, action=action, who=WHO, now=at, **kwargs)
-    return at
-
-
-def _life(session: Session, case: Case, rng: np.random.Generator, end: datetime) -> None:
-    """Takes one case along a realistic path, stopping at `end` (the present)."""
-    t = case.received_at
+def _life(channel: Channel, rng: np.random.Generator) -> list[tuple[Action, timedelta, dict]]:
+    """Returns a realistic path for one case: each step, its delay after the one before."""
     steps: list[tuple[Action, timedelta, dict]] = []
-    if case.channel != Channel.GRID_WORKER.value:  # a patrol report is verified on the spot
+    if channel is not Channel.GRID_WORKER:  # a patrol report is verified on the spot
         steps += [
             (Action.REQUEST_VERIFY, _minutes(rng, 20), {}),
             (Action.VERIFY, _minutes(rng, 90), {"data": {"valid": True}}),
         ]
     if rng.random() < 0.08:
-        steps.append((Action.VOID, _minutes(rng, 30), {"note": "核实后不属实"}))
-    else:
-        steps += [(Action.OPEN, _minutes(rng, 15), {}), (Action.DISPATCH, _minutes(rng, 30), {})]
-        if rng.random() < 0.05:
-            steps += [
-                (Action.RETURN, _minutes(rng, 120), {"note": "不属本部门职责"}),
-                (Action.DISPATCH, _minutes(rng, 60), {"data": {"department_code": "urban_mgmt"}}),
-            ]
-        if rng.random() < 0.06:
-            steps += [
-                (
-                    Action.REQUEST_EXTENSION,
-                    _minutes(rng, 600),
-                    {"note": "需协调施工", "data": {"duration": "2d"}},
-                ),
-                (Action.APPROVE_EXTENSION, _minutes(rng, 60), {}),
-            ]
-        if rng.random() < 0.01:
-            steps += [
-                (Action.REQUEST_PARK, _minutes(rng, 600), {"note": "纳入改造计划"}),
-                (Action.APPROVE_PARK, _minutes(rng, 120), {}),
-            ]
-        else:
-            # Handling: usually well inside the limit, about one in ten late.
-            steps.append((Action.FEEDBACK, _minutes(rng, 600, 1.2), {"note": "已处置完毕"}))
-            if rng.random() < 0.07:
-                steps += [
-                    (Action.CHECK_FAIL, _minutes(rng, 90), {"note": "现场核查未整改到位"}),
-                    (Action.FEEDBACK, _minutes(rng, 400), {"note": "已返工处置"}),
-                ]
-            steps.append((Action.CHECK_PASS, _minutes(rng, 90), {}))
-            if rng.random() < 0.6:
-                rating = int(rng.choice([5, 4, 3, 2, 1], p=[0.62, 0.25, 0.07, 0.04, 0.02]))
-                steps.append((Action.EVALUATE, _minutes(rng, 600), {"data": {"rating": rating}}))
-    for action, delay, kwargs in steps:
-        t += delay
-        if t > end:
-            break  # the present: the case is still in the loop
-        _act(session, case, action, t, **kwargs)
+        return [*steps, (Action.VOID, _minutes(rng, 30), {"note": "核实后不属实"})]
+    steps += [(Action.OPEN, _minutes(rng, 15), {}), (Action.DISPATCH, _minutes(rng, 30), {})]
+    if rng.random() < 0.05:
+        steps += [
+            (Action.RETURN, _minutes(rng, 120), {"note": "不属本部门职责"}),
+            (Action.DISPATCH, _minutes(rng, 60), {"data": {"department_code": "urban_mgmt"}}),
+        ]
+    if rng.random() < 0.06:
+        steps += [
+            (
+                Action.REQUEST_EXTENSION,
+                _minutes(rng, 600),
+                {"note": "需协调施工", "data": {"duration": "2d"}},
+            ),
+            (Action.APPROVE_EXTENSION, _minutes(rng, 60), {}),
+        ]
+    if rng.random() < 0.01:
+        return [
+            *steps,
+            (Action.REQUEST_PARK, _minutes(rng, 600), {"note": "纳入改造计划"}),
+            (Action.APPROVE_PARK, _minutes(rng, 120), {}),
+        ]
+    # Handling: usually well inside the limit, about one in ten late.
+    steps.append((Action.FEEDBACK, _minutes(rng, 600, 1.2), {"note": "已处置完毕"}))
+    if rng.random() < 0.07:
+        steps += [
+            (Action.CHECK_FAIL, _minutes(rng, 90), {"note": "现场核查未整改到位"}),
+            (Action.FEEDBACK, _minutes(rng, 400), {"note": "已返工处置"}),
+        ]
+    steps.append((Action.CHECK_PASS, _minutes(rng, 90), {}))
+    if rng.random() < 0.6:
+        rating = int(rng.choice([5, 4, 3, 2, 1], p=[0.62, 0.25, 0.07, 0.04, 0.02]))
+        steps.append((Action.EVALUATE, _minutes(rng, 600), {"data": {"rating": rating}}))
+    return steps
+
+
+def _steps(channel: Channel, received: datetime, rng, present: datetime) -> list[Step]:
+    """The case's path in time, cut at the present: later steps have not happened yet."""
+    steps, at = [], received
+    for action, delay, kwargs in _life(channel, rng):
+        at += delay
+        if at > present:
+            break
+        steps.append(Step(action, at, kwargs.get("note"), kwargs.get("data", {})))
+    return steps
 
 
 def generate(
@@ -171,34 +176,50 @@ def generate(
     end = end or datetime.now(zone).date()
     # The present: now, or the end of the last day when the history ends in the past.
     present = min(datetime.combine(end, time(23, 59), zone).astimezone(UTC), utcnow())
+    engine = BulkEngine(
+        session, district_code=district_code, who=WHO, source="demo", present=present
+    )
     total = 0
     for n in range(days):
         day = end - timedelta(days=days - 1 - n)
         count = int(rng.poisson(per_day * (0.75 if day.weekday() >= 5 else 1.08)))
         # Reports arrive mostly in the day: 07:00–21:00 local, peaking late morning.
-        hours = np.clip(rng.normal(12.5, 3.5, count), 6.5, 22.5)
-        for hour in np.sort(hours):
-            received = datetime.combine(day, time(), zone) + timedelta(hours=float(hour))
-            if received > present:
-                break  # later today: not reported yet
-            lon, lat = pick.point()
-            case = intake.intake(
-                session=session,
+        hours = np.sort(np.clip(rng.normal(12.5, 3.5, count), 6.5, 22.5))
+        midnight = datetime.combine(day, time(), zone)
+        received = [(midnight + timedelta(hours=float(h))).astimezone(UTC) for h in hours]
+        received = [at for at in received if at <= present]  # later today: not reported yet
+        lons, lats = pick.points(len(received))
+        rows = [
+            Row(
+                line=total + i + 1,
                 report=intake.Report(
-                    channel=pick.channel(),
-                    category_code=pick.category(),
+                    channel=channel,
+                    category_code=category,
                     description="演示案件 demo case",
-                    lon=lon,
-                    lat=lat,
+                    lon=float(lon),
+                    lat=float(lat),
                 ),
-                who=WHO,
-                now=received.astimezone(UTC),
+                received_at=at,
+                steps=_steps(channel, at, rng, present),
             )
-            _life(session, case, rng, present)
-            total += 1
-        session.flush()
+            for i, (at, lon, lat, category, channel) in enumerate(
+                zip(
+                    received,
+                    lons,
+                    lats,
+                    pick.categories_for(len(received)),
+                    pick.channels_for(len(received)),
+                    strict=True,
+                )
+            )
+        ]
+        result = engine.run(rows)
+        if result.rejected:  # the generator's own mistake: say which row and why
+            first = result.rejected[0]
+            raise Invalid(
+                f"演示案件第 {first.line} 行：{first.zh}", f"demo row {first.line}: {first.en}"
+            )
+        total += result.cases
         if progress:
             progress("history", n + 1, days)
-    # Cases still open at the present are overdue where their clocks ran out, as a sweep finds.
-    scheduled.sweep(session=session, now=present)
     return HistoryReport(cases=total, days=days)

@@ -1,0 +1,146 @@
+"""`onegrid import cases FILE`: CSV and JSON Lines through the bulk engine, batch by batch."""
+
+import csv
+import json
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from onegrid.audit.models import AuditRecord
+from onegrid.cases import importing
+from onegrid.cases.bulk import Rejected, Row
+from onegrid.cases.flows import Action
+from onegrid.cases.models import Case, CaseEvent
+from onegrid.core.coordinates import CRS, from_wgs84
+
+ZONE = ZoneInfo("Asia/Shanghai")
+HEADER = ["received_at", "category_code", "description", "lon", "lat", "crs", "channel", "steps"]
+
+
+def _csv(path, rows) -> None:
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(HEADER)
+        writer.writerows(rows)
+
+
+def _good(inside, n: int) -> list:
+    steps = json.dumps(
+        [
+            {"action": "open", "at": f"2026-03-03T10:{n % 50:02d}:00+08:00"},
+            {"action": "dispatch", "at": f"2026-03-03T11:{n % 50:02d}:00+08:00"},
+        ]
+    )
+    return ["2026-03-03T09:00:00+08:00", "0107", f"路灯不亮 {n}", inside.x, inside.y, "", "", steps]
+
+
+def test_reading_names_each_bad_row(tmp_path):
+    path = tmp_path / "cases.jsonl"
+    lines = [
+        {"received_at": "2026-03-03T09:00", "category_code": "0107", "description": "a"}
+        | {"lon": 123.46, "lat": 41.8, "crs": "gcj02", "steps": [{"action": "open", "at": "x"}]},
+        {"received_at": "2026-03-03T09:00", "category_code": "0107", "description": "b"}
+        | {"lon": "east", "lat": 41.8},
+        {"received_at": "yesterday", "category_code": "0107", "description": "c"}
+        | {"lon": 123.46, "lat": 41.8},
+        {"received_at": "2026-03-03T09:00", "category_code": "0107", "description": "d"}
+        | {"lon": 123.46, "lat": 41.8, "colour": "red"},
+        {"received_at": "2026-03-03T09:00", "category_code": "0107", "description": "e"}
+        | {"lon": 123.46, "lat": 41.8, "steps": [{"action": "escalate", "at": "2026-03-04"}]},
+        {"received_at": "2026-03-03T09:00+08:00", "category_code": "0107", "description": "f"}
+        | {"lon": 123.46, "lat": 41.8, "crs": "bd09", "channel": "citizen", "anonymous": True},
+    ]
+    path.write_text(
+        "\n".join([json.dumps(line, ensure_ascii=False) for line in lines] + ["[1, 2]", "{"])
+        + "\n",
+        encoding="utf-8",
+    )
+
+    items = list(importing.read(path, ZONE))
+
+    assert [type(i) for i in items] == [Rejected] * 5 + [Row] + [Rejected] * 2
+    reasons = [i.en if isinstance(i, Rejected) else None for i in items]
+    assert "step 1 at is not an ISO 8601 time" in reasons[0]
+    assert "lon must be a number" in reasons[1]
+    assert "received_at is not an ISO 8601 time" in reasons[2]
+    assert "unknown fields: colour" in reasons[3]
+    assert "escalate is recorded by onegrid itself" in reasons[4]
+    assert "JSON object" in reasons[6] and "not JSON" in reasons[7]
+    good = items[5]
+    assert good.line == 6 and good.report.crs is CRS.BD09 and good.report.anonymous
+    assert good.received_at.utcoffset().total_seconds() == 8 * 3600
+    assert importing.count_rows(path) == 8
+
+
+def test_a_csv_without_a_required_column_is_refused_whole(tmp_path):
+    path = tmp_path / "cases.csv"
+    path.write_text("received_at,description,lon,lat\n", encoding="utf-8")
+    try:
+        list(importing.read(path, ZONE))
+    except importing.Invalid as error:
+        assert "category_code" in error.en
+    else:
+        raise AssertionError("a header without category_code was read")
+
+
+def test_import_batches_stop_at_the_first_bad_one_and_go_on_from_it(
+    own_demo_engine, inside, onegrid_cli, tmp_path
+):
+    url = own_demo_engine.url.render_as_string(hide_password=False)
+    gcj = from_wgs84(inside.x, inside.y, CRS.GCJ02)
+    rows = [_good(inside, n) for n in range(7)]
+    rows[3][3:6] = [gcj[0], gcj[1], "gcj02"]  # the same point, as a Chinese map app gives it
+    rows[5][1] = "9999"  # an unknown category: its batch (lines 6-7) must not be written
+    path = tmp_path / "cases.csv"
+    _csv(path, rows)
+    report = tmp_path / "rejected.csv"
+
+    checked = onegrid_cli(url, "import", "cases", str(path), "--check")
+    first = onegrid_cli(
+        url, "import", "cases", str(path), "--batch-size", "2", "--report", str(report)
+    )
+
+    assert checked.returncode == 1 and "line 7" in checked.stderr
+    assert first.returncode == 1
+    assert "imported 4 case(s)" in first.stderr
+    assert "--from-line 6" in first.stderr
+    assert list(csv.reader(report.open(encoding="utf-8")))[1][0] == "7"
+    with Session(own_demo_engine) as session:
+        cases = session.scalars(select(Case).where(Case.description.like("路灯不亮 %"))).all()
+        assert sorted(c.description for c in cases) == [f"路灯不亮 {n}" for n in range(4)]
+        assert {c.grid_code for c in cases} == {"210104002009001"}
+        assert {c.state for c in cases} == {"dispatched"}
+        assert abs(cases[3].lon - inside.x) < 1e-5  # converted from GCJ-02 to WGS-84
+        events = session.scalar(
+            select(func.count())
+            .select_from(CaseEvent)
+            .where(CaseEvent.case_id.in_([c.id for c in cases]))
+        )
+        # Received in March and never handled: the sweep's three escalations, up to the district.
+        assert {c.escalation_level for c in cases} == {3}
+        assert events == 4 * (3 + 3)
+        audited = session.scalar(
+            select(func.count())
+            .select_from(AuditRecord)
+            .where(AuditRecord.source == "import:cases.csv", AuditRecord.action.like("case.%"))
+        )
+        assert audited == events
+
+    rows[5][1] = "0107"
+    _csv(path, rows)
+    rest = onegrid_cli(url, "import", "cases", str(path), "--from-line", "6")
+
+    assert rest.returncode == 0, rest.stderr
+    assert "imported 3 case(s)" in rest.stderr
+    with Session(own_demo_engine) as session:
+        count = session.scalar(
+            select(func.count()).select_from(Case).where(Case.description.like("路灯不亮 %"))
+        )
+        assert count == 7
+        dispatched = session.scalar(
+            select(func.count())
+            .select_from(CaseEvent)
+            .where(CaseEvent.action == Action.DISPATCH.value)
+        )
+        assert dispatched >= 7
