@@ -38,16 +38,15 @@ BATCH = 1000
 _LOG = AuditRecord.__table__
 
 
+# One encoder for every record: json.dumps would build a new one per call with these options.
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=str
+)
+
+
 def canonical_json(value: Any) -> str:
     """Returns value as canonical JSON: sorted keys, no whitespace, non-ASCII kept as is."""
-    return json.dumps(
-        value,
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-        allow_nan=False,
-        default=str,
-    )
+    return _CANONICAL.encode(value)
 
 
 def timestamp(at: datetime) -> str:

@@ -205,6 +205,9 @@ def _check_district(district_code: str) -> None:
         )
 
 
+_ENTRY_FIELDS = tuple(f.name for f in fields(Entry))
+
+
 def _values(entry: Entry) -> dict[str, Any]:
     try:
         outcome = Outcome(entry.outcome).value
@@ -215,7 +218,7 @@ def _values(entry: Entry) -> dict[str, Any]:
         ) from None
     if not entry.actor or not entry.action:
         raise Invalid("审计记录须写明操作者和操作", "an audit record names its actor and action")
-    values = {f.name: getattr(entry, f.name) for f in fields(entry)}
+    values = {name: getattr(entry, name) for name in _ENTRY_FIELDS}
     for name, length in _LENGTHS.items():
         if values[name] is not None:
             values[name] = str(values[name])[:length]

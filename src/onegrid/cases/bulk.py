@@ -46,6 +46,30 @@ from onegrid.territory.geoindex import NOT_FOUND, GridIndex
 
 SWEEP = operator("sweep")
 _CASE_COLUMNS = [c.key for c in Case.__table__.columns if c.key != "id"]
+# The columns' scalar defaults, which the ORM would fill in at insert.
+_CASE_DEFAULTS = {
+    c.key: c.default.arg
+    for c in Case.__table__.columns
+    if c.default is not None and c.default.is_scalar
+}
+_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # as json.dumps in transitions
+
+
+class CaseDraft:
+    """A case held in memory by the bulk engine: Case's columns as plain attributes.
+
+    The engine's code (intake.prepare, flows, effects, facts) reads and writes a case only
+    through these attributes, so it moves a draft exactly as it moves a stored Case, without
+    the ORM's bookkeeping on every attribute.
+    """
+
+    __slots__ = ("id", *_CASE_COLUMNS)
+
+    def __init__(self, **values) -> None:
+        for name in self.__slots__:
+            setattr(self, name, values.get(name, _CASE_DEFAULTS.get(name)))
+
+
 _METRES_PER_DEGREE = 111_195
 
 
@@ -181,7 +205,7 @@ class _Taken:
                 "from_state": from_state,
                 "to_state": case.state,
                 "note": note,
-                "data": json.dumps(data, ensure_ascii=False, sort_keys=True) if data else None,
+                "data": _JSON.encode(data) if data else None,
             }
         )
         self.last = action
@@ -311,6 +335,7 @@ class BulkEngine:
             now=row.received_at,
             calendar=self.calendar,
             receipt=row.receipt,
+            make=CaseDraft,
         )
         category = self.lookups.category(self.district_code, case.category_code)
         duplicate = self.duplicates.suggest(

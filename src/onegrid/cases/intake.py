@@ -7,6 +7,7 @@ verification clock, suggests a duplicate, and returns the case with its receipt 
 import json
 import math
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -109,17 +110,18 @@ def prepare(
     now: datetime,
     calendar: WorkCalendar,
     receipt: str | None = None,
+    make: Callable[..., Case] = Case,
 ) -> Case:
     """Returns the new case of a located report, routed and its clock started, not yet stored.
 
     Raises Invalid naming the problem. The online intake below and the bulk engine
-    (onegrid.cases.bulk) both open their cases here.
+    (onegrid.cases.bulk, whose `make` is its in-memory CaseDraft) both open their cases here.
     """
     description = _validate(report)
     category = lookups.category(district_code, report.category_code)
     attributes = routing.validate_attributes(category=category, values=report.attributes)
     phone = validate_phone(report.reporter_phone) if report.reporter_phone else None
-    case = Case(
+    case = make(
         district_code=district_code,
         receipt=receipt or new_receipt(),
         channel=report.channel.value,
