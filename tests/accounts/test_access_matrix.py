@@ -16,10 +16,10 @@ from onegrid.accounts import service
 from onegrid.accounts.access import iter_routes, rule_of
 from onegrid.accounts.models import User
 from onegrid.app import create_app
-from onegrid.cases import evidence, intake
+from onegrid.cases import evidence, intake, rollup
+from onegrid.cases.facts import FACTS, BucketKey
 from onegrid.cases.flows import Action
 from onegrid.cases.models import Channel
-from onegrid.cases.rollup import CaseRollup
 from onegrid.cases.transitions import transition
 from onegrid.core.permissions import ROLE_PERMISSIONS, Permission, Role, operator
 from onegrid.core.pii import PiiKind, mask
@@ -164,19 +164,10 @@ def _indicators_setup(session):
             select(Department.code, Department.id).where(Department.district_code == "210104")
         ).all()
     )
+    received = [1] + [0] * (len(FACTS) - 1)
     for grid, department in _INDICATOR_BUCKETS.items():
-        session.add(
-            CaseRollup(
-                district_code="210104",
-                day=date(2001, 1, 1),
-                grid_code=grid,
-                department_id=ids[department],
-                category_code="0101",
-                channel="citizen",
-                received=1,
-            )
-        )
-    session.flush()
+        key = BucketKey("210104", date(2001, 1, 1), grid, ids[department], "0101", "citizen")
+        rollup.add_many(session, {key: received})
     return {"params": {"by": "grid", "since": "2001-01-01", "until": "2001-01-01"}}
 
 

@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 from sqlalchemy import event, select
 
-from onegrid.cases.facts import FACTS
-from onegrid.cases.rollup import CaseRollup
+from onegrid.cases import rollup
+from onegrid.cases.facts import FACTS, BucketKey
 from onegrid.indicators import INDICATORS
 from onegrid.routing.models import Category
 from onegrid.territory.models import Department, TerritoryUnit
@@ -24,46 +24,33 @@ def _department(session, code: str) -> Department:
 def rows(session):
     """Two buckets in 2001: urban_mgmt's hotline case inside, water's citizen cases outside."""
     urban, water = _department(session, "urban_mgmt"), _department(session, "water")
-    common = {"district_code": "210104", **dict.fromkeys(FACTS, 0)}
-    session.add_all(
-        [
-            CaseRollup(
-                **common
-                | {
-                    "day": date(2001, 3, 5),
-                    "grid_code": INSIDE_GRID,
-                    "department_id": urban.id,
-                    "category_code": "0107",
-                    "channel": "hotline",
-                    "received": 2,
-                    "opened": 2,
-                    "closed": 1,
-                    "dispatched": 2,
-                    "dispatched_on_time": 1,
-                    "rated": 1,
-                    "satisfied": 1,
-                    "closed_at_grid": 1,
-                }
-            ),
-            CaseRollup(
-                **common
-                | {
-                    "day": date(2001, 4, 9),
-                    "grid_code": OUTSIDE_GRID,
-                    "department_id": water.id,
-                    "category_code": "0101",
-                    "channel": "citizen",
-                    "received": 5,
-                    "opened": 4,
-                    "closed": 3,
-                    "closed_on_time": 2,
-                    "overdue_handle": 1,
-                    "closed_at_street": 3,
-                }
-            ),
-        ]
-    )
-    session.flush()
+    buckets = [
+        (
+            BucketKey("210104", date(2001, 3, 5), INSIDE_GRID, urban.id, "0107", "hotline"),
+            {
+                "received": 2,
+                "opened": 2,
+                "closed": 1,
+                "dispatched": 2,
+                "dispatched_on_time": 1,
+                "rated": 1,
+                "satisfied": 1,
+                "closed_at_grid": 1,
+            },
+        ),
+        (
+            BucketKey("210104", date(2001, 4, 9), OUTSIDE_GRID, water.id, "0101", "citizen"),
+            {
+                "received": 5,
+                "opened": 4,
+                "closed": 3,
+                "closed_on_time": 2,
+                "overdue_handle": 1,
+                "closed_at_street": 3,
+            },
+        ),
+    ]
+    rollup.add_many(session, {key: [counts.get(f, 0) for f in FACTS] for key, counts in buckets})
     return urban, water
 
 

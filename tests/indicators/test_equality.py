@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from onegrid.accounts.models import User
 from onegrid.accounts.service import principal_for
+from onegrid.cases import rollup
 from onegrid.cases.facts import FACTS, bucket, facts
 from onegrid.cases.flows import Action
 from onegrid.cases.intake import Report, intake
@@ -23,6 +24,7 @@ from onegrid.cases.scheduled import sweep
 from onegrid.cases.transitions import transition
 from onegrid.core.permissions import Scope, operator
 from onegrid.indicators import GroupBy, Period, indicators
+from onegrid.indicators.queries import grain_for
 from onegrid.territory.geometry import from_wkb
 from onegrid.territory.models import Department, TerritoryUnit
 
@@ -30,6 +32,8 @@ ZONE = ZoneInfo("Asia/Shanghai")
 WHO = operator("test")
 INSIDE_GRID = "210104002009001"  # the demo grid worker's grid, in the demo street's street
 SINCE, UNTIL = date(2019, 12, 20), date(2020, 1, 10)
+# The same cases asked for by days (the daily rollup) and by whole months (the monthly grains).
+WINDOWS = [(SINCE, UNTIL), (date(2019, 12, 1), date(2020, 1, 31))]
 # Intake days: across a month, a calendar year and an ISO year (2019-12-30 is in 2020-W01).
 DAYS = [date(2019, 12, d) for d in (20, 23, 27, 28, 30, 31)] + [
     date(2020, 1, d) for d in (1, 2, 6, 8)
@@ -202,21 +206,29 @@ def _compare(rows, expected) -> None:
         assert got[group] == values, group
 
 
-def test_every_indicator_from_the_rollup_equals_the_raw_cases(session, built, reference):
+@pytest.mark.parametrize(("since", "until"), WINDOWS, ids=["days", "months"])
+def test_every_indicator_from_the_rollup_equals_the_raw_cases(
+    session, built, reference, since, until
+):
     _, items = built
     scope = Scope(district_code="210104", unit_codes=("210104",))
+    grains = set()
     for by, period in itertools.product(GroupBy, Period):
         rows = indicators(
-            session=session, scope=scope, by=by, period=period, since=SINCE, until=UNTIL
+            session=session, scope=scope, by=by, period=period, since=since, until=until
         )
         _compare(rows, reference(items, by.value, period.value))
+        query = {"by": by, "period": period, "since": since, "until": until}
+        grains.add(grain_for(scope=scope, category_code=None, **query).table.name)
+    # Whole months read every grain; days and weeks, and any window that cuts a month, the finest.
+    assert grains == ({"case_rollup"} if since == SINCE else {g.table.name for g in rollup.GRAINS})
     for channel in ("hotline", "citizen"):
         rows = indicators(
             session=session,
             scope=scope,
             by=GroupBy.STREET,
-            since=SINCE,
-            until=UNTIL,
+            since=since,
+            until=until,
             channel=channel,
         )
         chosen = [i for i in items if i[0]["channel"] == channel]
@@ -227,6 +239,7 @@ def _scope_of(session, username: str) -> Scope:
     return principal_for(session.scalars(select(User).where(User.username == username)).one()).scope
 
 
+@pytest.mark.parametrize(("since", "until"), WINDOWS, ids=["days", "months"])
 @pytest.mark.parametrize(
     ("username", "keep"),
     [
@@ -238,15 +251,20 @@ def _scope_of(session, username: str) -> Scope:
     ],
 )
 def test_each_reader_sees_the_indicators_of_their_scope_only(
-    session, built, reference, username, keep
+    session, built, reference, username, keep, since, until
 ):
     _, items = built
     urban = session.scalar(select(Department.id).where(Department.code == "urban_mgmt"))
     chosen = [i for i in items if keep(i[0], urban)]
     assert 0 < len(chosen) <= len(items)
     scope = _scope_of(session, username)
-    for by, period in [(GroupBy.GRID, Period.ALL), (GroupBy.DEPARTMENT, Period.WEEK)]:
+    for by, period in [
+        (GroupBy.GRID, Period.ALL),
+        (GroupBy.STREET, Period.MONTH),
+        (GroupBy.DEPARTMENT, Period.WEEK),
+        (GroupBy.CATEGORY, Period.ALL),
+    ]:
         rows = indicators(
-            session=session, scope=scope, by=by, period=period, since=SINCE, until=UNTIL
+            session=session, scope=scope, by=by, period=period, since=since, until=until
         )
         _compare(rows, reference(chosen, by.value, period.value))

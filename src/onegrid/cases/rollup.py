@@ -1,13 +1,19 @@
 """The indicators' rollup: per bucket, the sum of its cases' facts, kept current on change.
 
 Every change to a case calls `apply(session, before, after)` with the case's (bucket, facts)
-before and after; the difference lands in at most two rows with one upsert each. Counts
-therefore always equal a direct count over the cases (the tests check it).
+before and after; the difference lands in at most two rows of each grain with one upsert
+each. Counts therefore always equal a direct count over the cases (the tests check it).
+
+The finest grain (case_rollup) keeps the whole bucket: intake day, grid, department, category,
+channel. A district's cases spread so thinly over day × grid × category that it holds almost
+a row per case, so three coarser grains keep intake months by department and category, by
+community, and by grid: a year by street reads a few thousand rows, not half a million.
 """
 
+from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Date, Integer, String, literal
+from sqlalchemy import Column, Date, Integer, String, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -57,49 +63,102 @@ class CaseRollup(Base):
 
 
 _KEYS = ("district_code", "day", "grid_code", "department_id", "category_code", "channel")
+ALL_DEPARTMENTS, ALL_CATEGORIES = -1, ""  # in a coarser table: the dimension it leaves out
 
 
-def _upsert(session: Session, key: BucketKey, delta: dict[str, int]) -> None:
-    table = CaseRollup.__table__
-    values = {name: getattr(key, name) for name in _KEYS} | delta
+def _coarse_table(name: str) -> Table:
+    """A coarser rollup: the same columns as case_rollup, some dimensions left out."""
+    keys = (
+        Column("district_code", String(6), primary_key=True),
+        Column("day", Date, primary_key=True),
+        Column("grid_code", String(15), primary_key=True),
+        Column("department_id", Integer, primary_key=True),
+        Column("category_code", String(16), primary_key=True),
+        Column("channel", String(16), primary_key=True),
+    )
+    counts = (
+        Column(name, Integer, nullable=False, default=0, server_default="0") for name in FACTS
+    )
+    return Table(name, Base.metadata, *keys, *counts)
+
+
+@dataclass(frozen=True)
+class Grain:
+    """One rollup table and the detail it keeps of a bucket.
+
+    `monthly`: `day` holds the first day of the intake month; `area_digits`: `grid_code` keeps
+    this many digits of the grid's code (15 the grid, 12 its community, 6 the district);
+    without `department` or `category` those columns hold ALL_DEPARTMENTS / ALL_CATEGORIES.
+    """
+
+    table: Table
+    monthly: bool
+    area_digits: int
+    department: bool
+    category: bool
+
+    def key(self, key: BucketKey) -> tuple:
+        """The row of this table that a bucket counts in, in _KEYS order."""
+        return (
+            key.district_code,
+            key.day.replace(day=1) if self.monthly else key.day,
+            key.grid_code[: self.area_digits],
+            key.department_id if self.department else ALL_DEPARTMENTS,
+            key.category_code if self.category else ALL_CATEGORIES,
+            key.channel,
+        )
+
+
+# Smallest first: a query reads the first grain that keeps what it asks for.
+GRAINS = (
+    Grain(_coarse_table("case_rollup_month_department"), True, 6, True, True),
+    Grain(_coarse_table("case_rollup_month_community"), True, 12, False, False),
+    Grain(_coarse_table("case_rollup_month_grid"), True, 15, False, False),
+    Grain(CaseRollup.__table__, False, 15, True, True),
+)
+
+
+def _upsert(session: Session, table: Table, rows: list[dict]) -> None:
+    """Adds each row's counts to the row with its key, or inserts it (rows share their keys)."""
     dialect = session.get_bind().dialect.name
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-    statement = insert.values(values).on_conflict_do_update(
+    names = [name for name in FACTS if name in rows[0]]
+    statement = insert.on_conflict_do_update(
         index_elements=list(_KEYS),
-        set_={name: table.c[name] + literal(change) for name, change in delta.items()},
+        set_={name: table.c[name] + insert.excluded[name] for name in names},
     )
-    session.execute(statement)
+    session.execute(statement, rows)
 
 
 def apply(session: Session, before: Snapshot | None, after: Snapshot | None) -> None:
     """Moves a case's contribution from its old bucket and counts to its new ones."""
-    changes: dict[BucketKey, dict[str, int]] = {}
-    for snapshot, sign in ((before, -1), (after, 1)):
-        if snapshot is None:
-            continue
-        key, counts = snapshot
-        row = changes.setdefault(key, dict.fromkeys(FACTS, 0))
-        for name, count in zip(FACTS, counts, strict=True):
-            row[name] += sign * count
-    for key, delta in changes.items():
-        delta = {name: change for name, change in delta.items() if change}
-        if delta:
-            _upsert(session, key, delta)
+    for grain in GRAINS:
+        changes: dict[tuple, dict[str, int]] = {}
+        for snapshot, sign in ((before, -1), (after, 1)):
+            if snapshot is None:
+                continue
+            key, counts = snapshot
+            row = changes.setdefault(grain.key(key), dict.fromkeys(FACTS, 0))
+            for name, count in zip(FACTS, counts, strict=True):
+                row[name] += sign * count
+        for key, delta in changes.items():
+            delta = {name: change for name, change in delta.items() if change}
+            if delta:
+                _upsert(session, grain.table, [dict(zip(_KEYS, key, strict=True)) | delta])
 
 
 def add_many(session: Session, totals: dict[BucketKey, list[int]]) -> None:
     """Adds whole cases' counts (new cases of a bulk import) to their buckets, batched."""
-    table = CaseRollup.__table__
-    rows = [
-        {name: getattr(key, name) for name in _KEYS} | dict(zip(FACTS, counts, strict=True))
-        for key, counts in totals.items()
-    ]
-    if not rows:
+    if not totals:
         return
-    dialect = session.get_bind().dialect.name
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-    statement = insert.on_conflict_do_update(
-        index_elements=list(_KEYS),
-        set_={name: table.c[name] + insert.excluded[name] for name in FACTS},
-    )
-    session.execute(statement, rows)
+    for grain in GRAINS:
+        summed: dict[tuple, list[int]] = {}
+        for key, counts in totals.items():
+            total = summed.setdefault(grain.key(key), [0] * len(FACTS))
+            for i, count in enumerate(counts):
+                total[i] += count
+        rows = [
+            dict(zip(_KEYS, key, strict=True)) | dict(zip(FACTS, counts, strict=True))
+            for key, counts in summed.items()
+        ]
+        _upsert(session, grain.table, rows)
