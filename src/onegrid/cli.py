@@ -78,7 +78,7 @@ def demo(
     rebuild: Annotated[bool, typer.Option(help="Rebuild the demo district from scratch.")] = False,
     days: Annotated[
         int, typer.Option(help="days of case history to generate (about 1,500 cases a day)")
-    ] = 7,
+    ] = 365,
     host: str = "127.0.0.1",
     port: int = 8000,
 ) -> None:
@@ -104,10 +104,13 @@ def demo(
                 rebuild=rebuild,
                 tolerance=get_settings().tiling_tolerance,
                 history_days=days,
+                commit_each_day=True,
                 progress=progress,
             )
         except DomainError as error:
             _fail(error)
+    if summary.resumed:
+        console.print("上次生成中断，已重新生成 the last build was cut off: built again")
     if summary.built:
         units = ", ".join(f"{n} {level}" for level, n in summary.units.items())
         console.print(

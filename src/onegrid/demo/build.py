@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 from onegrid.accounts import service as accounts
 from onegrid.accounts.models import AuthToken, User, UserScope
 from onegrid.audit import service as audit
+from onegrid.audit.models import AuditRecord
+from onegrid.cases import rollup
 from onegrid.cases.models import Case, CaseEvent, Evidence
-from onegrid.cases.rollup import CaseRollup
 from onegrid.core.permissions import Role
 from onegrid.demo import history
 from onegrid.demo.geometry import LocalPlane, district_outline, partition
@@ -77,6 +78,24 @@ class DemoSummary:
     party_branches: int
     users: int = 0
     cases: int = 0
+    resumed: bool = False  # an interrupted build was found and built again
+
+
+def _state(session: Session) -> str:
+    """"absent", "built", or "interrupted": a build began (demo.start) and never finished."""
+    exists = session.scalar(select(TerritoryUnit.id).where(TerritoryUnit.code == DEMO_DISTRICT))
+    if exists is None:
+        return "absent"
+    last = session.scalar(
+        select(AuditRecord.action)
+        .where(
+            AuditRecord.district_code == DEMO_DISTRICT,
+            AuditRecord.action.in_(["demo.start", "demo.build"]),
+        )
+        .order_by(AuditRecord.seq.desc())
+        .limit(1)
+    )
+    return "interrupted" if last == "demo.start" else "built"
 
 
 def load_divisions() -> list[Division]:
@@ -160,7 +179,6 @@ def _clear(session: Session, district_code: str) -> None:
         Evidence,
         CaseEvent,
         Case,
-        CaseRollup,
         Notification,
         RoutingRule,
         CategoryAttribute,
@@ -174,6 +192,8 @@ def _clear(session: Session, district_code: str) -> None:
         Department,
     ):
         session.execute(delete(table).where(table.district_code == district_code))
+    for grain in rollup.GRAINS:
+        session.execute(delete(grain.table).where(grain.table.c.district_code == district_code))
     for level in reversed(Level):
         session.execute(
             delete(TerritoryUnit).where(
@@ -279,14 +299,17 @@ def build_demo(
     rebuild: bool = False,
     tolerance: float = 1e-6,
     history_days: int = 0,
+    commit_each_day: bool = False,
     progress: Progress = _no_progress,
 ) -> DemoSummary:
-    """Builds the demo district in this session unless it is there already (or `rebuild`)."""
-    exists = (
-        session.scalar(select(TerritoryUnit.id).where(TerritoryUnit.code == DEMO_DISTRICT))
-        is not None
-    )
-    if exists and not rebuild:
+    """Builds the demo district in this session unless it is there already (or `rebuild`).
+
+    `commit_each_day` commits the district first and then each day of history, so a year of
+    history never sits in one transaction; a build cut off half-way is found (its demo.start
+    audit record has no demo.build after it) and built again from scratch next time.
+    """
+    state = _state(session)
+    if state == "built" and not rebuild:
         # A district built by an older onegrid still gets what later versions add.
         users = _demo_users(session, progress)
         if session.scalar(select(func.count()).select_from(Category)) == 0:
@@ -295,8 +318,9 @@ def build_demo(
         return DemoSummary(
             built=False, units={}, people=0, assignments=0, party_branches=0, users=users
         )
-    if exists:
+    if state != "absent":
         _clear(session, DEMO_DISTRICT)
+    _mark(session, "demo.start", {"history_days": history_days})
     collection = territory_collection(progress)
     progress("validate", 0, 1)
     report = geojson.import_collection(session=session, document=collection, tolerance=tolerance)
@@ -305,20 +329,21 @@ def build_demo(
     routing.load_catalogue(session=session, district_code=DEMO_DISTRICT)
     routing.seed_demo_rules(session=session, district_code=DEMO_DISTRICT)
     users = _demo_users(session, progress)
+    if commit_each_day:
+        session.commit()
     cases = 0
     if history_days > 0:
         cases = history.generate(
-            session, district_code=DEMO_DISTRICT, days=history_days, progress=progress
+            session,
+            district_code=DEMO_DISTRICT,
+            days=history_days,
+            commit_each_day=commit_each_day,
+            progress=progress,
         ).cases
-    audit.record(
-        session=session,
-        district_code=DEMO_DISTRICT,
-        actor="demo",
-        action="demo.build",
-        object_type="district",
-        object_id=DEMO_DISTRICT,
-        source="cli",
-        detail={"units": report.by_level, "people": people, "users": users, "cases": cases},
+    _mark(
+        session,
+        "demo.build",
+        {"units": report.by_level, "people": people, "users": users, "cases": cases},
     )
     return DemoSummary(
         built=True,
@@ -328,4 +353,18 @@ def build_demo(
         party_branches=branches,
         users=users,
         cases=cases,
+        resumed=state == "interrupted",
+    )
+
+
+def _mark(session: Session, action: str, detail: dict) -> None:
+    audit.record(
+        session=session,
+        district_code=DEMO_DISTRICT,
+        actor="demo",
+        action=action,
+        object_type="district",
+        object_id=DEMO_DISTRICT,
+        source="cli",
+        detail=detail,
     )

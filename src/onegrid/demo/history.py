@@ -42,7 +42,7 @@ class HistoryReport:
     days: int
 
 
-class _Pickers:
+class Pickers:
     """Weighted, seeded choices of grid points, categories, channels and times."""
 
     def __init__(self, session: Session, district_code: str, rng: np.random.Generator) -> None:
@@ -159,6 +159,49 @@ def _steps(channel: Channel, received: datetime, rng, present: datetime) -> list
     return steps
 
 
+def day_of_cases(
+    pick: Pickers, day: date, zone: ZoneInfo, per_day: int, present: datetime, first_line: int
+) -> list[Row]:
+    """One day's reports, each with its path until the present, numbered from first_line."""
+    rng = pick.rng
+    count = int(rng.poisson(per_day * (0.75 if day.weekday() >= 5 else 1.08)))
+    # Reports arrive mostly in the day: 07:00–21:00 local, peaking late morning.
+    hours = np.sort(np.clip(rng.normal(12.5, 3.5, count), 6.5, 22.5))
+    midnight = datetime.combine(day, time(), zone)
+    received = [(midnight + timedelta(hours=float(h))).astimezone(UTC) for h in hours]
+    received = [at for at in received if at <= present]  # later today: not reported yet
+    lons, lats = pick.points(len(received))
+    return [
+        Row(
+            line=first_line + i,
+            report=intake.Report(
+                channel=channel,
+                category_code=category,
+                description="演示案件 demo case",
+                lon=float(lon),
+                lat=float(lat),
+            ),
+            received_at=at,
+            steps=_steps(channel, at, rng, present),
+        )
+        for i, (at, lon, lat, category, channel) in enumerate(
+            zip(
+                received,
+                lons,
+                lats,
+                pick.categories_for(len(received)),
+                pick.channels_for(len(received)),
+                strict=True,
+            )
+        )
+    ]
+
+
+def present_of(end: date, zone: ZoneInfo) -> datetime:
+    """The present of a history ending on `end`: now, or the end of that day if it is past."""
+    return min(datetime.combine(end, time(23, 59), zone).astimezone(UTC), utcnow())
+
+
 def generate(
     session: Session,
     *,
@@ -167,59 +210,29 @@ def generate(
     end: date | None = None,
     per_day: int = CASES_PER_DAY,
     seed: int = 210104,
+    commit_each_day: bool = False,
     progress: Progress | None = None,
 ) -> HistoryReport:
     """Generates `days` days of cases up to `end` (default: today), through the engine."""
     zone = ZoneInfo(get_settings().time_zone)
-    rng = np.random.default_rng(seed)
-    pick = _Pickers(session, district_code, rng)
+    pick = Pickers(session, district_code, np.random.default_rng(seed))
     end = end or datetime.now(zone).date()
-    # The present: now, or the end of the last day when the history ends in the past.
-    present = min(datetime.combine(end, time(23, 59), zone).astimezone(UTC), utcnow())
+    present = present_of(end, zone)
     engine = BulkEngine(
         session, district_code=district_code, who=WHO, source="demo", present=present
     )
     total = 0
     for n in range(days):
         day = end - timedelta(days=days - 1 - n)
-        count = int(rng.poisson(per_day * (0.75 if day.weekday() >= 5 else 1.08)))
-        # Reports arrive mostly in the day: 07:00–21:00 local, peaking late morning.
-        hours = np.sort(np.clip(rng.normal(12.5, 3.5, count), 6.5, 22.5))
-        midnight = datetime.combine(day, time(), zone)
-        received = [(midnight + timedelta(hours=float(h))).astimezone(UTC) for h in hours]
-        received = [at for at in received if at <= present]  # later today: not reported yet
-        lons, lats = pick.points(len(received))
-        rows = [
-            Row(
-                line=total + i + 1,
-                report=intake.Report(
-                    channel=channel,
-                    category_code=category,
-                    description="演示案件 demo case",
-                    lon=float(lon),
-                    lat=float(lat),
-                ),
-                received_at=at,
-                steps=_steps(channel, at, rng, present),
-            )
-            for i, (at, lon, lat, category, channel) in enumerate(
-                zip(
-                    received,
-                    lons,
-                    lats,
-                    pick.categories_for(len(received)),
-                    pick.channels_for(len(received)),
-                    strict=True,
-                )
-            )
-        ]
-        result = engine.run(rows)
+        result = engine.run(day_of_cases(pick, day, zone, per_day, present, total + 1))
         if result.rejected:  # the generator's own mistake: say which row and why
             first = result.rejected[0]
             raise Invalid(
                 f"演示案件第 {first.line} 行：{first.zh}", f"demo row {first.line}: {first.en}"
             )
         total += result.cases
+        if commit_each_day:
+            session.commit()
         if progress:
             progress("history", n + 1, days)
     return HistoryReport(cases=total, days=days)
