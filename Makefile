@@ -6,14 +6,14 @@ INSTALLED := $(VENV)/.installed
 VENDOR := src/onegrid/web/static/vendor
 ASSETS := $(VENDOR)/.built
 
-.PHONY: install assets demo serve test lint bench browser clean
+.PHONY: install assets demo serve test lint bench bench-full browser clean
 
 install: $(INSTALLED) $(ASSETS)
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev,demo]'
+	$(BIN)/pip install --quiet -e '.[dev,demo,bench]'
 	touch $@
 
 # Third-party browser code comes from the npm registry at build time and is never committed.
@@ -48,8 +48,13 @@ test: install browser
 lint: install
 	$(BIN)/ruff check .
 
-bench:
-	@echo "no benchmarks yet (see issue: benchmark suite)"
+# SPEC §8 side by side with named baselines (docs/benchmarks.md): 100k cases, under 5 minutes.
+bench: install
+	$(BIN)/python -m bench quick
+
+# 1M and 10M cases: hours on a 2-core machine.
+bench-full: install
+	$(BIN)/python -m bench full
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var .pytest_cache

@@ -1,0 +1,84 @@
+"""What every benchmark shares: scales, figures with their baseline and ratio, and timing."""
+
+import os
+import platform
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+
+
+class Scale(StrEnum):
+    SMOKE = "smoke"  # CI: seconds, keeps the suite working; its figures mean nothing
+    QUICK = "quick"  # make bench: 100k cases, under 5 minutes
+    FULL = "full"  # make bench-full: 1M and 10M cases
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One measured figure beside its baseline, measured in the same run on the same machine.
+
+    `ratio` is always value / baseline_value; `target` says in words what the figure must reach
+    (for example "≥ 4× PostGIS") and `met` whether it did (None when no target applies).
+    """
+
+    bench: str
+    name: str
+    value: float
+    unit: str
+    baseline: str
+    baseline_value: float
+    target: str = ""
+    met: bool | None = None
+    note: str = ""
+
+    @property
+    def ratio(self) -> float:
+        return self.value / self.baseline_value if self.baseline_value else float("nan")
+
+    def as_dict(self) -> dict:
+        return asdict(self) | {"ratio": self.ratio}
+
+
+def median_seconds(work: Callable[[], object], repeat: int) -> float:
+    """The median wall time of `repeat` runs of work (machines here are noisy: never one run)."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def percentile(values: list[float], p: float) -> float:
+    """The p-th percentile (0–100) of values, nearest-rank."""
+    ordered = sorted(values)
+    rank = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
+    return ordered[rank]
+
+
+def machine() -> dict[str, str]:
+    """The facts about this machine that a figure depends on."""
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": str(os.cpu_count()),
+        "processor": platform.processor() or platform.machine(),
+    }
+
+
+def report(figures: list[Figure]) -> str:
+    """The figures as a Markdown table: figure, value, baseline, ratio, target, met."""
+    lines = [
+        "| bench | figure | onegrid | baseline | ratio | target | met |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for f in figures:
+        met = {True: "yes", False: "**no**", None: "—"}[f.met]
+        lines.append(
+            f"| {f.bench} | {f.name} | {f.value:,.6g} {f.unit} | "
+            f"{f.baseline}: {f.baseline_value:,.6g} {f.unit} | {f.ratio:.3g}× | "
+            f"{f.target} | {met} |"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,141 @@
+"""(a) Bulk intake vs a raw batched insert of the same rows, and (f) the import's peak memory.
+
+`onegrid import cases FILE` runs as a user runs it (its own process, batches of 10,000) on a
+store holding the demo district. The baseline then inserts the very rows the import wrote,
+read back from that store, into a fresh store of the same kind: one executemany and one commit
+per 10,000 rows, no checks, no computing. Two baselines: the case rows alone (the issue's
+reading), and every row the import wrote (cases, timeline, audit, rollup, notifications).
+"""
+
+import time
+from pathlib import Path
+
+from sqlalchemy import Engine, MetaData, Table, func, select
+
+from bench.common import Figure, Scale
+from bench.generate import cases_file
+from bench.stores import BACKENDS, cache_dir, keep_sqlite, run_import, store
+
+SIZES = {Scale.SMOKE: 2_000, Scale.QUICK: 100_000, Scale.FULL: 1_000_000}
+# Peak memory: the import of the size above against one a tenth (full: ten times) of it.
+MEMORY = {Scale.SMOKE: 200, Scale.QUICK: 10_000, Scale.FULL: 10_000_000}
+BATCH = 10_000
+
+
+def counts(engine: Engine) -> dict[str, int]:
+    """Rows per table."""
+    metadata = MetaData()
+    metadata.reflect(engine)
+    with engine.connect() as connection:
+        return {
+            name: connection.scalar(select(func.count()).select_from(table))
+            for name, table in metadata.tables.items()
+        }
+
+
+def last_ids(engine: Engine) -> dict[str, int]:
+    """The largest id of each table with an integer id (rows above it are new)."""
+    metadata = MetaData()
+    metadata.reflect(engine)
+    with engine.connect() as connection:
+        return {
+            name: connection.scalar(select(func.coalesce(func.max(table.c.id), 0)))
+            for name, table in metadata.tables.items()
+            if "id" in table.c and list(table.primary_key.columns) == [table.c.id]
+        }
+
+
+def copy_seconds(
+    source: Engine, target: Engine, tables: list[str], after: dict[str, int]
+) -> float:
+    """Inserts the tables' new rows (id above `after`) from source into target in batches;
+    returns the time spent inserting and committing."""
+    metadata = MetaData()
+    metadata.reflect(source, only=tables)
+    spent = 0.0
+    with source.connect() as reading, target.connect() as writing:
+        for table in metadata.sorted_tables:  # parents before children
+            if table.name not in tables:  # reflected only as a foreign key's target
+                continue
+            into = Table(table.name, MetaData(), autoload_with=target)
+            keys = list(table.primary_key.columns)
+            query = select(table).order_by(*keys)
+            if table.name in after:
+                query = query.where(table.c.id > after[table.name])
+            result = reading.execution_options(yield_per=BATCH).execute(query)
+            for rows in result.mappings().partitions(BATCH):
+                batch = [dict(row) for row in rows]
+                start = time.perf_counter()
+                writing.execute(into.insert(), batch)
+                writing.commit()
+                spent += time.perf_counter() - start
+    return spent
+
+
+def measure(backend: str, path: Path, count: int, workdir: Path) -> list[Figure]:
+    with store(backend, workdir, "import") as imported:
+        before, ids = counts(imported), last_ids(imported)
+        seconds, _ = run_import(imported, path)
+        after = counts(imported)
+        if after["case_record"] - before["case_record"] != count:
+            raise RuntimeError(f"the import wrote {after['case_record']} cases, not {count}")
+        written = sorted(name for name in after if after[name] > before[name])
+        kept = cache_dir() / f"imported-{count}.db"  # the dashboard bench reads this store
+        if backend == "sqlite" and not kept.exists():
+            keep_sqlite(imported, kept)
+        with store(backend, workdir, "raw-cases") as raw:
+            cases_only = copy_seconds(imported, raw, ["case_record"], ids)
+        with store(backend, workdir, "raw-all") as raw:
+            everything = copy_seconds(imported, raw, written, ids)
+    rows = sum(after[name] - before[name] for name in written)
+    note = f"{count:,} cases; the import wrote {rows:,} rows to {', '.join(written)}"
+    return [
+        Figure(
+            bench="intake_bulk",
+            name=f"bulk import, {backend}",
+            value=count / seconds,
+            unit="cases/s",
+            baseline="raw batched insert of the case rows",
+            baseline_value=count / cases_only,
+            target="within 3× of raw (ratio ≥ 0.33)",
+            met=cases_only * 3 >= seconds,
+            note=note,
+        ),
+        Figure(
+            bench="intake_bulk",
+            name=f"bulk import, {backend}, vs every row it wrote",
+            value=count / seconds,
+            unit="cases/s",
+            baseline="raw batched insert of every row the import wrote",
+            baseline_value=count / everything,
+            note=note,
+        ),
+    ]
+
+
+def memory(path_small: Path, path_large: Path, small: int, large: int, workdir: Path) -> Figure:
+    peaks = []
+    for path in (path_small, path_large):
+        with store("sqlite", workdir, f"memory-{path.stem}") as engine:
+            peaks.append(run_import(engine, path)[1] / 1024)
+    return Figure(
+        bench="memory",
+        name=f"peak RSS of the import, {large:,} cases (SQLite)",
+        value=peaks[1],
+        unit="MiB",
+        baseline=f"the same import of {small:,} cases",
+        baseline_value=peaks[0],
+        target="flat: ≤ 1.25× the smaller import",
+        met=peaks[1] <= 1.25 * peaks[0],
+    )
+
+
+def run(scale: Scale, workdir: Path) -> list[Figure]:
+    count = SIZES[scale]
+    path = cases_file(count)
+    figures = []
+    for backend in BACKENDS:
+        figures += measure(backend, path, count, workdir)
+    sizes = sorted((count, MEMORY[scale]))
+    figures.append(memory(cases_file(sizes[0]), cases_file(sizes[1]), *sizes, workdir))
+    return figures

@@ -1,0 +1,159 @@
+"""The stores a benchmark runs against: SQLite files and throw-away PostgreSQL databases,
+each holding the demo district (territory, catalogue, routing) and no cases yet; and the
+cache of what is slow to make and the same from run to run (the district, generated cases).
+
+The cache (var/bench/cache, or ONEGRID_BENCH_CACHE) is keyed by a hash of onegrid's and the
+bench's code, so a change to either builds everything again.
+"""
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+import onegrid
+from onegrid.db.migrate import upgrade
+from onegrid.db.session import create_db_engine
+from onegrid.demo import build_demo
+
+POSTGRES_ADMIN = os.environ.get(
+    "ONEGRID_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+BACKENDS = ("sqlite", "postgresql")
+
+
+def build_district(engine: Engine) -> None:
+    """Migrates the database and builds the demo district in it, without case history."""
+    upgrade(engine)
+    with Session(engine) as session:
+        build_demo(session)
+        session.commit()
+
+
+@lru_cache
+def code_key() -> str:
+    """A short hash of onegrid's and the bench's source: what the cached results depend on."""
+    digest = hashlib.sha256()
+    for root in (Path(onegrid.__file__).parent, Path(__file__).parent):
+        for path in sorted(root.rglob("*")):
+            if path.suffix in (".py", ".json", ".geojson", ".csv") and path.is_file():
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def cache_dir() -> Path:
+    """The cache folder of this code's results (older codes' folders are removed)."""
+    root = Path(os.environ.get("ONEGRID_BENCH_CACHE", "var/bench/cache"))
+    key = code_key()
+    if root.exists():
+        for old in root.iterdir():
+            if old.name != key:
+                shutil.rmtree(old, ignore_errors=True)
+    path = root / key
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def sqlite_template() -> Path:
+    """A SQLite file holding the demo district, built once (cached) and copied from."""
+    path = cache_dir() / "district.db"
+    if not path.exists():
+        building = path.with_suffix(".building")
+        engine = create_db_engine(f"sqlite:///{building}")
+        build_district(engine)
+        with engine.connect() as connection:  # one self-contained file to copy
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        engine.dispose()
+        building.rename(path)
+    return path
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path.resolve()}"
+
+
+@contextmanager
+def store(backend: str, workdir: Path, name: str) -> Iterator[Engine]:
+    """Yields an engine on a fresh store holding the demo district; drops it afterwards."""
+    if backend == "sqlite":
+        path = workdir / f"{name}.db"
+        shutil.copyfile(sqlite_template(), path)
+        engine = create_db_engine(sqlite_url(path))
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+        return
+    database = f"onegrid_bench_{name}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{database}"'))
+    url = make_url(POSTGRES_ADMIN).set(database=database).render_as_string(hide_password=False)
+    engine = create_db_engine(url)
+    try:
+        build_district(engine)
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        admin.dispose()
+
+
+ONEGRID = str(Path(sys.executable).with_name("onegrid"))
+
+
+def run_import(engine: Engine, path: Path, batch_size: int = 10_000) -> tuple[float, int]:
+    """Runs `onegrid import cases` on the store, as a user would, in its own process;
+    returns its wall seconds and its peak resident memory (KiB)."""
+    env = os.environ | {"ONEGRID_DATABASE_URL": engine.url.render_as_string(hide_password=False)}
+    with tempfile.TemporaryFile() as output:
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            [ONEGRID, "import", "cases", str(path.resolve()), "--batch-size", str(batch_size)],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        _, status, usage = os.wait4(process.pid, 0)  # wait4: the child's own peak memory
+        seconds = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            output.seek(0)
+            raise RuntimeError(f"onegrid import failed:\n{output.read().decode()}")
+    return seconds, usage.ru_maxrss
+
+
+def imported_sqlite(count: int, cases: Path) -> Path:
+    """A SQLite store holding the demo district and the `count` cases of the file, imported
+    once (cached); callers copy it or only read it."""
+    path = cache_dir() / f"imported-{count}.db"
+    if not path.exists():
+        building = path.with_suffix(".building")
+        shutil.copyfile(sqlite_template(), building)
+        engine = create_db_engine(sqlite_url(building))
+        run_import(engine, cases)
+        keep_sqlite(engine, path)
+    return path
+
+
+def keep_sqlite(engine: Engine, path: Path) -> None:
+    """Checkpoints the store behind engine into one file and keeps a copy of it at path."""
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    source = Path(engine.url.database)
+    shutil.copyfile(source, path.with_suffix(".copying"))
+    path.with_suffix(".copying").rename(path)
