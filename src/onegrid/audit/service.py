@@ -14,6 +14,7 @@ from onegrid.audit.models import GENESIS, AuditHead, AuditRecord, Outcome
 from onegrid.core.errors import Invalid
 from onegrid.core.permissions import Principal
 from onegrid.db.base import utcnow
+from onegrid.db.many import insert_many
 
 _HEAD = AuditHead.__table__
 # Free text longer than its column is cut, so that an attacker's 10 kB user name cannot stop
@@ -111,8 +112,7 @@ def record_many(*, session: Session, district_code: str, entries: Sequence[Entry
     batched insert instead of one ORM object each.
     """
     rows = _chain(session, district_code, entries)
-    if rows:
-        session.execute(insert(AuditRecord.__table__), rows)
+    insert_many(session, AuditRecord.__table__, rows)
     return len(rows)
 
 

@@ -41,6 +41,7 @@ from onegrid.core.errors import DomainError, Invalid
 from onegrid.core.permissions import Principal, operator
 from onegrid.core.workcalendar import get_calendar
 from onegrid.db.base import utcnow
+from onegrid.db.many import insert_many
 from onegrid.territory import service as territory
 from onegrid.territory.geoindex import NOT_FOUND, GridIndex
 
@@ -425,7 +426,7 @@ class BulkEngine:
                     within,
                 )
         events = [{**e, "case_id": item.case.id} for item in taken for e in item.events]
-        session.execute(insert(CaseEvent.__table__), events)
+        insert_many(session, CaseEvent.__table__, events)
         audit.record_many(
             session=session,
             district_code=self.district_code,
