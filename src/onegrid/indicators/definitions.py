@@ -227,9 +227,25 @@ def evaluate(indicator: Indicator, counts: Mapping[str | None, Mapping[str, int]
     return Value(numerator, denominator, numerator / denominator if denominator else None)
 
 
+# (code, channel, numerator, denominator) of each indicator, for evaluate_all's inner loop.
+_PLAN = [(i.code, i.channel, i.numerator, i.denominator) for i in INDICATORS]
+
+
 def evaluate_all(counts: Mapping[str | None, Mapping[str, int]]) -> dict[str, Value]:
-    """Returns every indicator by code."""
-    return {indicator.code: evaluate(indicator, counts) for indicator in INDICATORS}
+    """Returns every indicator by code (as `evaluate`, inlined: a dashboard's thousand groups
+    each evaluate every indicator)."""
+    values = {}
+    for code, channel, numerator_terms, denominator_terms in _PLAN:
+        sums = counts[channel]
+        numerator = denominator = 0
+        for fact, coefficient in numerator_terms:
+            numerator += coefficient * sums[fact]
+        for fact, coefficient in denominator_terms:
+            denominator += coefficient * sums[fact]
+        values[code] = Value(
+            numerator, denominator, numerator / denominator if denominator else None
+        )
+    return values
 
 
 def facts_used() -> set[str]:
