@@ -31,6 +31,7 @@ from onegrid.core.pii import PiiKind, mask
 from onegrid.core.workcalendar import get_calendar
 from onegrid.db import DbSession
 from onegrid.db.base import utcnow
+from onegrid.db.session import write_durably
 from onegrid.territory.models import Department
 
 router = APIRouter(tags=["cases"])
@@ -108,27 +109,29 @@ def _receipt(case: Case, session: Session, *, staff: bool) -> Receipt:
     )
 
 
+def _enter(
+    session: Session, report: intake.Report, who: Principal, source: str | None, *, public: bool
+) -> Receipt:
+    """Opens the case and returns its receipt once the case is on disk (see write_durably)."""
+
+    def work(writer: Session) -> Receipt:
+        case = intake.intake(session=writer, report=report, who=who, source=source, public=public)
+        return _receipt(case, writer, staff=not public)
+
+    return write_durably(session, work)
+
+
 @router.post("/cases", response_model=Receipt, status_code=201, summary="Enter a case (staff)")
 def create_case(body: CaseIn, request: Request, session: DbSession, who: Intaker) -> Receipt:
     channel = body.channel or _DEFAULT_CHANNEL.get(who.role, Channel.API)
-    case = intake.intake(
-        session=session, report=_report(body, channel), who=who, source=_source(request)
-    )
-    return _receipt(case, session, staff=True)
+    return _enter(session, _report(body, channel), who, _source(request), public=False)
 
 
 @router.post(
     "/public/cases", response_model=Receipt, status_code=201, summary="Report a problem (citizen)"
 )
 def report_case(body: CaseIn, request: Request, session: DbSession, who: Anyone) -> Receipt:
-    case = intake.intake(
-        session=session,
-        report=_report(body, Channel.CITIZEN),
-        who=who,
-        source=_source(request),
-        public=True,
-    )
-    return _receipt(case, session, staff=False)
+    return _enter(session, _report(body, Channel.CITIZEN), who, _source(request), public=True)
 
 
 @router.get("/cases", response_model=CaseList, summary="Cases in your scope")

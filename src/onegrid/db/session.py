@@ -1,13 +1,21 @@
-"""Engines and sessions: SQLite in WAL mode with foreign keys, PostgreSQL through psycopg 3."""
+"""Engines and sessions: SQLite in WAL mode with foreign keys, PostgreSQL through psycopg 3.
 
-from collections.abc import Iterator
+Requests that write what a client must find again (a case and its receipt) hand their writes
+to the process's group commit: the writes of requests arriving together share one transaction
+and one disk flush, and each request is answered only once that transaction has committed.
+"""
+
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from onegrid.config import get_settings
@@ -33,8 +41,23 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+# An execution option naming how a SQLite transaction begins: "IMMEDIATE" takes the write lock
+# at BEGIN. A deferred transaction that has read and then writes fails at once (SQLITE_BUSY,
+# no waiting) if another connection committed since its first read; one that begins
+# IMMEDIATE waits its turn (busy_timeout) and then reads the newest data.
+SQLITE_BEGIN = "onegrid_sqlite_begin"
+
+
 def _sqlite_begin(connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    mode = connection.get_execution_options().get(SQLITE_BEGIN, "")
+    connection.exec_driver_sql(f"BEGIN {mode}".strip())
+
+
+# No cap on pooled connections: a request takes its connection in a dependency, before its view
+# waits for one of the server's worker threads, so a cap below the number of those threads
+# (40) lets every thread wait for a connection held by a request waiting for a thread: the
+# server hangs. The worker threads bound the connections instead.
+_UNCAPPED = {"max_overflow": -1}
 
 
 def create_db_engine(url: str) -> Engine:
@@ -42,13 +65,16 @@ def create_db_engine(url: str) -> Engine:
     url = _normalise_url(url)
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
+        in_memory = not path or path == ":memory:"
+        if not in_memory:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False}, **({} if in_memory else _UNCAPPED)
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, **_UNCAPPED)
 
 
 @lru_cache
@@ -79,7 +105,117 @@ def session_scope() -> Iterator[Session]:
 def get_session() -> Iterator[Session]:
     """FastAPI dependency: one session per request, committed when the view returns."""
     with session_scope() as session:
+        session.info[_REQUEST] = True
         yield session
+
+
+_REQUEST = "onegrid.request"
+T = TypeVar("T")
+
+
+def write_durably(session: Session, work: Callable[[Session], T]) -> T:
+    """Runs work (which writes through the session it is given) and returns its result.
+
+    In a request's own session (get_session) the request's transaction ends first, then the
+    work joins the process's group commit: the call returns once the work is on disk, or
+    raises what the work raised, having written nothing. In any other session (a command's,
+    a test's) the work runs in a SAVEPOINT of that session, which its owner commits.
+    """
+    if not session.info.get(_REQUEST):
+        with session.begin_nested():
+            return work(session)
+    session.commit()  # its own writes (a sign-in's touch) go first, and no snapshot is held
+    return group_commit().run(work)
+
+
+@dataclass
+class _Unit:
+    """One caller's work in a group commit, and its outcome once the group has committed."""
+
+    work: Callable[[Session], Any]
+    turn: threading.Event = field(default_factory=threading.Event)
+    finished: bool = False
+    value: Any = None
+    error: BaseException | None = None
+
+    def outcome(self) -> Any:
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+
+class GroupCommit:
+    """Runs the work of many threads in shared transactions: one commit, one flush, per batch.
+
+    The first caller to arrive while no batch is running leads: it takes every waiting work
+    (up to `max_batch`), runs each in a SAVEPOINT of one transaction and commits it; the next
+    waiting caller then leads the works that arrived meanwhile. A work that raises (a domain
+    error: invalid, forbidden) is rolled back to its savepoint and fails alone; a database
+    error, or a failed commit, rolls the whole batch back and fails every work in it. No
+    caller returns before the transaction holding its work has committed.
+    """
+
+    def __init__(self, factory: sessionmaker[Session], max_batch: int = 100) -> None:
+        self._factory = factory
+        self._max_batch = max_batch
+        self._lock = threading.Lock()
+        self._waiting: list[_Unit] = []
+        self._leading = False
+
+    def run(self, work: Callable[[Session], T]) -> T:
+        """Returns the work's result once it is committed, or raises what it raised."""
+        unit = _Unit(work)
+        with self._lock:
+            self._waiting.append(unit)
+            leads = not self._leading
+            self._leading = True
+        if not leads:
+            unit.turn.wait()  # set when its batch has committed, or when it is to lead
+        if not unit.finished:
+            self._lead()
+        return unit.outcome()
+
+    def _lead(self) -> None:
+        with self._lock:
+            batch = self._waiting[: self._max_batch]
+            del self._waiting[: self._max_batch]
+        try:
+            self._commit(batch)
+        finally:
+            with self._lock:
+                if self._waiting:
+                    self._waiting[0].turn.set()  # it leads next; its batch holds its own work
+                else:
+                    self._leading = False
+
+    def _commit(self, batch: list[_Unit]) -> None:
+        try:
+            with self._factory() as session, session.begin():
+                session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
+                for unit in batch:
+                    try:
+                        with session.begin_nested():
+                            unit.value = unit.work(session)
+                    except DBAPIError:
+                        # The database failed, not the work: on some errors (disk full, I/O)
+                        # SQLite ends the whole transaction, and what the next works wrote
+                        # would commit without what came before. Abandon the batch.
+                        raise
+                    except Exception as error:  # this work alone fails; the others go on
+                        unit.error = error
+        except BaseException as error:  # nothing of the batch was committed
+            for unit in batch:
+                unit.error = unit.error or error
+        finally:
+            for unit in batch:
+                unit.finished = True
+                unit.turn.set()
+
+
+@lru_cache
+def group_commit() -> GroupCommit:
+    """Returns the process-wide group commit on the configured database."""
+    return GroupCommit(_session_factory())
 
 
 # "function" scope commits before the response is sent: a client that was told "done" (a
