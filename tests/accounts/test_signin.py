@@ -3,10 +3,13 @@
 import base64
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
 
+from onegrid.accounts import service as accounts
 from onegrid.accounts.models import AuthToken, User
 from onegrid.config import get_settings
+from onegrid.db.base import utcnow
 from onegrid.demo.build import DEMO_PASSWORD
 
 
@@ -126,3 +129,38 @@ def test_demo_accounts_are_refused_outside_demo_and_development(client, monkeypa
         monkeypatch.undo()
         get_settings.cache_clear()
     assert _token(client).status_code == 200
+
+
+def test_a_token_in_use_is_touched_and_a_busy_database_never_fails_the_request(demo_engine):
+    with Session(demo_engine) as setup:
+        user = setup.scalars(select(User).where(User.username == "citizen")).one()
+        token = accounts.issue_token(session=setup, user=user, kind="api", source="test")
+        setup.commit()
+        token_id = setup.scalars(select(AuthToken).order_by(AuthToken.id.desc())).first().id
+    stale = utcnow() - timedelta(minutes=5)
+
+    def age(engine) -> None:
+        with Session(engine) as other:
+            other.execute(
+                update(AuthToken).where(AuthToken.id == token_id).values(last_seen_at=stale)
+            )
+            other.commit()
+
+    try:
+        age(demo_engine)
+        with Session(demo_engine) as request:
+            assert accounts.resolve_token(session=request, token=token.token) is not None
+            request.commit()
+        with Session(demo_engine) as check:
+            assert check.get(AuthToken, token_id).last_seen_at > stale  # touched
+        age(demo_engine)
+        with Session(demo_engine) as request:
+            request.scalar(select(func.count()).select_from(User))  # the request has read …
+            age(demo_engine)  # … and another connection commits meanwhile
+            row = accounts.resolve_token(session=request, token=token.token)
+            assert row is not None and row.user.username == "citizen"
+            request.commit()
+    finally:
+        with Session(demo_engine) as cleanup:
+            cleanup.execute(delete(AuthToken).where(AuthToken.id == token_id))
+            cleanup.commit()

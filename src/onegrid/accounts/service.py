@@ -3,12 +3,14 @@
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from onegrid.accounts.models import AuthToken, User, UserScope
 from onegrid.accounts.passwords import check_policy, hash_password, needs_rehash, verify_password
@@ -237,8 +239,24 @@ def resolve_token(*, session: Session, token: str) -> AuthToken | None:
         return None
     # Touch at most once a minute: reads should not each cost a write.
     if now - row.last_seen_at > timedelta(minutes=1):
-        row.last_seen_at = now
+        _touch(session, row, now)
     return row
+
+
+def _touch(session: Session, row: AuthToken, now: datetime) -> None:
+    """Records that the token was used, if the database lets this reading transaction write.
+
+    On SQLite a reading transaction cannot write once another connection has committed since
+    it began; the touch is then left to a later request, instead of failing this one.
+    """
+    try:
+        with session.begin_nested():
+            session.execute(
+                update(AuthToken).where(AuthToken.id == row.id).values(last_seen_at=now)
+            )
+    except OperationalError:
+        return
+    set_committed_value(row, "last_seen_at", now)
 
 
 def revoke_token(*, session: Session, token: str) -> None:

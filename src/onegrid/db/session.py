@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -102,10 +102,17 @@ def session_scope() -> Iterator[Session]:
         session.close()
 
 
-def get_session() -> Iterator[Session]:
+_READING = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_session(request: Request) -> Iterator[Session]:
     """FastAPI dependency: one session per request, committed when the view returns."""
     with session_scope() as session:
         session.info[_REQUEST] = True
+        if request.method not in _READING:
+            # On SQLite a transaction that has read and then writes fails at once if another
+            # connection committed in between; one that begins IMMEDIATE waits its turn.
+            session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
         yield session
 
 
