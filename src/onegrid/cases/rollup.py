@@ -12,6 +12,7 @@ community, and by grid: a year by street reads a few thousand rows, not half a m
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from sqlalchemy import Column, Date, Integer, String, Table
 from sqlalchemy.dialects import postgresql, sqlite
@@ -121,13 +122,18 @@ GRAINS = (
 def _upsert(session: Session, table: Table, rows: list[dict]) -> None:
     """Adds each row's counts to the row with its key, or inserts it (rows share their keys)."""
     dialect = session.get_bind().dialect.name
+    names = tuple(name for name in FACTS if name in rows[0])
+    session.execute(_upsert_statement(table, dialect, names), rows)
+
+
+@lru_cache(maxsize=1024)
+def _upsert_statement(table: Table, dialect: str, names: tuple[str, ...]):
+    # Built once per table and set of counts: every change to a case runs four of these.
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-    names = [name for name in FACTS if name in rows[0]]
-    statement = insert.on_conflict_do_update(
+    return insert.on_conflict_do_update(
         index_elements=list(_KEYS),
         set_={name: table.c[name] + insert.excluded[name] for name in names},
     )
-    session.execute(statement, rows)
 
 
 def apply(session: Session, before: Snapshot | None, after: Snapshot | None) -> None:
