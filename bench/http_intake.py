@@ -559,6 +559,14 @@ def figures(levels: list[Level], stored: Stored, raw_commits: float) -> list[Fig
     ]
 
 
+def memory_mib(pid: int, field: str) -> float:
+    """A memory figure of a running process from /proc: VmRSS (now) or VmHWM (its peak)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"/proc/{pid}/status has no {field}")
+
+
 def run(scale: Scale, workdir: Path) -> list[Figure]:
     """Runs benchmark (b) and returns its figures."""
     db = fresh_database(workdir, "http-intake")
@@ -567,9 +575,11 @@ def run(scale: Scale, workdir: Path) -> list[Figure]:
     with serving(db, workdir) as server:
         intake = Target(server.url + INTAKE_PATH, bodies, sign_in(server.url))
         ceiling = Target(server.url + CEILING_PATH)
+        idle = memory_mib(server.process.pid, "VmRSS")
         warm_up = workdir / "receipts-warm-up.txt"
         load(intake, workdir, 4, WARM_UP_SECONDS, warm_up)  # the grid index is built on first use
         levels, receipt_files = sweep(ceiling, intake, workdir, scale)
+        peak = memory_mib(server.process.pid, "VmHWM")
         cases = settled_case_count(db)
     receipts = acknowledged([warm_up, *receipt_files])
     stored = Stored(
@@ -578,4 +588,14 @@ def run(scale: Scale, workdir: Path) -> list[Figure]:
         cases=cases,
         durability=sqlite_durability(db),
     )
-    return figures(levels, stored, raw_commits)
+    served = sum(run.requests for level in levels for run in level.intakes)
+    memory = Figure(
+        bench="memory",
+        name="peak RSS of the server under the intake load",
+        value=peak,
+        unit="MiB",
+        baseline="the same server, signed in, before the load",
+        baseline_value=idle,
+        note=f"{served:,} intake requests; one uvicorn process",
+    )
+    return [*figures(levels, stored, raw_commits), memory]

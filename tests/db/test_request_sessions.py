@@ -1,18 +1,14 @@
-"""A request's session on SQLite: a writing request takes the write lock as it begins, so that
-its reads and its writes see one state and it waits its turn instead of failing when another
-connection commits in between; a reading request takes no lock."""
+"""A writing route's session on SQLite: `begin_writing` ends what the request has read and takes
+the write lock, so the reads and writes that follow see one state and wait their turn instead
+of failing when another connection commits in between. Outside a request it does nothing."""
 
 import sqlite3
 
 import pytest
-from starlette.requests import Request
+from sqlalchemy.orm import Session
 
 from onegrid.config import get_settings
 from onegrid.db import session as db_session
-
-
-def _request(method: str) -> Request:
-    return Request({"type": "http", "method": method, "headers": [], "path": "/"})
 
 
 def _can_write(path) -> bool:
@@ -28,22 +24,32 @@ def _can_write(path) -> bool:
         other.close()
 
 
-@pytest.mark.parametrize(("method", "locks"), [("POST", True), ("PATCH", True), ("GET", False)])
-def test_a_writing_request_holds_the_write_lock_from_its_start(
-    tmp_path, monkeypatch, method, locks
-):
+@pytest.fixture
+def path(tmp_path, monkeypatch):
     path = tmp_path / "requests.db"
     monkeypatch.setenv("ONEGRID_DATABASE_URL", f"sqlite:///{path}")
-    for cached in (get_settings, db_session.get_engine, db_session._session_factory):
+    caches = (get_settings, db_session.get_engine, db_session._session_factory)
+    for cached in caches:
         cached.cache_clear()
-    try:
-        sessions = db_session.get_session(_request(method))
-        session = next(sessions)
-        session.connection()  # a reading request has begun too
-        assert _can_write(path) is not locks
-        sessions.close()
-        assert _can_write(path)  # released when the request ends
-    finally:
-        db_session.get_engine().dispose()
-        for cached in (get_settings, db_session.get_engine, db_session._session_factory):
-            cached.cache_clear()
+    yield path
+    db_session.get_engine().dispose()
+    for cached in caches:
+        cached.cache_clear()
+
+
+def test_a_writing_route_holds_the_write_lock_until_the_request_ends(path):
+    sessions = db_session.get_session()
+    session = next(sessions)
+    session.connection()  # the request has read (its token, say): no lock yet
+    assert _can_write(path)
+    db_session.begin_writing(session)
+    assert not _can_write(path)
+    sessions.close()
+    assert _can_write(path)
+
+
+def test_outside_a_request_it_leaves_the_callers_transaction_alone(path):
+    with Session(db_session.get_engine()) as session:
+        session.connection()
+        db_session.begin_writing(session)
+        assert _can_write(path) and session.in_transaction()

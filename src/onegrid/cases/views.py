@@ -31,7 +31,7 @@ from onegrid.core.pii import PiiKind, mask
 from onegrid.core.workcalendar import get_calendar
 from onegrid.db import DbSession
 from onegrid.db.base import utcnow
-from onegrid.db.session import write_durably
+from onegrid.db.session import begin_writing, write_durably
 from onegrid.territory.models import Department
 
 router = APIRouter(tags=["cases"])
@@ -180,6 +180,7 @@ def get_timeline(case_id: int, session: DbSession, who: Reader) -> list[EventOut
 def take_action(
     case_id: int, body: TransitionIn, request: Request, session: DbSession, who: Reader
 ) -> CaseOut:
+    begin_writing(session)
     case = service.get(session=session, case_id=case_id, scope=who.scope)
     transition(
         session=session,
@@ -267,6 +268,7 @@ def follow(receipt: str, session: DbSession, who: Anyone) -> PublicCaseOut:
 def rate(
     receipt: str, body: RatingIn, request: Request, session: DbSession, who: Anyone
 ) -> PublicCaseOut:
+    begin_writing(session)
     case = service.get_by_receipt(session=session, receipt=receipt)
     transition(
         session=session,

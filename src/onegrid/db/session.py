@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -102,21 +102,29 @@ def session_scope() -> Iterator[Session]:
         session.close()
 
 
-_READING = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-def get_session(request: Request) -> Iterator[Session]:
+def get_session() -> Iterator[Session]:
     """FastAPI dependency: one session per request, committed when the view returns."""
     with session_scope() as session:
         session.info[_REQUEST] = True
-        if request.method not in _READING:
-            # On SQLite a transaction that has read and then writes fails at once if another
-            # connection committed in between; one that begins IMMEDIATE waits its turn.
-            session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
         yield session
 
 
 _REQUEST = "onegrid.request"
+
+
+def begin_writing(session: Session) -> None:
+    """In a request's session: ends what the request has read so far and begins a transaction
+    that holds SQLite's write lock (PostgreSQL: an ordinary one) for the writes to come.
+
+    On SQLite a transaction that has read and then writes fails at once if another connection
+    committed in between; one that begins IMMEDIATE waits its turn and then reads the newest
+    state. A route calls this in its own body, never in a dependency: a lock taken there would
+    be held while the request waits for a worker thread, and the server would starve.
+    """
+    if not session.info.get(_REQUEST):
+        return
+    session.commit()
+    session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
 T = TypeVar("T")
 
 
