@@ -13,6 +13,17 @@ from onegrid.territory.models import Department, TerritoryUnit
 
 INSIDE_GRID = "210104002009001"  # the demo grid worker's grid, in the demo street
 OUTSIDE_GRID = "210104017012009"  # a grid of another street
+# The counts of the bucket inside the demo grid worker's grid.
+INSIDE_COUNTS = {
+    "received": 2,
+    "opened": 2,
+    "closed": 1,
+    "dispatched": 2,
+    "dispatched_on_time": 1,
+    "rated": 1,
+    "satisfied": 1,
+    "closed_at_grid": 1,
+}
 WINDOW = {"since": "2001-01-01", "until": "2001-12-31"}  # far from any demo case
 
 
@@ -27,16 +38,7 @@ def rows(session):
     buckets = [
         (
             BucketKey("210104", date(2001, 3, 5), INSIDE_GRID, urban.id, "0107", "hotline"),
-            {
-                "received": 2,
-                "opened": 2,
-                "closed": 1,
-                "dispatched": 2,
-                "dispatched_on_time": 1,
-                "rated": 1,
-                "satisfied": 1,
-                "closed_at_grid": 1,
-            },
+            INSIDE_COUNTS,
         ),
         (
             BucketKey("210104", date(2001, 4, 9), OUTSIDE_GRID, water.id, "0101", "citizen"),
@@ -84,16 +86,7 @@ def test_groups_carry_names_values_and_counts(client, tokens, session, rows):
         (OUTSIDE_GRID[:9], streets[OUTSIDE_GRID[:9]], "2001-04"),
     ]
     inside, outside = body["groups"]
-    assert inside["counts"] == dict.fromkeys(FACTS, 0) | {
-        "received": 2,
-        "opened": 2,
-        "closed": 1,
-        "dispatched": 2,
-        "dispatched_on_time": 1,
-        "rated": 1,
-        "satisfied": 1,
-        "closed_at_grid": 1,
-    }
+    assert inside["counts"] == dict.fromkeys(FACTS, 0) | INSIDE_COUNTS
     assert set(inside["indicators"]) == {i.code for i in INDICATORS}
     assert inside["indicators"]["hotline_response_rate"] == {
         "value": 0.5,

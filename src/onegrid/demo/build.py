@@ -82,7 +82,7 @@ class DemoSummary:
 
 
 def _state(session: Session) -> str:
-    """"absent", "built", or "interrupted": a build began (demo.start) and never finished."""
+    """Returns "absent", "built", or "interrupted" (a build began, demo.start, never finished)."""
     exists = session.scalar(select(TerritoryUnit.id).where(TerritoryUnit.code == DEMO_DISTRICT))
     if exists is None:
         return "absent"
