@@ -28,6 +28,7 @@ from onegrid.db.base import utcnow
 from onegrid.routing import service as routing
 from onegrid.territory import service as territory
 from onegrid.territory.geometry import EARTH_RADIUS_M
+from onegrid.territory.models import Level
 
 # Receipt letters without look-alikes (0/O, 1/I): read out over the phone without mistakes.
 _ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -176,16 +177,18 @@ def intake(
         check_permission(who, Action.RECEIVE)
     now = now or utcnow()
     try:
-        located = territory.locate(session=session, lon=report.lon, lat=report.lat, crs=report.crs)
+        grid_code, lon, lat = territory.locate_grid(
+            session=session, lon=report.lon, lat=report.lat, crs=report.crs
+        )
     except NotFound as error:
         raise Invalid(error.zh, error.en) from error
     lookups = SessionLookups(session)
     case = prepare(
         report=report,
-        district_code=located.chain[0].code,
-        grid_code=located.chain[-1].code,
-        lon=located.lon,
-        lat=located.lat,
+        district_code=grid_code[: Level.DISTRICT.code_length],
+        grid_code=grid_code,
+        lon=lon,
+        lat=lat,
         lookups=lookups,
         who=who,
         now=now,

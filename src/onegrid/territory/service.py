@@ -213,12 +213,12 @@ def grid_index(*, session: Session) -> GridIndex:
     return _index_cache.get(session)
 
 
-def locate(
+def locate_grid(
     *, session: Session, lon: float, lat: float, crs: coordinates.CRS = coordinates.CRS.WGS84
-) -> Located:
-    """Returns the grid, community, street and district containing the point, or NotFound.
+) -> tuple[str, float, float]:
+    """Returns the code of the grid containing the point and the point in WGS-84, or NotFound.
 
-    Open to everyone (a citizen reporting a problem needs it): it names units, nothing more.
+    The grid's code begins with its community's, street's and district's (Level.code_length).
     """
     wgs_lon, wgs_lat = coordinates.to_wgs84(lon, lat, crs)
     code = grid_index(session=session).locate(wgs_lon, wgs_lat)
@@ -227,6 +227,17 @@ def locate(
             f"坐标 ({lon}, {lat}, {crs.value}) 不在任何网格内，不属于本系统管辖的区域",
             f"the point ({lon}, {lat}, {crs.value}) lies in no grid: it is outside the district",
         )
+    return code, wgs_lon, wgs_lat
+
+
+def locate(
+    *, session: Session, lon: float, lat: float, crs: coordinates.CRS = coordinates.CRS.WGS84
+) -> Located:
+    """Returns the grid, community, street and district containing the point, or NotFound.
+
+    Open to everyone (a citizen reporting a problem needs it): it names units, nothing more.
+    """
+    code, wgs_lon, wgs_lat = locate_grid(session=session, lon=lon, lat=lat, crs=crs)
     grid = get_by_code(session=session, code=code, scope=Scope.all())
     return Located(
         lon=wgs_lon, lat=wgs_lat, chain=[*parent_chain(session=session, unit=grid), grid]
