@@ -54,12 +54,14 @@ def code_key() -> str:
 
 
 def cache_dir() -> Path:
-    """The cache folder of this code's results (older codes' folders are removed)."""
+    """The cache folder of this code's results; other codes' folders left alone for an hour
+    (a run of other code may be using them) are removed."""
     root = Path(os.environ.get("ONEGRID_BENCH_CACHE", "var/bench/cache"))
     key = code_key()
     if root.exists():
         for old in root.iterdir():
-            if old.name != key:
+            touched = max((p.stat().st_mtime for p in old.rglob("*")), default=0.0)
+            if old.name != key and time.time() - max(touched, old.stat().st_mtime) > 3600:
                 shutil.rmtree(old, ignore_errors=True)
     path = root / key
     path.mkdir(parents=True, exist_ok=True)
