@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from onegrid.accounts.models import AuthToken, User, UserScope
@@ -230,7 +230,13 @@ def issue_token(*, session: Session, user: User, kind: str, source: str | None) 
 
 def resolve_token(*, session: Session, token: str) -> AuthToken | None:
     """Returns the live session or token with this secret, touching it; None if none is live."""
-    row = session.scalars(select(AuthToken).where(AuthToken.token_hash == _digest(token))).first()
+    # One query for the token, its user and the user's scopes: every request asks this first.
+    query = (
+        select(AuthToken)
+        .where(AuthToken.token_hash == _digest(token))
+        .options(joinedload(AuthToken.user).joinedload(User.scopes))
+    )
+    row = session.scalars(query).unique().first()
     if row is None or row.revoked or not row.user.is_active:
         return None
     now = utcnow()
