@@ -32,6 +32,7 @@ from shapely import from_wkb
 from shapely.geometry import Point
 
 from bench.common import Figure, Scale, median_seconds
+from bench.stores import sqlite_template
 from onegrid.db.session import create_db_engine
 from onegrid.demo.build import DEMO_PASSWORD
 
@@ -149,32 +150,12 @@ def onegrid_env(db: Path, workdir: Path) -> dict[str, str]:
     }
 
 
-def template_database(workdir: Path) -> Path:
-    """Returns the demo district (no case history) in a SQLite file, built once per workdir."""
-    template = workdir / "template.db"
-    if template.exists():
-        return template
-    building = workdir / "building.db"
-    subprocess.run(
-        [sys.executable, "-m", "onegrid", "demo", "--build-only", "--days", "0"],
-        env=onegrid_env(building, workdir),
-        cwd=workdir,
-        check=True,
-        capture_output=True,
-        timeout=600,
-    )
-    # The command leaves its writes in the WAL: fold them into the file, which is then whole.
-    query(building, "PRAGMA wal_checkpoint(TRUNCATE)")
-    building.rename(template)
-    return template
-
-
 def fresh_database(workdir: Path, name: str) -> Path:
-    """Returns a new copy of the template database."""
+    """Returns a new copy of the demo district's SQLite file (bench.stores.sqlite_template)."""
     db = workdir / f"{name}.db"
     for stale in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
         stale.unlink(missing_ok=True)
-    shutil.copyfile(template_database(workdir), db)
+    shutil.copyfile(sqlite_template(), db)
     return db
 
 
@@ -211,7 +192,7 @@ def request_bodies(workdir: Path, count: int = BODIES) -> Path:
     path = workdir / "bodies.jsonl"
     if path.exists():
         return path
-    template = template_database(workdir)
+    template = sqlite_template()
     rng = random.Random(SEED)
     grids = [from_wkb(g) for (g,) in query(template, _GRIDS)]
     categories = [code for (code,) in query(template, _PLAIN_CATEGORIES)]

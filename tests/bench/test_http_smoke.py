@@ -15,7 +15,9 @@ from bench.common import Scale
 def figures(tmp_path_factory) -> dict:
     """Runs both benchmarks once at smoke scale in one workdir (the demo district is built once)."""
     workdir = tmp_path_factory.mktemp("http-bench")
-    found = http_intake.run(Scale.SMOKE, workdir) + durability.run(Scale.SMOKE, workdir)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ONEGRID_BENCH_CACHE", str(tmp_path_factory.mktemp("bench-cache")))
+        found = http_intake.run(Scale.SMOKE, workdir) + durability.run(Scale.SMOKE, workdir)
     return {(f.bench, f.name): f for f in found}
 
 

@@ -17,7 +17,6 @@ Escalations happen as the sweep would have done them: before each step, every es
 by then; after the last, every one due by `present`.
 """
 
-import json
 import math
 from collections import deque
 from collections.abc import Sequence
@@ -35,7 +34,7 @@ from onegrid.cases.flows import Action
 from onegrid.cases.lookups import MemoryLookups
 from onegrid.cases.models import OPEN, Case, CaseEvent, State
 from onegrid.cases.notify import notice, notify
-from onegrid.cases.transitions import check_permission, snapshot
+from onegrid.cases.transitions import check_permission, event_data, snapshot
 from onegrid.core.coordinates import CRS, to_wgs84_array
 from onegrid.core.errors import DomainError, Invalid
 from onegrid.core.permissions import Principal, operator
@@ -53,7 +52,6 @@ _CASE_DEFAULTS = {
     for c in Case.__table__.columns
     if c.default is not None and c.default.is_scalar
 }
-_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # as json.dumps in transitions
 
 
 class CaseDraft:
@@ -206,7 +204,7 @@ class _Taken:
                 "from_state": from_state,
                 "to_state": case.state,
                 "note": note,
-                "data": _JSON.encode(data) if data else None,
+                "data": event_data(data),
             }
         )
         self.last = action

@@ -47,6 +47,14 @@ def check_permission(who: Principal, action: Action, *, via_receipt: bool = Fals
     )
 
 
+_EVENT_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+
+
+def event_data(data: dict | None) -> str | None:
+    """An event's data as stored: JSON with sorted keys, or None when there is none."""
+    return _EVENT_JSON.encode(data) if data else None
+
+
 def record_event(
     session: Session,
     case: Case,
@@ -75,7 +83,7 @@ def record_event(
         from_state=from_state,
         to_state=case.state,
         note=note,
-        data=json.dumps(data, ensure_ascii=False, sort_keys=True) if data else None,
+        data=event_data(data),
     )
     session.add(event)
     session.flush()

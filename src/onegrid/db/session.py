@@ -102,14 +102,14 @@ def session_scope() -> Iterator[Session]:
         session.close()
 
 
+_REQUEST = "onegrid.request"  # in a session's info: it is a request's own session
+
+
 def get_session() -> Iterator[Session]:
     """FastAPI dependency: one session per request, committed when the view returns."""
     with session_scope() as session:
         session.info[_REQUEST] = True
         yield session
-
-
-_REQUEST = "onegrid.request"
 
 
 def begin_writing(session: Session) -> None:
@@ -125,6 +125,8 @@ def begin_writing(session: Session) -> None:
         return
     session.commit()
     session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
+
+
 T = TypeVar("T")
 
 
