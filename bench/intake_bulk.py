@@ -14,7 +14,15 @@ from sqlalchemy import Engine, MetaData, Table, func, select
 
 from bench.common import Figure, Scale
 from bench.generate import cases_file
-from bench.stores import BACKENDS, cache_dir, keep_sqlite, run_import, store
+from bench.stores import (
+    BACKENDS,
+    cache_dir,
+    import_record,
+    imported_sqlite,
+    keep_sqlite,
+    run_import,
+    store,
+)
 
 SIZES = {Scale.SMOKE: 2_000, Scale.QUICK: 100_000, Scale.FULL: 1_000_000}
 # Peak memory: the import of the size above against one a tenth (full: ten times) of it.
@@ -137,7 +145,11 @@ def run(scale: Scale, workdir: Path) -> list[Figure]:
         figures += found
         if backend == "sqlite":
             peaks[count] = peak / 1024
-    with store("sqlite", workdir, f"memory-{other}") as engine:
-        peaks[other] = run_import(engine, cases_file(other))[1] / 1024
+    if other > count:  # full: the 10M import the dashboard bench reads, run once
+        imported_sqlite(other, cases_file(other))
+        peaks[other] = import_record(other)["peak_kib"] / 1024
+    else:
+        with store("sqlite", workdir, f"memory-{other}") as engine:
+            peaks[other] = run_import(engine, cases_file(other))[1] / 1024
     figures.append(memory(peaks))
     return figures

@@ -7,6 +7,7 @@ bench's code, so a change to either builds everything again.
 """
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -140,15 +141,25 @@ def run_import(engine: Engine, path: Path, batch_size: int = 10_000) -> tuple[fl
 
 def imported_sqlite(count: int, cases: Path) -> Path:
     """A SQLite store holding the demo district and the `count` cases of the file, imported
-    once (cached); callers copy it or only read it."""
+    once (cached); callers copy it or only read it. What that import measured is kept beside
+    it (`import_record`): a 10M-case import takes hours and is not run twice."""
     path = cache_dir() / f"imported-{count}.db"
     if not path.exists():
         building = path.with_suffix(".building")
         shutil.copyfile(sqlite_template(), building)
         engine = create_db_engine(sqlite_url(building))
-        run_import(engine, cases)
+        seconds, peak = run_import(engine, cases)
+        record = {"cases": count, "seconds": round(seconds, 1), "peak_kib": peak}
+        record["at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        path.with_suffix(".json").write_text(json.dumps(record))
         keep_sqlite(engine, path)
     return path
+
+
+def import_record(count: int) -> dict:
+    """What the import behind `imported_sqlite(count, …)` measured: cases, seconds, peak_kib
+    (its peak resident memory) and at (when it ran)."""
+    return json.loads((cache_dir() / f"imported-{count}.json").read_text())
 
 
 def keep_sqlite(engine: Engine, path: Path) -> None:
