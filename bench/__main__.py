@@ -24,6 +24,8 @@ def main() -> int:
     scale = Scale(args.scale)
     figures = []
     started = time.perf_counter()
+    facts = machine()
+    print(f"machine: {facts}", file=sys.stderr, flush=True)
     for name in args.only or BENCHES:
         module = importlib.import_module(f"bench.{name}")
         print(f"== {name} ({scale}) ==", file=sys.stderr, flush=True)
@@ -41,7 +43,7 @@ def main() -> int:
         "scale": scale.value,
         "at": stamp,
         "seconds": round(time.perf_counter() - started, 1),
-        "machine": machine(),
+        "machine": facts,
         "figures": [f.as_dict() for f in figures],
     }
     (out / f"{scale.value}-{stamp}.json").write_text(json.dumps(result, indent=2))

@@ -1,19 +1,23 @@
 """Intake: one service for every channel."""
 
+import json
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
 
+from onegrid.audit import chain
 from onegrid.audit.models import AuditRecord
-from onegrid.cases import service
-from onegrid.cases.models import Case, CaseEvent
+from onegrid.cases import intake, service
+from onegrid.cases.models import Case, CaseEvent, Channel
 from onegrid.cases.rollup import CaseRollup
 from onegrid.core.coordinates import from_wgs84
-from onegrid.core.errors import Invalid
+from onegrid.core.errors import Forbidden, Invalid
+from onegrid.core.permissions import ANONYMOUS, operator
 from onegrid.territory.models import Department
 
 WORKER_GRID = "210104002009001"
+MONDAY = datetime(2026, 3, 3, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai, a working day
 
 
 def test_a_report_becomes_a_located_routed_case_with_a_receipt(session, make_case):
@@ -88,3 +92,64 @@ def test_a_near_report_of_the_same_problem_is_suggested_as_duplicate(session, ma
 def test_anonymous_reports_keep_no_reporter(session, make_case):
     case = make_case(anonymous=True, reporter_name="李", reporter_phone="13900000000")
     assert case.reporter_name is None and case.reporter_phone is None
+
+
+def _entry(point, category="0107", who=None, **extra) -> intake.Entry:
+    fields = {"channel": Channel.HOTLINE, "description": "路灯不亮，晚上很黑"} | extra
+    report = intake.Report(category_code=category, lon=point.x, lat=point.y, **fields)
+    return intake.Entry(report=report, who=who or operator("test"), source="10.0.0.9", now=MONDAY)
+
+
+def test_reports_arriving_together_are_opened_together_each_failing_alone(session, inside):
+    near = type(inside)(inside.x + 0.0001, inside.y)  # about 8 m east
+    far_away = type(inside)(116.39, 39.91)  # Beijing: in no grid of the district
+    entries = [
+        _entry(inside),
+        _entry(far_away),
+        _entry(inside, who=ANONYMOUS),  # a staff channel, and no permission to take cases in
+        _entry(near),
+        _entry(near, category="E0101", description="垃圾暴露"),
+    ]
+    first, outside, forbidden, second, other_kind = intake.intake_many(session, entries)
+    assert isinstance(outside, Invalid) and "no grid" in outside.en
+    assert isinstance(forbidden, Forbidden)
+    stored = {c.receipt: c for c in session.scalars(select(Case))}
+    assert set(stored) == {first.case.receipt, second.case.receipt, other_kind.case.receipt}
+    # The second report of the same problem, in the same group, points at the first.
+    assert stored[second.case.receipt].duplicate_of_id == stored[first.case.receipt].id
+    assert second.duplicate_receipt == first.case.receipt
+    assert stored[other_kind.case.receipt].duplicate_of_id is None
+    timeline = session.scalars(
+        select(CaseEvent).where(CaseEvent.case_id == stored[second.case.receipt].id)
+    ).all()
+    assert [(e.seq, e.action, e.to_state) for e in timeline] == [(1, "receive", "received")]
+    assert json.loads(timeline[0].data)["duplicate_of"] == first.case.receipt
+    records = session.scalars(
+        select(AuditRecord).where(AuditRecord.object_id.in_(list(stored)))
+    ).all()
+    assert {(r.object_id, r.action, r.source) for r in records} == {
+        (receipt, "case.receive", "10.0.0.9") for receipt in stored
+    }
+    assert chain.verify(session=session, district_code="210104").ok
+    received = session.scalar(
+        select(func.sum(CaseRollup.received)).where(CaseRollup.grid_code == WORKER_GRID)
+    )
+    assert received == 3
+
+
+@pytest.mark.parametrize("size", [1, 12])  # below and above loading the whole catalogue
+def test_a_group_opens_cases_as_intake_does_one_at_a_time(session, inside, outside, size):
+    points = [inside, outside] * size
+    alone = [
+        intake.intake(session=session, report=e.report, who=e.who, now=e.now)
+        for e in map(_entry, points[:2])
+    ]
+    together = intake.intake_many(session, [_entry(p) for p in points])
+    for n, opened in enumerate(together):
+        case, one = opened.case, alone[n % 2]
+        assert (case.grid_code, case.department_id, case.state) == (
+            one.grid_code,
+            one.department_id,
+            one.state,
+        )
+        assert (case.stage, case.stage_deadline) == (one.stage, one.stage_deadline)

@@ -11,7 +11,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from onegrid.core.errors import Invalid
-from onegrid.db.session import GroupCommit, create_db_engine, write_durably
+from onegrid.db.session import (
+    GroupCommit,
+    create_db_engine,
+    write_durably,
+    write_durably_together,
+)
 
 THREADS = 8
 EACH = 25
@@ -161,3 +166,62 @@ def test_outside_a_request_the_work_runs_in_a_savepoint_of_the_callers_session(e
         session.commit()
     with engine.connect() as connection:
         assert connection.scalar(select(func.count()).select_from(NOTE)) == 1
+
+
+def _notes_together(calls: list[int]):
+    """Work done for many callers at once: writes each good text, fails each bad one alone."""
+
+    def together(session: Session, texts: list[str]) -> list:
+        calls.append(len(texts))
+        good = [t for t in texts if not t.startswith("bad")]
+        if good:
+            session.execute(NOTE.insert(), [{"text": t} for t in good])
+        return [Invalid("坏的", "bad") if t.startswith("bad") else t.upper() for t in texts]
+
+    return together
+
+
+def test_items_of_callers_arriving_together_go_to_one_call_and_fail_alone(engine):
+    group = GroupCommit(sessionmaker(bind=engine, expire_on_commit=False))
+    calls: list[int] = []
+    together = _notes_together(calls)
+    answers, failures = [], []
+
+    def work(n: int) -> None:
+        for i in range(EACH):
+            text = f"bad-{n}-{i}" if i % 5 == 0 else f"{n}-{i}"
+            try:
+                answers.append(group.run_together(together, text))
+            except Invalid as error:
+                failures.append(error)
+
+    assert _in_threads(work) == []
+    assert len(failures) == THREADS * EACH // 5
+    assert sorted(answers) == sorted(t.upper() for t in _texts(engine))
+    assert len(_texts(engine)) == THREADS * EACH - len(failures)
+    assert sum(calls) == THREADS * EACH and max(calls) > 1  # shared calls
+    assert len(calls) < THREADS * EACH
+
+
+def test_a_shared_work_that_raises_fails_every_caller_in_it(engine):
+    group = GroupCommit(sessionmaker(bind=engine, expire_on_commit=False))
+
+    def broken(session: Session, texts: list[str]) -> list:
+        session.execute(NOTE.insert(), [{"text": t} for t in texts])
+        raise ValueError("a bug")
+
+    with pytest.raises(ValueError, match="a bug"):
+        group.run_together(broken, "lost")
+    assert _texts(engine) == set()
+    assert group.run(_note("next")) == "next"
+
+
+def test_outside_a_request_shared_work_runs_for_the_one_item_in_a_savepoint(engine):
+    calls: list[int] = []
+    with Session(engine) as session:
+        assert write_durably_together(session, _notes_together(calls), "kept") == "KEPT"
+        with pytest.raises(Invalid):
+            write_durably_together(session, _notes_together(calls), "bad")
+        session.commit()
+    assert _texts(engine) == {"kept"}
+    assert calls == [1, 1]

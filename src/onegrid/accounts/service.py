@@ -7,10 +7,9 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, joinedload
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import Session
 
 from onegrid.accounts.models import AuthToken, User, UserScope
 from onegrid.accounts.passwords import check_policy, hash_password, needs_rehash, verify_password
@@ -228,29 +227,78 @@ def issue_token(*, session: Session, user: User, kind: str, source: str | None) 
     return LoginResult(user=user, token=token, csrf_token=csrf)
 
 
-def resolve_token(*, session: Session, token: str) -> AuthToken | None:
-    """Returns the live session or token with this secret, touching it; None if none is live."""
-    # One query for the token, its user and the user's scopes: every request asks this first.
-    query = (
-        select(AuthToken)
-        .where(AuthToken.token_hash == _digest(token))
-        .options(joinedload(AuthToken.user).joinedload(User.scopes))
+@dataclass(frozen=True)
+class LiveToken:
+    """A live session or API token, with what its user may do (see `principal_for`)."""
+
+    id: int
+    csrf_token: str | None
+    last_seen_at: datetime
+    user: "TokenUser"
+
+
+@dataclass(frozen=True)
+class TokenUser:
+    """The columns of a token's user that make its principal, and the user's scope units."""
+
+    id: int
+    username: str
+    role: str
+    district_code: str
+    department_id: int | None
+    unit_codes: tuple[str, ...]
+
+
+_T, _U, _S = AuthToken.__table__.c, User.__table__.c, UserScope.__table__.c
+# One query for the token, its user and the user's scopes, without the ORM: every request
+# asks this first.
+_LIVE = (
+    select(
+        _T.id.label("token_id"),
+        _T.csrf_token,
+        _T.last_seen_at,
+        _T.expires_at,
+        _T.revoked,
+        _U.id.label("user_id"),
+        _U.username,
+        _U.role,
+        _U.district_code,
+        _U.department_id,
+        _U.is_active,
+        _S.unit_code,
     )
-    row = session.scalars(query).unique().first()
-    if row is None or row.revoked or not row.user.is_active:
+    .join_from(AuthToken.__table__, User.__table__, _T.user_id == _U.id)
+    .outerjoin(UserScope.__table__, _S.user_id == _U.id)
+    .where(_T.token_hash == bindparam("digest"))
+    .order_by(_S.unit_code)
+)
+
+
+def resolve_token(*, session: Session, token: str) -> LiveToken | None:
+    """Returns the live session or token with this secret, touching it; None if none is live."""
+    rows = session.execute(_LIVE, {"digest": _digest(token)}).all()
+    if not rows:
         return None
-    now = utcnow()
+    first = rows[0]
+    if first.revoked or not first.is_active:
+        return None
+    now, last_seen = utcnow(), first.last_seen_at
     idle = timedelta(minutes=get_settings().session_idle_minutes)
-    if row.expires_at <= now or row.last_seen_at + idle <= now:
+    if first.expires_at <= now or last_seen + idle <= now:
         return None
     # Touch at most once a minute: reads should not each cost a write.
-    if now - row.last_seen_at > timedelta(minutes=1):
-        _touch(session, row, now)
-    return row
+    if now - last_seen > timedelta(minutes=1) and _touch(session, first.token_id, now):
+        last_seen = now
+    units = tuple(row.unit_code for row in rows if row.unit_code is not None)
+    user = TokenUser(
+        first.user_id, first.username, first.role, first.district_code, first.department_id, units
+    )
+    return LiveToken(first.token_id, first.csrf_token, last_seen, user)
 
 
-def _touch(session: Session, row: AuthToken, now: datetime) -> None:
-    """Records that the token was used, if the database lets this reading transaction write.
+def _touch(session: Session, token_id: int, now: datetime) -> bool:
+    """Records that the token was used, if the database lets this reading transaction write;
+    returns whether it did.
 
     On SQLite a reading transaction cannot write once another connection has committed since
     it began; the touch is then left to a later request, instead of failing this one.
@@ -258,11 +306,11 @@ def _touch(session: Session, row: AuthToken, now: datetime) -> None:
     try:
         with session.begin_nested():
             session.execute(
-                update(AuthToken).where(AuthToken.id == row.id).values(last_seen_at=now)
+                update(AuthToken).where(AuthToken.id == token_id).values(last_seen_at=now)
             )
     except OperationalError:
-        return
-    set_committed_value(row, "last_seen_at", now)
+        return False
+    return True
 
 
 def revoke_token(*, session: Session, token: str) -> None:
@@ -272,16 +320,17 @@ def revoke_token(*, session: Session, token: str) -> None:
         row.revoked = True
 
 
-def principal_for(user: User, *, via_cookie: bool = False) -> Principal:
+def principal_for(user: User | TokenUser, *, via_cookie: bool = False) -> Principal:
     """Returns the principal of a signed-in user: role, permissions and scope."""
     role = Role(user.role)
+    units = user.unit_codes if isinstance(user, TokenUser) else [s.unit_code for s in user.scopes]
     return Principal(
         user_id=user.id,
         username=user.username,
         role=role,
         scope=Scope(
             district_code=user.district_code,
-            unit_codes=tuple(s.unit_code for s in user.scopes),
+            unit_codes=tuple(units),
             department_id=user.department_id,
         ),
         permissions=ROLE_PERMISSIONS[role],

@@ -24,11 +24,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
-from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from onegrid.audit import service as audit
 from onegrid.cases import effects, flows, intake, rollup
+from onegrid.cases.drafts import CaseDraft, columns_of, insert_cases
 from onegrid.cases.facts import FACTS
 from onegrid.cases.flows import Action
 from onegrid.cases.lookups import MemoryLookups
@@ -45,30 +46,6 @@ from onegrid.territory import service as territory
 from onegrid.territory.geoindex import NOT_FOUND, GridIndex
 
 SWEEP = operator("sweep")
-_CASE_COLUMNS = [c.key for c in Case.__table__.columns if c.key != "id"]
-# The columns' scalar defaults, which the ORM would fill in at insert.
-_CASE_DEFAULTS = {
-    c.key: c.default.arg
-    for c in Case.__table__.columns
-    if c.default is not None and c.default.is_scalar
-}
-
-
-class CaseDraft:
-    """A case held in memory by the bulk engine: Case's columns as plain attributes.
-
-    The engine's code (intake.prepare, flows, effects, facts) reads and writes a case only
-    through these attributes, so it moves a draft exactly as it moves a stored Case, without
-    the ORM's bookkeeping on every attribute.
-    """
-
-    __slots__ = ("id", *_CASE_COLUMNS)
-
-    def __init__(self, **values) -> None:
-        for name in self.__slots__:
-            setattr(self, name, values.get(name, _CASE_DEFAULTS.get(name)))
-
-
 _METRES_PER_DEGREE = 111_195
 
 
@@ -400,9 +377,9 @@ class BulkEngine:
         for item in taken:
             duplicate = item.duplicate
             item.case.duplicate_of_id = duplicate.case_id if duplicate is not None else None
-            rows.append({name: getattr(item.case, name) for name in _CASE_COLUMNS})
+            rows.append(columns_of(item.case))
         table = Case.__table__
-        ids = _insert_cases(session, rows)
+        ids = insert_cases(session, rows)
         for item, case_id in zip(taken, ids, strict=True):
             item.case.id = case_id
         # Links within the batch (duplicate, merged into): the ids are known only now.
@@ -454,25 +431,6 @@ class BulkEngine:
                 message = notice(item.case, item.last, None)
                 if message is not None and State(item.case.state) in OPEN:
                     notify(session, item.case, **message)
-
-
-_NEXT_IDS = text(
-    "SELECT nextval(pg_get_serial_sequence('case_record', 'id')) FROM generate_series(1, :n)"
-)
-
-
-def _insert_cases(session: Session, rows: list[dict]) -> list[int]:
-    """Inserts the case rows in order and returns their new ids, in the same order."""
-    table = Case.__table__
-    if session.get_bind().dialect.name != "postgresql":
-        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        return list(session.execute(statement, rows).scalars())
-    # PostgreSQL: the ids are drawn from the column's sequence first, and the rows go in with
-    # the driver's executemany; a multi-row INSERT … RETURNING of 10,000 rows spends most of its
-    # time in the driver turning the giant statement's placeholders into PostgreSQL's.
-    ids = sorted(session.scalars(_NEXT_IDS, {"n": len(rows)}))
-    insert_many(session, table, [row | {"id": i} for row, i in zip(rows, ids, strict=True)])
-    return ids
 
 
 def _district_lat(index: GridIndex) -> float:

@@ -7,24 +7,27 @@ verification clock, suggests a duplicate, and returns the case with its receipt 
 import json
 import math
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, select, true, update
 from sqlalchemy.orm import Session
 
+from onegrid.audit import service as audit
 from onegrid.cases import effects, rollup
+from onegrid.cases.drafts import CaseDraft, columns_of, insert_cases
 from onegrid.cases.flows import Action
-from onegrid.cases.lookups import Lookups, SessionLookups
-from onegrid.cases.models import OPEN, Case, Channel, Stage, State
-from onegrid.cases.transitions import check_permission, record_event, snapshot
+from onegrid.cases.lookups import DistrictLookups, Lookups, SessionLookups
+from onegrid.cases.models import OPEN, Case, CaseEvent, Channel, Stage, State
+from onegrid.cases.transitions import check_permission, event_data, snapshot
 from onegrid.core.coordinates import CRS
-from onegrid.core.errors import Invalid, NotFound
+from onegrid.core.errors import DomainError, Invalid, NotFound
 from onegrid.core.permissions import Principal
 from onegrid.core.pii import validate_phone
 from onegrid.core.workcalendar import WorkCalendar, get_calendar
 from onegrid.db.base import utcnow
+from onegrid.db.many import insert_many
 from onegrid.routing import service as routing
 from onegrid.territory import service as territory
 from onegrid.territory.geometry import EARTH_RADIUS_M
@@ -33,6 +36,7 @@ from onegrid.territory.models import Level
 # Receipt letters without look-alikes (0/O, 1/I): read out over the phone without mistakes.
 _ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 MAX_DESCRIPTION = 2000
+_LOAD_CATALOGUE_FROM = 8  # cases in one group
 
 
 @dataclass
@@ -65,24 +69,28 @@ def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
 
 
-def suggest_duplicate(session: Session, case: Case, radius_m: int, window_h: int) -> Case | None:
-    """Returns the nearest open case of the same category within its radius and window."""
+def suggest_duplicate(
+    session: Session, case: Case | CaseDraft, radius_m: int, window_h: int
+) -> Row | None:
+    """Returns the nearest open case of the same category within its radius and window: its
+    id, receipt, lon and lat."""
     if radius_m <= 0 or window_h <= 0:
         return None
     dlat = radius_m / 111_195
     dlon = dlat / max(math.cos(math.radians(case.lat)), 0.01)
-    candidates = session.scalars(
-        select(Case).where(
-            Case.district_code == case.district_code,
-            Case.category_code == case.category_code,
-            Case.received_at >= case.received_at - timedelta(hours=window_h),
-            Case.state.in_([s.value for s in OPEN]),
-            Case.lon.between(case.lon - dlon, case.lon + dlon),
-            Case.lat.between(case.lat - dlat, case.lat + dlat),
-            Case.id != case.id,
+    c = Case.__table__.c
+    candidates = session.execute(
+        select(c.id, c.receipt, c.lon, c.lat).where(
+            c.district_code == case.district_code,
+            c.category_code == case.category_code,
+            c.received_at >= case.received_at - timedelta(hours=window_h),
+            c.state.in_([s.value for s in OPEN]),
+            c.lon.between(case.lon - dlon, case.lon + dlon),
+            c.lat.between(case.lat - dlat, case.lat + dlat),
+            c.id != case.id if case.id is not None else true(),
         )
     ).all()
-    near = [(distance_m(case.lon, case.lat, c.lon, c.lat), c.id, c) for c in candidates]
+    near = [(distance_m(case.lon, case.lat, r.lon, r.lat), r.id, r) for r in candidates]
     near = [n for n in near if n[0] <= radius_m]
     return min(near)[2] if near else None
 
@@ -116,7 +124,7 @@ def prepare(
     """Returns the new case of a located report, routed and its clock started, not yet stored.
 
     Raises Invalid naming the problem. The online intake below and the bulk engine
-    (onegrid.cases.bulk, whose `make` is its in-memory CaseDraft) both open their cases here.
+    (onegrid.cases.bulk) both open their cases here, as in-memory CaseDrafts (`make`).
     """
     description = _validate(report)
     category = lookups.category(district_code, report.category_code)
@@ -155,9 +163,36 @@ def prepare(
     return case
 
 
-def received_data(case: Case, duplicate: Case | None) -> dict:
+# A suggested duplicate: a stored case (its id, receipt and place), or one opened just before
+# in the same group.
+Duplicate = Row | CaseDraft
+
+
+def received_data(case: CaseDraft, duplicate: Duplicate | None) -> dict:
     """Returns the data of a case's first event: its channel and any suggested duplicate."""
     return {"channel": case.channel, "duplicate_of": duplicate.receipt if duplicate else None}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A report to open, who hands it in, and from where (for the audit log).
+
+    `public`: the citizens' channel, open to anyone; staff channels need cases.intake.
+    """
+
+    report: Report
+    who: Principal
+    source: str | None = None
+    public: bool = False
+    now: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A case intake opened: its stored columns, and the receipt of a suggested duplicate."""
+
+    case: CaseDraft
+    duplicate_receipt: str | None
 
 
 def intake(
@@ -169,47 +204,142 @@ def intake(
     source: str | None = None,
     public: bool = False,
 ) -> Case:
-    """Opens a case from a report, or raises Invalid naming the problem having written nothing.
+    """Opens a case from a report, or raises the DomainError naming the problem, having
+    written nothing."""
+    [opened] = intake_many(session, [Entry(report, who, source, public, now)])
+    if isinstance(opened, DomainError):
+        raise opened
+    return session.get_one(Case, opened.case.id)
 
-    `public`: the citizens' channel, open to anyone; staff channels need cases.intake.
+
+def intake_many(session: Session, entries: Sequence[Entry]) -> list[Opened | DomainError]:
+    """Opens a case for each entry, in the session's transaction; returns in order each
+    entry's case, or the DomainError naming its problem (nothing is written for that entry).
+
+    The entries are taken as one after another (a later one may be suggested as a duplicate
+    of an earlier one) but written together, one insert per table: the online channels hand
+    in the requests that arrive together (onegrid.db.session.write_durably_together).
     """
-    if not public:
-        check_permission(who, Action.RECEIVE)
-    now = now or utcnow()
+    # Loading the catalogue and routing table costs about what seven cases' queries do.
+    many = len(entries) >= _LOAD_CATALOGUE_FROM
+    lookups = DistrictLookups(session) if many else SessionLookups(session)
+    calendar = get_calendar()
+    results: list[Opened | DomainError | None] = [None] * len(entries)
+    taken: list[tuple[int, CaseDraft, Duplicate | None]] = []
+    for i, entry in enumerate(entries):
+        try:
+            case = _open(session, entry, lookups, calendar)
+        except DomainError as error:
+            results[i] = error
+            continue
+        taken.append((i, case, _duplicate(session, lookups, case, [t[1] for t in taken])))
+    if taken:
+        _write(session, [(entries[i], case, duplicate) for i, case, duplicate in taken])
+    for i, case, duplicate in taken:
+        results[i] = Opened(case, duplicate.receipt if duplicate is not None else None)
+    return results
+
+
+def _open(session: Session, entry: Entry, lookups: Lookups, calendar: WorkCalendar) -> CaseDraft:
+    """The entry's case, located, routed and its clock started; or raises DomainError."""
+    if not entry.public:
+        check_permission(entry.who, Action.RECEIVE)
+    report = entry.report
     try:
         grid_code, lon, lat = territory.locate_grid(
             session=session, lon=report.lon, lat=report.lat, crs=report.crs
         )
     except NotFound as error:
         raise Invalid(error.zh, error.en) from error
-    lookups = SessionLookups(session)
-    case = prepare(
+    return prepare(
         report=report,
         district_code=grid_code[: Level.DISTRICT.code_length],
         grid_code=grid_code,
         lon=lon,
         lat=lat,
         lookups=lookups,
-        who=who,
-        now=now,
-        calendar=get_calendar(),
+        who=entry.who,
+        now=entry.now or utcnow(),
+        calendar=calendar,
+        make=CaseDraft,
     )
+
+
+def _duplicate(
+    session: Session, lookups: Lookups, case: CaseDraft, earlier: list[CaseDraft]
+) -> Duplicate | None:
+    """The nearest open case like this one: stored, or opened earlier in the same group."""
     category = lookups.category(case.district_code, case.category_code)
-    session.add(case)
-    session.flush()  # the case needs its id before it looks for others like it
-    duplicate = suggest_duplicate(
-        session, case, category.duplicate_radius_m, category.duplicate_window_hours
-    )
-    case.duplicate_of_id = duplicate.id if duplicate else None
-    rollup.apply(session, None, snapshot(case))
-    record_event(
-        session,
-        case,
-        who,
-        Action.RECEIVE,
-        from_state=None,
-        now=now,
-        source=source,
-        data=received_data(case, duplicate),
-    )
-    return case
+    radius_m, window_h = category.duplicate_radius_m, category.duplicate_window_hours
+    stored = suggest_duplicate(session, case, radius_m, window_h)
+    near = [(distance_m(case.lon, case.lat, stored.lon, stored.lat), 0, stored)] if stored else []
+    if radius_m > 0 and window_h > 0:
+        since = case.received_at - timedelta(hours=window_h)
+        kind = (case.district_code, case.category_code)
+        for n, other in enumerate(earlier, start=1):
+            if (other.district_code, other.category_code) != kind:
+                continue
+            distance = distance_m(case.lon, case.lat, other.lon, other.lat)
+            if distance <= radius_m and other.received_at >= since:
+                near.append((distance, n, other))
+    return min(near, key=lambda n: n[:2])[2] if near else None
+
+
+def _write(session: Session, taken: list[tuple[Entry, CaseDraft, Duplicate | None]]) -> None:
+    """Stores the opened cases with their first event, audit records and rollup counts."""
+    for _, case, duplicate in taken:
+        case.duplicate_of_id = duplicate.id if isinstance(duplicate, Row) else None
+    ids = insert_cases(session, [columns_of(case) for _, case, _ in taken])
+    for (_, case, _), case_id in zip(taken, ids, strict=True):
+        case.id = case_id
+    within = []
+    for _, case, duplicate in taken:
+        if isinstance(duplicate, CaseDraft):  # opened in the same group: its id is known now
+            case.duplicate_of_id = duplicate.id
+            within.append({"b_id": case.id, "b_to": duplicate.id})
+    if within:
+        table = Case.__table__
+        link = update(table).where(table.c.id == bindparam("b_id"))
+        session.execute(link.values(duplicate_of_id=bindparam("b_to")), within)
+    events, records = [], {}
+    for entry, case, duplicate in taken:
+        who = entry.who
+        role = who.role.value if who.role else None
+        events.append(
+            {
+                "district_code": case.district_code,
+                "case_id": case.id,
+                "seq": 1,
+                "at": case.received_at,
+                "actor": who.username,
+                "actor_id": who.user_id,
+                "actor_role": role,
+                "action": Action.RECEIVE.value,
+                "from_state": None,
+                "to_state": case.state,
+                "note": None,
+                "data": event_data(received_data(case, duplicate)),
+            }
+        )
+        records.setdefault(case.district_code, []).append(
+            audit.Entry(
+                actor=who.username,
+                actor_id=who.user_id,
+                actor_role=role,
+                action=f"case.{Action.RECEIVE.value}",
+                object_type="case",
+                object_id=case.receipt,
+                source=entry.source,
+                detail={"from": None, "to": case.state},
+            )
+        )
+    insert_many(session, CaseEvent.__table__, events)
+    for district_code, entries in records.items():
+        audit.record_many(session=session, district_code=district_code, entries=entries)
+    totals: dict = {}
+    for _, case, _ in taken:
+        key, counts = snapshot(case)
+        total = totals.setdefault(key, [0] * len(counts))
+        for i, count in enumerate(counts):
+            total[i] += count
+    rollup.add_many(session, totals)

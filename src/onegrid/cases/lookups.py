@@ -133,3 +133,31 @@ class MemoryLookups:
         if held is not None:
             return held
         return self.session.scalars(select(Case).where(Case.receipt == receipt)).first()
+
+
+class DistrictLookups:
+    """MemoryLookups for whichever districts a group of cases is in, each loaded on first use:
+    for a group of online reports (intake.intake_many), cheaper than asking the database for
+    every case's category and route once the group has a few cases."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.loaded: dict[str, MemoryLookups] = {}
+
+    def _of(self, district_code: str) -> MemoryLookups:
+        lookups = self.loaded.get(district_code)
+        if lookups is None:
+            lookups = self.loaded[district_code] = MemoryLookups(self.session, district_code)
+        return lookups
+
+    def category(self, district_code: str, code: str) -> Category:
+        return self._of(district_code).category(district_code, code)
+
+    def department_id(self, district_code: str, code: str) -> int:
+        return self._of(district_code).department_id(district_code, code)
+
+    def route(self, district_code: str, category_code: str, grid_code: str) -> int:
+        return self._of(district_code).route(district_code, category_code, grid_code)
+
+    def case(self, receipt: str) -> Case | None:
+        return self.session.scalars(select(Case).where(Case.receipt == receipt)).first()

@@ -31,7 +31,7 @@ from onegrid.core.pii import PiiKind, mask
 from onegrid.core.workcalendar import get_calendar
 from onegrid.db import DbSession
 from onegrid.db.base import utcnow
-from onegrid.db.session import begin_writing, write_durably
+from onegrid.db.session import begin_writing, write_durably_together
 from onegrid.territory.models import Department
 
 router = APIRouter(tags=["cases"])
@@ -100,25 +100,20 @@ def _report(body: CaseIn, channel: Channel) -> intake.Report:
     )
 
 
-def _receipt(case: Case, session: Session, *, staff: bool) -> Receipt:
+def _enter(
+    session: Session, report: intake.Report, who: Principal, source: str | None, *, public: bool
+) -> Receipt:
+    """Opens the case and returns its receipt once the case is on disk, opened together with
+    the cases of the requests that arrived with it (write_durably_together)."""
+    entry = intake.Entry(report=report, who=who, source=source, public=public)
+    opened = write_durably_together(session, intake.intake_many, entry)
+    case = opened.case
     return Receipt(
         receipt=case.receipt,
         state=case.state,
         possible_duplicate=case.duplicate_of_id is not None,
-        duplicate_of=_receipt_of(session, case.duplicate_of_id) if staff else None,
+        duplicate_of=None if public else opened.duplicate_receipt,
     )
-
-
-def _enter(
-    session: Session, report: intake.Report, who: Principal, source: str | None, *, public: bool
-) -> Receipt:
-    """Opens the case and returns its receipt once the case is on disk (see write_durably)."""
-
-    def work(writer: Session) -> Receipt:
-        case = intake.intake(session=writer, report=report, who=who, source=source, public=public)
-        return _receipt(case, writer, staff=not public)
-
-    return write_durably(session, work)
 
 
 @router.post("/cases", response_model=Receipt, status_code=201, summary="Enter a case (staff)")

@@ -7,6 +7,7 @@ from sqlalchemy import (
     CheckConstraint,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -54,6 +55,8 @@ class TerritoryUnit(TimestampMixin, Base):
     __tablename__ = "territory_unit"
     __table_args__ = (
         CheckConstraint("level IN ('district', 'street', 'community', 'grid')", name="level_known"),
+        # The grid index's freshness check, on every intake: the newest change of a level.
+        Index("ix_territory_unit_level_updated_at", "level", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
