@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Row, bindparam, select, true, update
+from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from onegrid.audit import service as audit
@@ -69,26 +69,38 @@ def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
 
 
+_C = Case.__table__.c
+# Built once: the statement is the same for every case but for its values.
+_NEAR_OPEN_CASES = select(_C.id, _C.receipt, _C.lon, _C.lat).where(
+    _C.district_code == bindparam("district_code"),
+    _C.category_code == bindparam("category_code"),
+    _C.received_at >= bindparam("since"),
+    _C.state.in_([s.value for s in OPEN]),
+    _C.lon.between(bindparam("west"), bindparam("east")),
+    _C.lat.between(bindparam("south"), bindparam("north")),
+)
+
+
 def suggest_duplicate(
-    session: Session, case: Case | CaseDraft, radius_m: int, window_h: int
+    session: Session, case: CaseDraft, radius_m: int, window_h: int
 ) -> Row | None:
-    """Returns the nearest open case of the same category within its radius and window: its
-    id, receipt, lon and lat."""
+    """Returns the nearest stored open case of the same category within the radius and window
+    of this case (not stored yet): its id, receipt, lon and lat."""
     if radius_m <= 0 or window_h <= 0:
         return None
     dlat = radius_m / 111_195
     dlon = dlat / max(math.cos(math.radians(case.lat)), 0.01)
-    c = Case.__table__.c
     candidates = session.execute(
-        select(c.id, c.receipt, c.lon, c.lat).where(
-            c.district_code == case.district_code,
-            c.category_code == case.category_code,
-            c.received_at >= case.received_at - timedelta(hours=window_h),
-            c.state.in_([s.value for s in OPEN]),
-            c.lon.between(case.lon - dlon, case.lon + dlon),
-            c.lat.between(case.lat - dlat, case.lat + dlat),
-            c.id != case.id if case.id is not None else true(),
-        )
+        _NEAR_OPEN_CASES,
+        {
+            "district_code": case.district_code,
+            "category_code": case.category_code,
+            "since": case.received_at - timedelta(hours=window_h),
+            "west": case.lon - dlon,
+            "east": case.lon + dlon,
+            "south": case.lat - dlat,
+            "north": case.lat + dlat,
+        },
     ).all()
     near = [(distance_m(case.lon, case.lat, r.lon, r.lat), r.id, r) for r in candidates]
     near = [n for n in near if n[0] <= radius_m]
