@@ -6,6 +6,7 @@ The cache (var/bench/cache, or ONEGRID_BENCH_CACHE) is keyed by a hash of onegri
 bench's code, so a change to either builds everything again.
 """
 
+import atexit
 import hashlib
 import json
 import os
@@ -100,18 +101,40 @@ def store(backend: str, workdir: Path, name: str) -> Iterator[Engine]:
             engine.dispose()
         return
     database = f"onegrid_bench_{name}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{database}"'))
-    url = make_url(POSTGRES_ADMIN).set(database=database).render_as_string(hide_password=False)
-    engine = create_db_engine(url)
+    _administer(f'CREATE DATABASE "{database}" TEMPLATE "{_postgres_template()}"')
+    engine = create_db_engine(_postgres_url(database))
     try:
-        build_district(engine)
         yield engine
     finally:
         engine.dispose()
+        _administer(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+@lru_cache
+def _postgres_template() -> str:
+    """A PostgreSQL database holding the demo district, built once a run and copied from
+    (CREATE DATABASE … TEMPLATE); dropped when the run ends."""
+    database = f"onegrid_bench_template_{uuid.uuid4().hex[:8]}"
+    _administer(f'CREATE DATABASE "{database}"')
+    atexit.register(_administer, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    engine = create_db_engine(_postgres_url(database))
+    try:
+        build_district(engine)
+    finally:
+        engine.dispose()  # a template must have no connections when it is copied
+    return database
+
+
+def _postgres_url(database: str) -> str:
+    return make_url(POSTGRES_ADMIN).set(database=database).render_as_string(hide_password=False)
+
+
+def _administer(statement: str) -> None:
+    admin = create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
+    try:
         with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+            connection.execute(text(statement))
+    finally:
         admin.dispose()
 
 

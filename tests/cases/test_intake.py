@@ -13,7 +13,9 @@ from onegrid.cases.models import Case, CaseEvent, Channel
 from onegrid.cases.rollup import CaseRollup
 from onegrid.core.coordinates import from_wgs84
 from onegrid.core.errors import Forbidden, Invalid
-from onegrid.core.permissions import ANONYMOUS, operator
+from onegrid.core.permissions import ANONYMOUS, Scope, operator
+from onegrid.routing import service as routing
+from onegrid.routing.models import Category
 from onegrid.territory.models import Department
 
 WORKER_GRID = "210104002009001"
@@ -153,3 +155,27 @@ def test_a_group_opens_cases_as_intake_does_one_at_a_time(session, inside, outsi
             one.state,
         )
         assert (case.stage, case.stage_deadline) == (one.stage, one.stage_deadline)
+
+
+def test_intake_follows_changes_to_the_catalogue_and_the_routing_table(session, make_case):
+    first = make_case()  # the district's catalogue and routing table are now kept in memory
+    departments = session.scalars(select(Department).where(Department.district_code == "210104"))
+    other = next(d for d in departments if d.id != first.department_id)
+    routing.set_rule(
+        session=session,
+        scope=Scope.all(),
+        category_code="0107",
+        unit_code=WORKER_GRID,
+        department_code=other.code,
+    )
+    assert make_case().department_id == other.id
+    routing.delete_rule(
+        session=session, scope=Scope.all(), category_code="0107", unit_code=WORKER_GRID
+    )
+    session.flush()
+    assert make_case().department_id == first.department_id
+    category = session.scalars(select(Category).where(Category.code == "0107")).one()
+    category.active = False
+    session.flush()
+    with pytest.raises(Invalid, match="0107"):
+        make_case()

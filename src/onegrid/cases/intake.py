@@ -18,7 +18,7 @@ from onegrid.audit import service as audit
 from onegrid.cases import effects, rollup
 from onegrid.cases.drafts import CaseDraft, columns_of, insert_cases
 from onegrid.cases.flows import Action
-from onegrid.cases.lookups import DistrictLookups, Lookups, SessionLookups
+from onegrid.cases.lookups import DistrictLookups, Lookups
 from onegrid.cases.models import OPEN, Case, CaseEvent, Channel, Stage, State
 from onegrid.cases.transitions import check_permission, event_data, snapshot
 from onegrid.core.coordinates import CRS
@@ -36,7 +36,6 @@ from onegrid.territory.models import Level
 # Receipt letters without look-alikes (0/O, 1/I): read out over the phone without mistakes.
 _ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 MAX_DESCRIPTION = 2000
-_LOAD_CATALOGUE_FROM = 8  # cases in one group
 
 
 @dataclass
@@ -232,9 +231,7 @@ def intake_many(session: Session, entries: Sequence[Entry]) -> list[Opened | Dom
     of an earlier one) but written together, one insert per table: the online channels hand
     in the requests that arrive together (onegrid.db.session.write_durably_together).
     """
-    # Loading the catalogue and routing table costs about what seven cases' queries do.
-    many = len(entries) >= _LOAD_CATALOGUE_FROM
-    lookups = DistrictLookups(session) if many else SessionLookups(session)
+    lookups = DistrictLookups(session)
     calendar = get_calendar()
     results: list[Opened | DomainError | None] = [None] * len(entries)
     taken: list[tuple[int, CaseDraft, Duplicate | None]] = []

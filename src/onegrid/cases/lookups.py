@@ -5,15 +5,16 @@ loads a district's catalogue, departments and routing table once and answers fro
 (`MemoryLookups`). Both raise the same errors, so a case moves the same way either way.
 """
 
+import threading
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from onegrid.cases.models import Case
 from onegrid.core.errors import Invalid
 from onegrid.routing import service as routing
-from onegrid.routing.models import Category
+from onegrid.routing.models import Category, CategoryAttribute, RoutingRule
 from onegrid.territory.models import Department
 
 
@@ -135,10 +136,57 @@ class MemoryLookups:
         return self.session.scalars(select(Case).where(Case.receipt == receipt)).first()
 
 
+def _freshness():
+    """A statement telling whether a district's catalogue, departments or routing changed:
+    each table's row count (deletions) and newest change (updated_at, or the newest id for
+    attributes, which the catalogue's loader stores only with their category, touching it)."""
+    parts = []
+    for table, newest in (
+        (Category.__table__, "updated_at"),
+        (CategoryAttribute.__table__, "id"),
+        (RoutingRule.__table__, "updated_at"),
+        (Department.__table__, "updated_at"),
+    ):
+        mine = table.c.district_code == bindparam("district_code")
+        parts.append(select(func.count()).select_from(table).where(mine).scalar_subquery())
+        parts.append(select(func.max(table.c[newest])).where(mine).scalar_subquery())
+    return select(*parts)
+
+
+_FRESHNESS = _freshness()
+
+
+class _Catalogues:
+    """Keeps each district's MemoryLookups per process, loaded again when the catalogue,
+    departments or routing table changed: a group of online reports asks one query for them
+    instead of loading them (about what seven cases' queries cost)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._kept: dict[tuple[str, str], tuple[tuple, MemoryLookups]] = {}
+
+    def get(self, session: Session, district_code: str) -> MemoryLookups:
+        where = (str(session.get_bind().engine.url), district_code)
+        key = tuple(session.execute(_FRESHNESS, {"district_code": district_code}).one())
+        with self._lock:
+            kept = self._kept.get(where)
+            if kept is not None and kept[0] == key:
+                return kept[1]
+        # Loaded in a session of its own on the same connection (and transaction): its objects
+        # belong to no caller's session, and stay loaded once it closes.
+        with Session(bind=session.connection()) as loading:
+            lookups = MemoryLookups(loading, district_code)
+        with self._lock:
+            self._kept[where] = (key, lookups)
+        return lookups
+
+
+_catalogues = _Catalogues()
+
+
 class DistrictLookups:
-    """MemoryLookups for whichever districts a group of cases is in, each loaded on first use:
-    for a group of online reports (intake.intake_many), cheaper than asking the database for
-    every case's category and route once the group has a few cases."""
+    """The kept MemoryLookups of whichever districts a group of online reports is in
+    (intake.intake_many); cases are looked up in the database."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -147,7 +195,7 @@ class DistrictLookups:
     def _of(self, district_code: str) -> MemoryLookups:
         lookups = self.loaded.get(district_code)
         if lookups is None:
-            lookups = self.loaded[district_code] = MemoryLookups(self.session, district_code)
+            lookups = self.loaded[district_code] = _catalogues.get(self.session, district_code)
         return lookups
 
     def category(self, district_code: str, code: str) -> Category:

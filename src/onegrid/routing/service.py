@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from onegrid.core.errors import Invalid, NotFound
 from onegrid.core.permissions import Scope
+from onegrid.db.base import utcnow
 from onegrid.routing import attributes as attribute_values
 from onegrid.routing.catalogue import CategoryRow, default_files, read_catalogue
 from onegrid.routing.models import Category, CategoryAttribute, RoutingRule
@@ -108,6 +109,9 @@ def _store(district_code: str, row: CategoryRow, category: Category) -> None:
         attribute.datatype = given.datatype.value
         kept.append(attribute)
     category.attributes = kept
+    # Touched even when only an attribute changed: the case engine's kept catalogue
+    # (onegrid.cases.lookups) knows a category changed by its updated_at.
+    category.updated_at = utcnow()
 
 
 def load_catalogue(
