@@ -23,6 +23,7 @@ from onegrid.core.permissions import (
     Scope,
 )
 from onegrid.db.base import utcnow
+from onegrid.db.session import begin_writing
 from onegrid.territory.models import Department, TerritoryUnit
 
 BAD_CREDENTIALS = Unauthenticated("用户名或密码错误", "wrong username or password")
@@ -162,21 +163,22 @@ def authenticate(*, session: Session, username: str, password: str) -> User:
     """Returns the user if the password is right; counts failures and locks after too many.
 
     The failure count is written in the caller's transaction: commit it even when raising.
+    In a request, the password is checked first and the write lock taken after
+    (begin_writing), on the user read again: checking takes tens of milliseconds, and
+    concurrent sign-ins would otherwise queue behind each other's, or fail on SQLite.
     """
     settings = get_settings()
     user = session.scalars(select(User).where(User.username == username)).first()
-    now = utcnow()
     if user is None:
         verify_password(_dummy_hash(), password)  # same work as for a real user: no timing oracle
         raise BAD_CREDENTIALS
-    if user.locked_until is not None and user.locked_until > now:
-        local = user.locked_until.astimezone(_zone()).strftime("%H:%M")
-        raise Unauthenticated(
-            f"登录失败次数过多，账户已锁定至 {local}",
-            f"too many failed sign-ins: the account is locked until {local}",
-            locked_until=user.locked_until.isoformat(),
-        )
-    if not verify_password(user.password_hash, password):
+    _refuse_locked(user)
+    right = verify_password(user.password_hash, password)
+    begin_writing(session)
+    session.refresh(user)
+    _refuse_locked(user)  # failures meanwhile may have locked it
+    now = utcnow()
+    if not right:
         user.failed_logins += 1
         if user.failed_logins >= settings.lockout_threshold:
             user.locked_until = now + timedelta(minutes=settings.lockout_minutes)
@@ -193,6 +195,16 @@ def authenticate(*, session: Session, username: str, password: str) -> User:
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
+
+
+def _refuse_locked(user: User) -> None:
+    if user.locked_until is not None and user.locked_until > utcnow():
+        local = user.locked_until.astimezone(_zone()).strftime("%H:%M")
+        raise Unauthenticated(
+            f"登录失败次数过多，账户已锁定至 {local}",
+            f"too many failed sign-ins: the account is locked until {local}",
+            locked_until=user.locked_until.isoformat(),
+        )
 
 
 def _zone() -> ZoneInfo:

@@ -14,6 +14,7 @@ from onegrid.config import get_settings
 from onegrid.core.errors import Unauthenticated
 from onegrid.core.permissions import Permission, Principal, Role
 from onegrid.db import DbSession
+from onegrid.db.session import begin_writing
 
 router = APIRouter(tags=["accounts"])
 Anyone = Annotated[Principal, public()]
@@ -45,6 +46,7 @@ def sign_in(
             session=session, username=credentials.username, password=credentials.password
         )
     except Unauthenticated as error:
+        begin_writing(session)  # keeps the failure count written so far
         auditing.record(
             session,
             request,
@@ -92,6 +94,7 @@ def token(credentials: Credentials, request: Request, session: DbSession, who: A
 
 def end_session(session: Session, request: Request, who: Principal, secret: str | None) -> None:
     """Ends the session or token with this secret, and records it."""
+    begin_writing(session)
     if secret:
         service.revoke_token(session=session, token=secret)
     auditing.record(
@@ -123,6 +126,7 @@ def list_users(session: DbSession, who: SecurityAdmin) -> list[UserOut]:
 def create_user(
     body: UserCreate, request: Request, session: DbSession, who: SecurityAdmin
 ) -> UserOut:
+    begin_writing(session)
     user = service.create(
         session=session,
         username=body.username,
@@ -151,6 +155,7 @@ def get_user(username: str, session: DbSession, who: SecurityAdmin) -> UserOut:
 
 
 def _set_active(session, request, who, username: str, active: bool) -> UserOut:
+    begin_writing(session)
     user = service.get_by_username(session=session, username=username, scope=who.scope)
     service.set_active(session=session, user=user, active=active)
     action = "user.enable" if active else "user.disable"
@@ -174,6 +179,7 @@ def enable_user(username: str, request: Request, session: DbSession, who: Securi
 def reset_password(
     username: str, body: PasswordReset, request: Request, session: DbSession, who: SecurityAdmin
 ) -> UserOut:
+    begin_writing(session)
     user = service.get_by_username(session=session, username=username, scope=who.scope)
     service.reset_password(session=session, user=user, password=body.password)
     auditing.record(

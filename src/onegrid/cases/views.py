@@ -4,6 +4,7 @@ import json
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -210,12 +211,21 @@ def _evidence_out(row) -> EvidenceOut:
 async def upload_evidence(
     case_id: int, session: DbSession, who: Reader, file: Annotated[UploadFile, File()]
 ) -> EvidenceOut:
-    case = service.get(session=session, case_id=case_id, scope=who.scope)
     data = await file.read(get_settings().evidence_max_bytes + 1)
-    row = evidence_files.store(
-        session=session, case=case, filename=file.filename or "", data=data, who=who
+    # The database part in a worker thread, as a sync route's: waiting for the write lock
+    # must not hold up the server's event loop.
+    return await run_in_threadpool(_store_evidence, session, who, case_id, file.filename, data)
+
+
+def _store_evidence(
+    session: Session, who: Principal, case_id: int, filename: str | None, data: bytes
+) -> EvidenceOut:
+    begin_writing(session)
+    case = service.get(session=session, case_id=case_id, scope=who.scope)
+    name = filename or ""
+    return _evidence_out(
+        evidence_files.store(session=session, case=case, filename=name, data=data, who=who)
     )
-    return _evidence_out(row)
 
 
 @router.get("/cases/{case_id}/evidence", response_model=list[EvidenceOut], summary="Its files")

@@ -9,6 +9,7 @@ from onegrid.accounts.access import require
 from onegrid.core.errors import NotFound
 from onegrid.core.permissions import Permission, Principal
 from onegrid.db import DbSession
+from onegrid.db.session import begin_writing
 from onegrid.pii import service
 from onegrid.pii.schemas import RevealIn, RevealOut
 
@@ -28,6 +29,7 @@ def reveal(
     session: DbSession,
     who: Annotated[Principal, require(Permission.PII_REVEAL)],
 ) -> RevealOut:
+    begin_writing(session)  # every answer, refusals too, is recorded
     detail = {"field": body.field, "purpose": body.purpose}
     try:
         revealed = service.reveal(

@@ -8,6 +8,7 @@ from onegrid.accounts import auditing
 from onegrid.accounts.access import public, require
 from onegrid.core.permissions import Permission, Principal, Scope
 from onegrid.db import DbSession
+from onegrid.db.session import begin_writing
 from onegrid.routing import service
 from onegrid.routing.schemas import CategoryOut, RouteOut, RuleIn, RuleOut
 from onegrid.territory import service as territory
@@ -58,6 +59,7 @@ def rules(
 
 @router.put("/routing/rules", response_model=RuleOut, summary="Route a category in a unit")
 def set_rule(body: RuleIn, request: Request, session: DbSession, who: Writer) -> RuleOut:
+    begin_writing(session)
     rule = service.set_rule(
         session=session,
         scope=who.scope,
@@ -86,6 +88,7 @@ def delete_rule(
     session: DbSession,
     who: Writer,
 ) -> Response:
+    begin_writing(session)
     rule = service.delete_rule(
         session=session, scope=who.scope, category_code=category_code, unit_code=unit_code
     )
