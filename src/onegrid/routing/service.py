@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from onegrid.core.errors import Invalid, NotFound
 from onegrid.core.permissions import Scope
+from onegrid.db.base import utcnow
 from onegrid.routing import attributes as attribute_values
 from onegrid.routing.catalogue import CategoryRow, default_files, read_catalogue
 from onegrid.routing.models import Category, CategoryAttribute, RoutingRule
@@ -95,6 +96,9 @@ def _store(district_code: str, row: CategoryRow, category: Category) -> None:
     ):
         setattr(category, column, getattr(row, column))
     category.default_department_code = row.department
+    category.open311_type = row.open311_type.value
+    # Stamped even when only its attributes change: Open311 discovery's changeset reads it.
+    category.updated_at = utcnow()
     # Kept attributes are updated in place: replacing them would insert a code before the old
     # row holding it is deleted.
     stored = {a.code: a for a in category.attributes}
