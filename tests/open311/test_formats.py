@@ -150,3 +150,12 @@ def test_errors_are_the_specs_example_and_utf8():
     assert spark(ElementTree.fromstring(chinese.body)) == [
         {"code": "400", "description": "缺少位置"}
     ]
+
+
+def test_text_xml_cannot_carry_is_left_out_of_xml_only():
+    error = Error(code=400, description="坏\x0b字符 <b>&")
+    [parsed] = spark(ElementTree.fromstring(render([error], "errors", Format.XML).body))
+    assert parsed["description"] == "坏字符 <b>&"
+    assert json.loads(render([error], "errors", Format.JSON).body)[0]["description"] == (
+        "坏\x0b字符 <b>&"
+    )

@@ -9,6 +9,7 @@ from sqlalchemy import func, select, text
 from onegrid.audit.models import AuditRecord
 from onegrid.cases.models import Case, CaseEvent
 from onegrid.open311 import keys
+from onegrid.territory.geojson import import_collection
 from onegrid.territory.models import Department
 from tests.open311 import spec_examples as spec
 from tests.open311.conftest import FORMATS, WORKER_GRID, parse
@@ -209,3 +210,44 @@ def test_the_rate_limiter_refills_with_time():
     with pytest.raises(keys.RateLimited):
         limiter.take("k", 3)
     limiter.take("other", 3)
+
+
+@pytest.fixture
+def second_district(session):
+    """A second district stored beside the demo's: the endpoint now serves two jurisdictions."""
+    square = {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]]}
+    units = [("999999", "测试区"), ("999999001", "街道"), ("999999001001", "社区")]
+    import_collection(
+        session=session,
+        document={
+            "type": "FeatureCollection",
+            "features": [
+                {"type": "Feature", "properties": {"code": c, "name": n}, "geometry": square}
+                for c, n in [*units, ("999999001001001", "网格")]
+            ],
+        },
+        tolerance=1e-6,
+    )
+    session.flush()
+    return "999999"
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_several_jurisdictions_need_a_jurisdiction_id(o311, form, session, second_district, fmt):
+    response = o311("get", "services", fmt, params={"lang": "en"})
+    assert response.status_code == 400
+    assert "jurisdiction_id" in parse(response)[0]["description"]
+    assert parse(o311("get", "services", fmt, params={"jurisdiction_id": "999999"})) == []
+    assert len(parse(o311("get", "services", fmt, params={"jurisdiction_id": "210104"}))) > 40
+    # A key serves its own district: the district it names, and the places within it.
+    _refused(o311, session, fmt, form(jurisdiction_id=second_district), 403, "999999")
+    elsewhere = form(jurisdiction_id=None, lat="0.5", long="0.5")
+    _refused(o311, session, fmt, elsewhere, 400, "210104")
+    assert o311("post", "requests", fmt, data=form(jurisdiction_id=None)).status_code == 200
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_what_the_loop_cannot_keep_is_refused(o311, form, session, fmt):
+    en = {"Accept-Language": "en"}
+    _refused(o311, session, fmt, form(description="长" * 2001), 400, "2000", headers=en)
+    _refused(o311, session, fmt, form(first_name="J" * 30, last_name="S" * 30), 400, "50")

@@ -6,6 +6,7 @@ number or boolean, and an empty element null.
 """
 
 import json
+import re
 from enum import StrEnum
 from typing import Any
 from xml.etree import ElementTree
@@ -27,6 +28,8 @@ ITEM_TAGS = {
     "notes": "note",
 }
 _DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
+# Characters XML 1.0 cannot carry at all, even escaped: a report's text may hold them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 class Format(StrEnum):
@@ -66,7 +69,7 @@ def _text(value: Any) -> str | None:
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return _NOT_XML.sub("", str(value))
 
 
 def _fill(element: ElementTree.Element, value: Any) -> None:
