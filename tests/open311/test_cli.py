@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from onegrid.audit.models import AuditRecord
 from onegrid.cli import app
 from onegrid.config import get_settings
+from onegrid.core.errors import Forbidden
 from onegrid.db import session as db_session
 from onegrid.db.migrate import upgrade
 from onegrid.db.session import create_db_engine
@@ -78,7 +79,7 @@ def test_a_key_is_shown_once_kept_hashed_listed_and_revoked(district_db):
     revoked = _run("revoke", "weixin-app")
     assert revoked.exit_code == 0, revoked.output
     assert "revoked -" not in _run("list").stdout
-    with Session(district_db) as session, pytest.raises(keys.Forbidden):
+    with Session(district_db) as session, pytest.raises(Forbidden):
         keys.authenticate(session=session, key=key)
     missing = _run("revoke", "nobody")
     assert missing.exit_code == 2 and "no key named nobody" in missing.output

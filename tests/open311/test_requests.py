@@ -10,10 +10,11 @@ from sqlalchemy import select
 
 from onegrid.cases import intake
 from onegrid.cases.flows import Action
-from onegrid.cases.models import Case, Channel
+from onegrid.cases.models import Case, Channel, State
 from onegrid.cases.transitions import transition
 from onegrid.core.permissions import operator
 from onegrid.db.base import utcnow
+from onegrid.open311.mapping import HIDDEN, STATUS_NOTES, STEP_NOTES
 from tests.open311 import spec_examples as spec
 from tests.open311.conftest import FORMATS, W3C, parse
 
@@ -206,11 +207,9 @@ def test_extensions_add_attributes_and_the_public_history(both, opened, session)
     assert listed == request
 
 
-def test_every_step_of_the_loop_has_a_public_description():
-    from onegrid.open311.mapping import _STATUS_NOTES, _STEPS, HIDDEN
-
-    assert set(_STEPS) | set(HIDDEN) == set(Action)
-    assert set(_STATUS_NOTES) == set(intake.State)
+def test_every_step_and_state_of_the_loop_has_a_public_note():
+    assert set(STEP_NOTES) | set(HIDDEN) == set(Action)
+    assert set(STATUS_NOTES) == set(State)
 
 
 def test_times_are_the_districts_with_its_offset(both, opened, session):

@@ -27,7 +27,7 @@ HIDDEN = (Action.ESCALATE, Action.SUPERVISE)
 REPORTER_NAME_MAX = 50
 
 # (zh, en); {agency} is the responsible department.
-_STATUS_NOTES = {
+STATUS_NOTES = {
     State.RECEIVED: ("已受理，待核实", "received; to be verified"),
     State.VERIFYING: ("网格员正在现场核实", "a grid worker is verifying it on site"),
     State.VERIFIED: ("已核实，待立案", "verified on site; to be opened as a case"),
@@ -49,7 +49,7 @@ _REWORK = (
     "failed the on-site check; {agency} works on it again",
 )
 
-_STEPS = {
+STEP_NOTES = {
     Action.RECEIVE: ("已受理", "received"),
     Action.REQUEST_VERIFY: ("派网格员现场核实", "sent to a grid worker to verify on site"),
     Action.VERIFY: ("现场核实完成", "verified on site"),
@@ -70,6 +70,10 @@ _STEPS = {
     Action.CHECK_FAIL: ("现场核查未通过，返工", "failed the on-site check: sent back"),
     Action.EVALUATE: ("已评价", "rated"),
 }
+_NEARBY = (
+    "；附近已有同一问题的报告在办理中",
+    "; a report of the same problem nearby is already open",
+)
 _UNITS = {"m": ("个工作分钟", "working minutes"), "h": ("个工作小时", "working hours")}
 _DAYS = ("个工作日", "working days")
 
@@ -112,10 +116,18 @@ def service_notice(category: Category, lang: str) -> str:
     return f"派遣后 {limit.amount} {zh}内处置"
 
 
+def created_notice(category: Category, possible_duplicate: bool, lang: str) -> str:
+    """Returns the service_notice of a POST: the time limit, and a word about a duplicate."""
+    notice = service_notice(category, lang)
+    if possible_duplicate:
+        notice += _pick(_NEARBY, lang)
+    return notice
+
+
 def status_notes(case: Case, last_action: str | None, agency: str | None, lang: str) -> str:
     """Returns what has happened, for the citizen: the state, said plainly."""
     state = State(case.state)
-    pair = _STATUS_NOTES[state]
+    pair = STATUS_NOTES[state]
     if state is State.DISPATCHED and last_action == Action.CHECK_FAIL.value:
         pair = _REWORK
     fallback = "责任部门" if lang == "zh" else "the responsible department"
@@ -126,7 +138,7 @@ def note_of(event: CaseEvent, zone: ZoneInfo, lang: str) -> Note:
     """Returns one step of the timeline as the notes history shows it: never the staff note."""
     return Note(
         datetime=w3(event.at, zone) or "",
-        description=_pick(_STEPS[Action(event.action)], lang),
+        description=_pick(STEP_NOTES[Action(event.action)], lang),
         type=event.action,
     )
 

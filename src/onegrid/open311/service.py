@@ -93,12 +93,15 @@ def list_requests(*, session: Session, district_code: str, query: RequestQuery) 
     return list(session.scalars(statement))
 
 
-def get_request(*, session: Session, district_code: str, request_id: int) -> Case:
-    """Returns the district's case reported through Open311 with this id, or NotFound (404)."""
-    statement = select(Case).where(
-        Case.id == request_id, Case.district_code == district_code, _FROM_OPEN311
-    )
-    case = session.scalars(statement).first()
+def get_request(*, session: Session, district_code: str, request_id: str) -> Case:
+    """Returns the district's case reported through Open311 with this id (as the URL gives
+    it), or NotFound (404)."""
+    case = None
+    if request_id.isascii() and request_id.isdigit():
+        statement = select(Case).where(
+            Case.id == int(request_id), Case.district_code == district_code, _FROM_OPEN311
+        )
+        case = session.scalars(statement).first()
     if case is None:
         raise NotFound(
             f"没有编号为 {request_id} 的服务请求", f"service_request_id {request_id} was not found"

@@ -23,7 +23,7 @@ from onegrid.open311 import keys, service, submissions
 from onegrid.open311.definitions import definition_of, service_of
 from onegrid.open311.formats import Format, format_of_path, parse_format, render
 from onegrid.open311.keys import RateLimited
-from onegrid.open311.mapping import Facts, request_of, service_notice, w3
+from onegrid.open311.mapping import Facts, created_notice, request_of, w3
 from onegrid.open311.params import Params, parse_post, parse_query
 from onegrid.open311.schemas import (
     Created,
@@ -175,13 +175,7 @@ def post_request(
     keys.limiter.take(key.key_hash, key.rate_per_minute)
     source = request.client.host if request.client else None
     done = submissions.submit(session=session, key=key, posted=parse_post(params), source=source)
-    notice = service_notice(done.category, lang)
-    if done.possible_duplicate:
-        notice += (
-            "; a report of the same problem nearby is already open"
-            if lang == "en"
-            else "；附近已有同一问题的报告在办理中"
-        )
+    notice = created_notice(done.category, done.possible_duplicate, lang)
     if done.token is not None:
         created = Created(token=done.token, service_notice=notice, account_id=None)
     else:
@@ -232,13 +226,8 @@ def get_request(
 ) -> Response:
     chosen, lang, zone = parse_format(fmt), _lang(request), _zone()
     district = _district(session, params)
-    if not (service_request_id.isascii() and service_request_id.isdigit()):
-        raise NotFound(
-            f"没有编号为 {service_request_id} 的服务请求",
-            f"service_request_id {service_request_id} was not found",
-        )
     case = service.get_request(
-        session=session, district_code=district, request_id=int(service_request_id)
+        session=session, district_code=district, request_id=service_request_id
     )
     extensions = params.get("extensions") == "true"
     facts = service.facts_for(
