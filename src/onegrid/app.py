@@ -19,6 +19,7 @@ from onegrid.core.errors import DomainError
 from onegrid.core.i18n import pick_language
 from onegrid.core.permissions import Principal
 from onegrid.indicators.views import router as indicators_router
+from onegrid.open311.views import router as open311_router
 from onegrid.pii.views import router as pii_router
 from onegrid.routing.views import router as routing_router
 from onegrid.territory.views import router as territory_router
@@ -81,6 +82,7 @@ def create_app() -> FastAPI:
     app.include_router(cases_router, prefix=API_PREFIX)
     app.include_router(pii_router, prefix=API_PREFIX)
     app.include_router(indicators_router, prefix=API_PREFIX)
+    app.include_router(open311_router)
     app.add_api_route("/docs", _docs, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(web_router)

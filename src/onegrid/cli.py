@@ -1,4 +1,4 @@
-"""The `onegrid` command: serve, demo, db, territory import/export, locate."""
+"""The `onegrid` command: serve, demo, db, territory import/export, locate, open311."""
 
 import getpass
 import json
@@ -24,6 +24,8 @@ from onegrid.db import get_engine, session_scope
 from onegrid.db.migrate import upgrade
 from onegrid.demo import build_demo
 from onegrid.demo.build import DEMO_PASSWORD, DEMO_USERS
+from onegrid.open311.cli import open311_app
+from onegrid.open311.submissions import start_background_queue
 from onegrid.routing.cli import categories_app
 from onegrid.territory import geojson, service
 from onegrid.territory.models import Level
@@ -38,6 +40,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(case_app, name="case")
 app.add_typer(import_app, name="import")
 app.add_typer(categories_app, name="categories")
+app.add_typer(open311_app, name="open311")
 app.command("sweep")(sweep)
 console = Console(stderr=True)
 
@@ -69,6 +72,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     upgrade(get_engine())
     console.print(f"onegrid on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
     start_background_sweep(get_settings().sweep_interval_seconds)
+    start_background_queue(get_settings().open311_batch_interval_seconds)
     uvicorn.run("onegrid.app:create_app", factory=True, host=host, port=port)
 
 

@@ -65,6 +65,17 @@ class Settings(BaseSettings):
     evidence_dir: str = "./var/evidence"
     evidence_max_bytes: int = 10_000_000
     sweep_interval_seconds: int = 60
+    # Open311 GeoReport v2 (docs/open311.md): what discovery tells clients, how many requests
+    # a minute one API key may post (per server process), how often queued requests open.
+    open311_contact: str = (
+        "请联系区城市运行管理指挥中心 Contact the district's city operations command centre"
+    )
+    open311_key_service: str = (
+        "API 密钥由区指挥中心签发（onegrid open311 key create）"
+        " API keys are issued by the district command centre (onegrid open311 key create)"
+    )
+    open311_rate_per_minute: int = 60
+    open311_batch_interval_seconds: int = 30
 
     @model_validator(mode="after")
     def _keep_audit_records_180_days(self) -> "Settings":

@@ -462,6 +462,29 @@ PROBES: dict[tuple[str, str], list[Probe]] = {
             kwargs={"json": {"rating": 5}},
         ),
     ],
+    # Open311 is open to anyone; only its api_key (not a user's token) lets a request in.
+    ("GET", "/open311/discovery.{fmt}"): [Probe("GET", "/open311/discovery.xml", _status(200))],
+    ("GET", "/open311/v2/discovery.{fmt}"): [
+        Probe("GET", "/open311/v2/discovery.json", _status(200))
+    ],
+    ("GET", "/open311/v2/services.{fmt}"): [Probe("GET", "/open311/v2/services.xml", _status(200))],
+    ("GET", "/open311/v2/services/{service_code}.{fmt}"): [
+        Probe("GET", "/open311/v2/services/0107.json", _status(200))
+    ],
+    ("POST", "/open311/v2/requests.{fmt}"): [
+        Probe("POST", "/open311/v2/requests.xml", _status(403), kwargs={"data": {"lat": "1"}})
+    ],
+    ("GET", "/open311/v2/requests.{fmt}"): [
+        Probe("GET", "/open311/v2/requests.json", _status(200))
+    ],
+    ("GET", "/open311/v2/requests/{service_request_id}.{fmt}"): [
+        Probe("GET", "/open311/v2/requests/0.xml", _status(404))
+    ],
+    ("GET", "/open311/v2/tokens/{token}.{fmt}"): [
+        Probe("GET", "/open311/v2/tokens/0.json", _status(404))
+    ],
+    ("GET", "/open311/{path:path}"): [Probe("GET", "/open311/v3/services.xml", _status(404))],
+    ("POST", "/open311/{path:path}"): [Probe("POST", "/open311/v2/services.xml", _status(404))],
 }
 
 

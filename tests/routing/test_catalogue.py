@@ -21,7 +21,7 @@ DISTRICT = Scope(district_code=DEMO_DISTRICT)
 HEADER = DATA.joinpath("categories.csv").read_text("utf-8").splitlines()[0]
 GOOD_ROW = (
     "E0799,event,E07,民生服务,Livelihood,测试类别,Test category,civil_affairs,"
-    '1d,4h,5d,1d,0,0,true,"测试",'
+    '1d,4h,5d,1d,0,0,true,"测试",,batch'
 )
 
 
@@ -111,6 +111,7 @@ def _write(tmp_path, *rows, name="categories.csv"):
         (GOOD_ROW.replace("E0799,event", "E0798,component"), "4 位数字", "4 digits"),
         (GOOD_ROW.replace("E0799", "E0798").replace(",0,0,", ",-1,0,"), "非负整数", "≥ 0"),
         (GOOD_ROW.replace("E0799", "E0798").replace("true", "maybe"), "true", "true"),
+        (GOOD_ROW.replace("E0799", "E0798").replace("batch", "later"), "realtime", "realtime"),
         (GOOD_ROW, "重复", "repeats"),
     ],
 )
@@ -165,3 +166,22 @@ def test_a_file_missing_a_column_is_refused(session, tmp_path):
     with pytest.raises(Invalid) as error:
         service.load_catalogue(session=session, district_code=DEMO_DISTRICT, path=path)
     assert error.value.en == "categories.csv lacks the columns check_limit"
+
+
+def test_the_open311_type_is_optional_and_realtime_by_default(session, tmp_path):
+    service.load_catalogue(
+        session=session, district_code=DEMO_DISTRICT, path=_write(tmp_path, GOOD_ROW)
+    )
+    assert (
+        service.get_category(session=session, scope=DISTRICT, code="E0799").open311_type == "batch"
+    )
+    older = tmp_path / "older"
+    older.mkdir()
+    path = older / "categories.csv"
+    header = HEADER.removesuffix(",open311_type")
+    path.write_text(f"{header}\n{GOOD_ROW.removesuffix(',batch')}\n", encoding="utf-8")
+    service.load_catalogue(session=session, district_code=DEMO_DISTRICT, path=path)
+    assert (
+        service.get_category(session=session, scope=DISTRICT, code="E0799").open311_type
+        == "realtime"
+    )

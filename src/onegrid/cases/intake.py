@@ -53,6 +53,8 @@ class Report:
     reporter_name: str | None = None
     reporter_phone: str | None = None
     anonymous: bool = False
+    # A link to a photo the reporter published (Open311's media_url): kept in the timeline.
+    media_url: str | None = None
 
 
 def new_receipt() -> str:
@@ -179,9 +181,15 @@ def prepare(
 Duplicate = Row | CaseDraft
 
 
-def received_data(case: CaseDraft, duplicate: Duplicate | None) -> dict:
-    """Returns the data of a case's first event: its channel and any suggested duplicate."""
-    return {"channel": case.channel, "duplicate_of": duplicate.receipt if duplicate else None}
+def received_data(
+    case: CaseDraft, duplicate: Duplicate | None, media_url: str | None = None
+) -> dict:
+    """Returns the data of a case's first event: its channel, any suggested duplicate, and the
+    link to the reporter's photo if there is one."""
+    data = {"channel": case.channel, "duplicate_of": duplicate.receipt if duplicate else None}
+    if media_url:
+        data["media_url"] = media_url
+    return data
 
 
 @dataclass(frozen=True)
@@ -327,7 +335,7 @@ def _write(session: Session, taken: list[tuple[Entry, CaseDraft, Duplicate | Non
                 "from_state": None,
                 "to_state": case.state,
                 "note": None,
-                "data": event_data(received_data(case, duplicate)),
+                "data": event_data(received_data(case, duplicate, entry.report.media_url)),
             }
         )
         records.setdefault(case.district_code, []).append(

@@ -7,6 +7,7 @@ from onegrid.routing.models import (
     Kind,
     Notification,
     RoutingRule,
+    ServiceType,
 )
 from onegrid.routing.table import RoutingTable
 
@@ -18,4 +19,5 @@ __all__ = [
     "Notification",
     "RoutingRule",
     "RoutingTable",
+    "ServiceType",
 ]

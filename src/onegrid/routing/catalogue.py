@@ -15,7 +15,7 @@ from pathlib import Path
 
 from onegrid.core.errors import Invalid
 from onegrid.core.workcalendar import Duration
-from onegrid.routing.models import Datatype, Kind
+from onegrid.routing.models import Datatype, Kind, ServiceType
 
 DATA = files("onegrid.routing").joinpath("data")
 CATEGORY_COLUMNS = (
@@ -37,6 +37,8 @@ CATEGORY_COLUMNS = (
     "keywords",
     "description",
 )
+# Optional columns: a file without them takes the default.
+OPTIONAL_CATEGORY_COLUMNS = ("open311_type",)
 ATTRIBUTE_COLUMNS = (
     "category_code",
     "code",
@@ -90,6 +92,7 @@ class CategoryRow:
     active: bool
     keywords: str | None
     description: str | None
+    open311_type: ServiceType = ServiceType.REALTIME
     attributes: tuple[AttributeRow, ...] = ()
 
 
@@ -187,6 +190,17 @@ def _boolean(row: dict, column: str, default: bool) -> bool:
     return _BOOLEAN[value]
 
 
+def _service_type(row: dict) -> ServiceType:
+    value = row.get("open311_type", "")
+    try:
+        return ServiceType(value) if value else ServiceType.REALTIME
+    except ValueError:
+        raise _RowError(
+            f"open311_type「{value}」应为 realtime 或 batch",
+            f"open311_type {value!r} is neither realtime nor batch",
+        ) from None
+
+
 def _category(row: dict, departments: set[str]) -> CategoryRow:
     try:
         kind = Kind(row["kind"])
@@ -229,6 +243,7 @@ def _category(row: dict, departments: set[str]) -> CategoryRow:
         active=_boolean(row, "active", True),
         keywords=row["keywords"] or None,
         description=row["description"] or None,
+        open311_type=_service_type(row),
     )
 
 

@@ -42,6 +42,13 @@ class Datatype(StrEnum):
 _DATATYPES = ", ".join(f"'{d.value}'" for d in Datatype)
 
 
+class ServiceType(StrEnum):
+    """How an Open311 client is answered when it reports in this category."""
+
+    REALTIME = "realtime"  # the case is opened at once: the answer carries its id
+    BATCH = "batch"  # queued and opened with others: the answer carries a token for the id
+
+
 class Category(TimestampMixin, Base):
     """A problem category (部件 or 事件) with its stage time limits and default department."""
 
@@ -52,6 +59,7 @@ class Category(TimestampMixin, Base):
         CheckConstraint(
             "duplicate_radius_m >= 0 AND duplicate_window_hours >= 0", name="duplicate_positive"
         ),
+        CheckConstraint("open311_type IN ('realtime', 'batch')", name="open311_type_known"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -76,6 +84,9 @@ class Category(TimestampMixin, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     keywords: Mapped[str | None] = mapped_column(Text)  # Open311: comma-separated tags
     description: Mapped[str | None] = mapped_column(Text)
+    open311_type: Mapped[str] = mapped_column(
+        String(16), default=ServiceType.REALTIME.value, server_default=ServiceType.REALTIME.value
+    )
 
     attributes: Mapped[list["CategoryAttribute"]] = relationship(
         back_populates="category",

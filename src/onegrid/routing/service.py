@@ -96,6 +96,9 @@ def _store(district_code: str, row: CategoryRow, category: Category) -> None:
     ):
         setattr(category, column, getattr(row, column))
     category.default_department_code = row.department
+    category.open311_type = row.open311_type.value
+    # Stamped even when only its attributes change: Open311 discovery's changeset reads it.
+    category.updated_at = utcnow()
     # Kept attributes are updated in place: replacing them would insert a code before the old
     # row holding it is deleted.
     stored = {a.code: a for a in category.attributes}
