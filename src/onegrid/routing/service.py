@@ -97,7 +97,8 @@ def _store(district_code: str, row: CategoryRow, category: Category) -> None:
         setattr(category, column, getattr(row, column))
     category.default_department_code = row.department
     category.open311_type = row.open311_type.value
-    # Stamped even when only its attributes change: Open311 discovery's changeset reads it.
+    # Stamped even when only its attributes change: Open311 discovery's changeset and the case
+    # engine's kept catalogue (onegrid.cases.lookups) know a category changed by it.
     category.updated_at = utcnow()
     # Kept attributes are updated in place: replacing them would insert a code before the old
     # row holding it is deleted.
@@ -112,9 +113,6 @@ def _store(district_code: str, row: CategoryRow, category: Category) -> None:
         attribute.datatype = given.datatype.value
         kept.append(attribute)
     category.attributes = kept
-    # Touched even when only an attribute changed: the case engine's kept catalogue
-    # (onegrid.cases.lookups) knows a category changed by its updated_at.
-    category.updated_at = utcnow()
 
 
 def load_catalogue(
