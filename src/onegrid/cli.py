@@ -1,6 +1,5 @@
 """The `onegrid` command: serve, demo, db, territory import/export, locate, open311."""
 
-import getpass
 import json
 import sys
 from pathlib import Path
@@ -17,9 +16,10 @@ from onegrid.audit.cli import audit_app
 from onegrid.cases.cli import case_app, import_app, sweep
 from onegrid.cases.scheduled import start_background_sweep
 from onegrid.config import get_settings
+from onegrid.core.commands import acting, fail
 from onegrid.core.coordinates import CRS
 from onegrid.core.errors import DomainError
-from onegrid.core.permissions import Scope, operator
+from onegrid.core.permissions import Scope
 from onegrid.db import get_engine, session_scope
 from onegrid.db.migrate import upgrade
 from onegrid.demo import build_demo
@@ -52,11 +52,6 @@ _STEPS = {
     "users": "演示账户 demo accounts",
     "history": "历史案件 case history (days)",
 }
-
-
-def _fail(error: DomainError) -> None:
-    console.print(f"[red]错误 error:[/red] {error.zh}\n{error.en}")
-    raise typer.Exit(code=2)
 
 
 @db_app.command("upgrade")
@@ -112,7 +107,7 @@ def demo(
                 progress=progress,
             )
         except DomainError as error:
-            _fail(error)
+            fail(error)
     if summary.resumed:
         console.print("上次生成中断，已重新生成 the last build was cut off: built again")
     if summary.built:
@@ -146,7 +141,7 @@ def locate(
         try:
             found = service.locate(session=session, lon=lon, lat=lat, crs=crs)
         except DomainError as error:
-            _fail(error)
+            fail(error)
         for unit in reversed(found.chain):
             typer.echo(f"{unit.level:<10} {unit.code:<16} {unit.name}")
 
@@ -171,7 +166,7 @@ def territory_import(
                 auditing.record(
                     session,
                     None,
-                    operator(f"cli:{getpass.getuser()}"),
+                    acting(),
                     "territory.import",
                     object_type="file",
                     object_id=file.name[:64],
@@ -179,7 +174,7 @@ def territory_import(
                     detail={"created": report.created, "updated": report.updated},
                 )
     except DomainError as error:
-        _fail(error)
+        fail(error)
     levels = ", ".join(f"{n} {level}" for level, n in report.by_level.items())
     console.print(f"导入完成 imported {levels}: {report.created} created, {report.updated} updated")
 

@@ -1,6 +1,5 @@
 """`onegrid user …`: accounts from the server's command line (the security admin's tools)."""
 
-import getpass
 import secrets
 import string
 import sys
@@ -8,25 +7,16 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from sqlalchemy import select
 
 from onegrid.accounts import auditing, service
+from onegrid.core.commands import acting, fail
 from onegrid.core.errors import DomainError, Invalid
-from onegrid.core.permissions import Role, Scope, operator
+from onegrid.core.permissions import Role, Scope
 from onegrid.db import session_scope
-from onegrid.territory.models import Level, TerritoryUnit
+from onegrid.territory import service as territory
 
 user_app = typer.Typer(help="Users: create, list, disable, enable, reset passwords.")
 console = Console(stderr=True)
-
-
-def _operator():
-    return operator(f"cli:{getpass.getuser()}")
-
-
-def _fail(error: DomainError) -> None:
-    console.print(f"[red]错误 error:[/red] {error.zh}\n{error.en}")
-    raise typer.Exit(code=2)
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -34,7 +24,7 @@ def _read_password(from_stdin: bool) -> str:
         return sys.stdin.readline().rstrip("\n")
     first = typer.prompt("密码 password", hide_input=True)
     if typer.prompt("再次输入 again", hide_input=True) != first:
-        _fail(Invalid("两次输入的密码不一致", "the two passwords differ"))
+        fail(Invalid("两次输入的密码不一致", "the two passwords differ"))
     return first
 
 
@@ -45,17 +35,6 @@ def generated_password() -> str:
         password = "".join(secrets.choice(alphabet) for _ in range(16))
         if any(c.isupper() for c in password) and any(c.isdigit() for c in password):
             return password
-
-
-def _district(session, district: str | None) -> str:
-    if district:
-        return district
-    codes = list(
-        session.scalars(select(TerritoryUnit.code).where(TerritoryUnit.level == Level.DISTRICT))
-    )
-    if len(codes) != 1:
-        _fail(Invalid("请用 --district 指定区", "name the district with --district"))
-    return codes[0]
 
 
 @user_app.command("create")
@@ -77,7 +56,7 @@ def create(
                 username=username,
                 password=password,
                 role=role,
-                district_code=_district(session, district),
+                district_code=territory.district_code(session=session, given=district),
                 display_name=name,
                 unit_codes=scope or [],
                 department_code=department,
@@ -85,7 +64,7 @@ def create(
             auditing.record(
                 session,
                 None,
-                _operator(),
+                acting(),
                 "user.create",
                 object_type="user",
                 object_id=username,
@@ -93,7 +72,7 @@ def create(
                 district_code=user.district_code,
             )
     except DomainError as error:
-        _fail(error)
+        fail(error)
     console.print(f"已创建用户 created user {username} ({role.value})")
 
 
@@ -115,14 +94,14 @@ def _change(username: str, action: str, change) -> None:
             auditing.record(
                 session,
                 None,
-                _operator(),
+                acting(),
                 action,
                 object_type="user",
                 object_id=username,
                 district_code=user.district_code,
             )
     except DomainError as error:
-        _fail(error)
+        fail(error)
 
 
 @user_app.command("disable")

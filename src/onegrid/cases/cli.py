@@ -1,7 +1,6 @@
 """`onegrid case …` and `onegrid sweep`: the operator's essentials on the server itself."""
 
 import csv
-import getpass
 import json
 from pathlib import Path
 from typing import Annotated
@@ -19,23 +18,15 @@ from onegrid.cases.flows import STATE_NAMES, Action
 from onegrid.cases.models import Channel, State
 from onegrid.cases.transitions import transition
 from onegrid.config import get_settings
+from onegrid.core.commands import acting, fail
 from onegrid.core.coordinates import CRS
 from onegrid.core.errors import DomainError, Invalid
-from onegrid.core.permissions import Scope, operator
+from onegrid.core.permissions import Scope
 from onegrid.db import get_engine, session_scope
 from onegrid.territory.models import Level, TerritoryUnit
 
 case_app = typer.Typer(help="Cases: report, list, show, act.")
 console = Console(stderr=True)
-
-
-def _who():
-    return operator(f"cli:{getpass.getuser()}")
-
-
-def _fail(error: DomainError) -> None:
-    console.print(f"[red]错误 error:[/red] {error.zh}\n{error.en}")
-    raise typer.Exit(code=2)
 
 
 def _parse_data(pairs: list[str]) -> dict:
@@ -73,12 +64,12 @@ def report(
                     crs=crs,
                     reporter_phone=phone,
                 ),
-                who=_who(),
+                who=acting(),
                 source="cli",
             )
             typer.echo(f"{case.id}\t{case.receipt}\t{case.grid_code}")
     except DomainError as error:
-        _fail(error)
+        fail(error)
 
 
 @case_app.command("list")
@@ -118,7 +109,7 @@ def show(receipt: str) -> None:
                     f"{event.note or ''}"
                 )
     except DomainError as error:
-        _fail(error)
+        fail(error)
 
 
 @case_app.command("act")
@@ -136,14 +127,14 @@ def act(
                 session=session,
                 case=case,
                 action=action,
-                who=_who(),
+                who=acting(),
                 note=note,
                 data=_parse_data(data or []),
                 source="cli",
             )
             typer.echo(f"{case.receipt}\t{case.state}")
     except DomainError as error:
-        _fail(error)
+        fail(error)
 
 
 def sweep() -> None:
@@ -174,7 +165,7 @@ def import_cases(
             engine = BulkEngine(
                 session,
                 district_code=district or _only_district(session),
-                who=_who(),
+                who=acting(),
                 source=f"import:{file.name}",
             )
             with Progress(*columns, TimeElapsedColumn(), console=console) as bar:
@@ -190,7 +181,7 @@ def import_cases(
                     progress=lambda rows: bar.update(task, completed=rows),
                 )
         except DomainError as error:
-            _fail(error)
+            fail(error)
     _print_import(done, check, report)
 
 

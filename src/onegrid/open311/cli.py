@@ -1,51 +1,30 @@
 """`onegrid open311 …`: API keys for Open311 clients, and the batch queue, from the server."""
 
-import getpass
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from sqlalchemy import select
 
 from onegrid.accounts import auditing
 from onegrid.config import get_settings
-from onegrid.core.errors import DomainError, Invalid
-from onegrid.core.permissions import operator
+from onegrid.core.commands import District, acting, actor, fail
+from onegrid.core.errors import DomainError
 from onegrid.db import get_engine, session_scope
 from onegrid.db.migrate import upgrade
 from onegrid.open311 import keys, submissions
-from onegrid.territory.models import Level, TerritoryUnit
+from onegrid.territory import service as territory
 
 open311_app = typer.Typer(help="Open311 GeoReport v2: API keys, the batch queue.")
 key_app = typer.Typer(help="API keys: create (shown once), list, revoke.")
 open311_app.add_typer(key_app, name="key")
 console = Console(stderr=True)
-District = Annotated[
-    str | None, typer.Option(help="district code (needed when several are stored)")
-]
-
-
-def _fail(error: DomainError) -> None:
-    console.print(f"[red]错误 error:[/red] {error.zh}\n{error.en}")
-    raise typer.Exit(code=2)
-
-
-def _district(session, district: str | None) -> str:
-    codes = list(
-        session.scalars(select(TerritoryUnit.code).where(TerritoryUnit.level == Level.DISTRICT))
-    )
-    if district is not None and district not in codes:
-        raise Invalid(f"没有区划代码为 {district} 的区", f"no district {district}")
-    if district is None and len(codes) != 1:
-        raise Invalid("请用 --district 指定区", "name the district with --district")
-    return district or codes[0]
 
 
 def _audit(session, action: str, name: str, district_code: str, detail: dict | None = None):
     auditing.record(
         session,
         None,
-        operator(f"cli:{getpass.getuser()}"),
+        acting(),
         action,
         object_type="open311_key",
         object_id=name[:64],
@@ -67,17 +46,17 @@ def create(
     per_minute = rate if rate is not None else get_settings().open311_rate_per_minute
     try:
         with session_scope() as session:
-            code = _district(session, district)
+            code = territory.district_code(session=session, given=district)
             issued = keys.create(
                 session=session,
                 district_code=code,
                 name=name,
                 rate_per_minute=per_minute,
-                created_by=f"cli:{getpass.getuser()}",
+                created_by=actor(),
             )
             _audit(session, "open311.key.create", name, code, {"rate_per_minute": per_minute})
     except DomainError as error:
-        _fail(error)
+        fail(error)
     console.print(
         f"已创建密钥 created key {name} for district {code} ({per_minute}/min); "
         "仅显示这一次 it is shown this once:"
@@ -103,11 +82,11 @@ def revoke(name: str, district: District = None) -> None:
     """Revoke a key: requests posted with it are refused from now on (HTTP 403)."""
     try:
         with session_scope() as session:
-            code = _district(session, district)
+            code = territory.district_code(session=session, given=district)
             keys.revoke(session=session, district_code=code, name=name)
             _audit(session, "open311.key.revoke", name, code)
     except DomainError as error:
-        _fail(error)
+        fail(error)
     console.print(f"已吊销 revoked {name}")
 
 

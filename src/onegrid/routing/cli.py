@@ -1,43 +1,23 @@
 """`onegrid categories …`: the category catalogue from the server's command line."""
 
-import getpass
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from sqlalchemy import select
 
 from onegrid.accounts import auditing
-from onegrid.core.errors import DomainError, Invalid
-from onegrid.core.permissions import Scope, operator
+from onegrid.core.commands import District, acting, fail
+from onegrid.core.errors import DomainError
+from onegrid.core.permissions import Scope
 from onegrid.db import get_engine, session_scope
 from onegrid.db.migrate import upgrade
 from onegrid.routing import service
-from onegrid.territory.models import Level, TerritoryUnit
+from onegrid.territory import service as territory
 
 categories_app = typer.Typer(help="Categories: import the catalogue from CSV, list it.")
 console = Console(stderr=True)
-District = Annotated[
-    str | None, typer.Option(help="district code (needed when several are stored)")
-]
-
-
-def _fail(error: DomainError) -> None:
-    console.print(f"[red]错误 error:[/red] {error.zh}\n{error.en}")
-    raise typer.Exit(code=2)
-
-
-def _district(session, district: str | None) -> str:
-    if district:
-        return district
-    codes = list(
-        session.scalars(select(TerritoryUnit.code).where(TerritoryUnit.level == Level.DISTRICT))
-    )
-    if len(codes) != 1:
-        raise Invalid("请用 --district 指定区", "name the district with --district")
-    return codes[0]
 
 
 @categories_app.command("import")
@@ -52,14 +32,14 @@ def import_catalogue(
     upgrade(get_engine())
     try:
         with session_scope() as session:
-            code = _district(session, district)
+            code = territory.district_code(session=session, given=district)
             report = service.load_catalogue(
                 session=session, district_code=code, path=file, attributes_path=attributes
             )
             auditing.record(
                 session,
                 None,
-                operator(f"cli:{getpass.getuser()}"),
+                acting(),
                 "categories.import",
                 object_type="file",
                 object_id=file.name[:64],
@@ -67,7 +47,7 @@ def import_catalogue(
                 detail=asdict(report),
             )
     except DomainError as error:
-        _fail(error)
+        fail(error)
     console.print(
         f"导入完成 imported: {report.created} created, {report.updated} updated, "
         f"{report.attributes} attributes"

@@ -7,7 +7,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from onegrid.core import coordinates
-from onegrid.core.errors import NotFound
+from onegrid.core.errors import Invalid, NotFound
 from onegrid.core.permissions import Scope
 from onegrid.territory.geoindex import GridIndex
 from onegrid.territory.geometry import from_wkb, to_wkb
@@ -247,3 +247,16 @@ def locate(
     return Located(
         lon=wgs_lon, lat=wgs_lat, chain=[*parent_chain(session=session, unit=grid), grid]
     )
+
+
+def district_code(*, session: Session, given: str | None) -> str:
+    """Returns the given district's code if it is stored, or the only stored district's;
+    raises Invalid when it is unknown, or when none is given and several are stored."""
+    codes = list(
+        session.scalars(select(TerritoryUnit.code).where(TerritoryUnit.level == Level.DISTRICT))
+    )
+    if given is not None and given not in codes:
+        raise Invalid(f"没有区划代码为 {given} 的区", f"no district {given}")
+    if given is None and len(codes) != 1:
+        raise Invalid("请用 --district 指定区", "name the district with --district")
+    return given or codes[0]
