@@ -30,6 +30,7 @@ from onegrid.db.base import utcnow
 from onegrid.db.many import insert_many
 from onegrid.routing import service as routing
 from onegrid.territory import service as territory
+from onegrid.territory.geoindex import GridIndex
 from onegrid.territory.geometry import EARTH_RADIUS_M
 from onegrid.territory.models import Level
 
@@ -241,11 +242,12 @@ def intake_many(session: Session, entries: Sequence[Entry]) -> list[Opened | Dom
     """
     lookups = DistrictLookups(session)
     calendar = get_calendar()
+    index = territory.grid_index(session=session)  # once for the group: it checks freshness
     results: list[Opened | DomainError | None] = [None] * len(entries)
     taken: list[tuple[int, CaseDraft, Duplicate | None]] = []
     for i, entry in enumerate(entries):
         try:
-            case = _open(session, entry, lookups, calendar)
+            case = _open(session, entry, lookups, calendar, index)
         except DomainError as error:
             results[i] = error
             continue
@@ -257,14 +259,16 @@ def intake_many(session: Session, entries: Sequence[Entry]) -> list[Opened | Dom
     return results
 
 
-def _open(session: Session, entry: Entry, lookups: Lookups, calendar: WorkCalendar) -> CaseDraft:
+def _open(
+    session: Session, entry: Entry, lookups: Lookups, calendar: WorkCalendar, index: GridIndex
+) -> CaseDraft:
     """The entry's case, located, routed and its clock started; or raises DomainError."""
     if not entry.public:
         check_permission(entry.who, Action.RECEIVE)
     report = entry.report
     try:
         grid_code, lon, lat = territory.locate_grid(
-            session=session, lon=report.lon, lat=report.lat, crs=report.crs
+            session=session, lon=report.lon, lat=report.lat, crs=report.crs, index=index
         )
     except NotFound as error:
         raise Invalid(error.zh, error.en) from error

@@ -1,8 +1,9 @@
 """What the engine looks up while it moves a case: categories, departments, routes, cases.
 
-The online engine asks the database (`SessionLookups`); the bulk engine (onegrid.cases.bulk)
+A transition asks the database (`SessionLookups`); the bulk engine (onegrid.cases.bulk)
 loads a district's catalogue, departments and routing table once and answers from memory
-(`MemoryLookups`). Both raise the same errors, so a case moves the same way either way.
+(`MemoryLookups`); online intake uses a per-process copy of that, loaded again when it changed
+(`DistrictLookups`). All raise the same errors, so a case moves the same way either way.
 """
 
 import threading

@@ -219,14 +219,22 @@ def grid_index(*, session: Session) -> GridIndex:
 
 
 def locate_grid(
-    *, session: Session, lon: float, lat: float, crs: coordinates.CRS = coordinates.CRS.WGS84
+    *,
+    session: Session,
+    lon: float,
+    lat: float,
+    crs: coordinates.CRS = coordinates.CRS.WGS84,
+    index: GridIndex | None = None,
 ) -> tuple[str, float, float]:
     """Returns the code of the grid containing the point and the point in WGS-84, or NotFound.
 
     The grid's code begins with its community's, street's and district's (Level.code_length).
+    `index`: the grid index a caller locating many points has already fetched.
     """
     wgs_lon, wgs_lat = coordinates.to_wgs84(lon, lat, crs)
-    code = grid_index(session=session).locate(wgs_lon, wgs_lat)
+    if index is None:
+        index = grid_index(session=session)
+    code = index.locate(wgs_lon, wgs_lat)
     if code is None:
         raise NotFound(
             f"坐标 ({lon}, {lat}, {crs.value}) 不在任何网格内，不属于本系统管辖的区域",
