@@ -5,18 +5,30 @@ it says: the import went through the CLI into both stores, the raw baselines cop
 rows, and every dashboard answer equalled DuckDB's.
 """
 
-import pytest
+from datetime import timedelta
 
-from bench import dashboard, intake_bulk
+import pytest
+from sqlalchemy import func, select
+
+from bench import dashboard, intake_bulk, years
 from bench.common import Scale
+from bench.generate import cases_file
+from bench.stores import imported_sqlite, sqlite_url
+from onegrid.cases.models import Case, CaseEvent
+from onegrid.db.session import create_db_engine
 
 
 @pytest.fixture(scope="module")
-def figures(tmp_path_factory):
+def cache(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("ONEGRID_BENCH_CACHE", str(tmp_path_factory.mktemp("bench-cache")))
-        found = intake_bulk.run(Scale.SMOKE, tmp_path_factory.mktemp("bulk"))
-        found += dashboard.run(Scale.SMOKE, tmp_path_factory.mktemp("dashboard"))
+        yield patch
+
+
+@pytest.fixture(scope="module")
+def figures(cache, tmp_path_factory):
+    found = intake_bulk.run(Scale.SMOKE, tmp_path_factory.mktemp("bulk"))
+    found += dashboard.run(Scale.SMOKE, tmp_path_factory.mktemp("dashboard"))
     return {f.name: f for f in found}
 
 
@@ -44,3 +56,26 @@ def test_dashboard_answers_equal_duckdbs(figures):
     assert "every answer equal to DuckDB's" in figure.note
     for query in dashboard.QUERIES:
         assert query.name in figure.note
+
+
+def test_the_dashboard_above_a_year_reads_copies_of_the_imported_year(cache, figures, tmp_path):
+    cache.setattr(years, "YEAR", 2_000)  # the smoke import's 2,000 cases stand for the year
+    figure, _ = dashboard.measure(6_000, 3, tmp_path)
+    assert "6,000 cases" in figure.name and "3 copies of an imported year" in figure.name
+    assert "every answer equal to DuckDB's" in figure.note  # the copies' rollup included
+    timelines = []
+    for store in (imported_sqlite(2_000, cases_file(2_000)), years.copied_sqlite(6_000)):
+        engine = create_db_engine(sqlite_url(store))
+        with engine.connect() as connection:
+            query = select(Case.id, Case.receipt, Case.received_at).order_by(Case.id)
+            cases = connection.execute(query).all()
+            timelines.append(connection.scalar(select(func.count()).select_from(CaseEvent)))
+        engine.dispose()
+    assert len(cases) == 6_000 and len({c.receipt for c in cases}) == 6_000
+    originals = {c.id: c for c in cases[:2_000]}
+    offset = max(originals)
+    # Each copy is whole weeks earlier than the year it copies, and only its cases are new.
+    shifts = {originals[c.id % offset or offset].received_at - c.received_at for c in cases[2_000:]}
+    assert len(shifts) == 2 and all(s % timedelta(weeks=1) == timedelta(0) for s in shifts)
+    assert min(shifts) > timedelta(0) and max(shifts) == 2 * min(shifts)
+    assert timelines[1] == timelines[0] > 0  # the copies carry no timeline
