@@ -176,6 +176,7 @@ def imported_sqlite(count: int, cases: Path) -> Path:
         record["at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         path.with_suffix(".json").write_text(json.dumps(record))
         keep_sqlite(engine, path)
+        building.unlink()  # a 10M-case store is tens of gigabytes
     return path
 
 
