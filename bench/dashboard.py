@@ -34,7 +34,7 @@ from onegrid.cases.models import Case
 from onegrid.core.permissions import Scope
 from onegrid.db.session import create_db_engine
 from onegrid.indicators import GroupBy, Period, indicators
-from onegrid.indicators.definitions import evaluate_all
+from onegrid.indicators.definitions import evaluate, plan
 
 SIZES = {
     Scale.SMOKE: [2_000],
@@ -72,6 +72,8 @@ _GROUP_SQL = {
     GroupBy.NONE: "NULL",
 }
 _PERIOD_SQL = {Period.ALL: "NULL", Period.MONTH: "strftime(day, '%Y-%m')"}
+# DuckDB's row of sums: every fact over every channel, then every fact over the hotline's.
+_DUCKDB_PLAN = plan(((None, FACTS), ("hotline", FACTS)))
 
 
 def raw_rows(store: Path, folder: Path) -> Path:
@@ -106,8 +108,7 @@ def duckdb_answer(connection, query: Query) -> dict:
     answer = {}
     for row in connection.execute(sql, list(query.window)).fetchall():
         counts = dict(zip(FACTS, row[2 : 2 + len(FACTS)], strict=True))
-        restricted = dict(zip(FACTS, row[2 + len(FACTS) :], strict=True))
-        answer[(row[0], row[1])] = (counts, evaluate_all({None: counts, "hotline": restricted}))
+        answer[(row[0], row[1])] = (counts, evaluate(row[2:], _DUCKDB_PLAN))
     return answer
 
 

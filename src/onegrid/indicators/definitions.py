@@ -6,9 +6,11 @@ A term's coefficient is +1 or −1 (解决率's denominator is received − void
 clock has run out count in the denominators (overdue_*), so a backlog lowers the rate.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
+from typing import NamedTuple
 
 from onegrid.cases.models import Channel
 
@@ -34,8 +36,8 @@ class Indicator:
     about_en: str
 
 
-@dataclass(frozen=True, slots=True)
-class Value:
+class Value(NamedTuple):
+    # A tuple: a dashboard of a thousand groups makes some fifteen thousand of them.
     numerator: int
     denominator: int
     value: float | None  # None when the denominator is 0
@@ -213,27 +215,51 @@ def formula(indicator: Indicator) -> str:
     return f"{side(indicator.numerator)} / {side(indicator.denominator)}"
 
 
-# (code, channel, numerator, denominator) of each indicator, for evaluate_all's inner loop.
-_PLAN = [(i.code, i.channel, i.numerator, i.denominator) for i in INDICATORS]
+Layout = tuple[tuple[str | None, tuple[str, ...]], ...]  # (channel, its facts) blocks
+Plan = tuple[tuple[str, tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]], ...]
 
 
-def evaluate_all(counts: Mapping[str | None, Mapping[str, int]]) -> dict[str, Value]:
-    """Returns every indicator by code from sums of facts keyed by channel (None: every channel).
+@lru_cache(maxsize=64)
+def plan(layout: Layout) -> Plan:
+    """Each indicator as (code, numerator, denominator) terms of (position, coefficient) in a
+    flat row of sums laid out in blocks: some facts summed over one channel (None: every one)."""
+    at, position = 0, {}
+    for channel, facts in layout:
+        for fact in facts:
+            position[channel, fact] = at
+            at += 1
+    return tuple(
+        (
+            i.code,
+            tuple((position[i.channel, fact], c) for fact, c in i.numerator),
+            tuple((position[i.channel, fact], c) for fact, c in i.denominator),
+        )
+        for i in INDICATORS
+    )
 
-    Plain loops over a precomputed plan: a dashboard's thousand groups each evaluate them all.
+
+def evaluate(sums: Sequence[int], terms: Plan) -> dict[str, Value]:
+    """Returns every indicator by code from a flat row of sums laid out as `terms` was planned.
+
+    Plain loops over positions: a dashboard's thousand groups each evaluate them all.
     """
     values = {}
-    for code, channel, numerator_terms, denominator_terms in _PLAN:
-        sums = counts[channel]
+    for code, numerator_terms, denominator_terms in terms:
         numerator = denominator = 0
-        for fact, coefficient in numerator_terms:
-            numerator += coefficient * sums[fact]
-        for fact, coefficient in denominator_terms:
-            denominator += coefficient * sums[fact]
+        for at, coefficient in numerator_terms:
+            numerator += coefficient * sums[at]
+        for at, coefficient in denominator_terms:
+            denominator += coefficient * sums[at]
         values[code] = Value(
             numerator, denominator, numerator / denominator if denominator else None
         )
     return values
+
+
+def evaluate_all(counts: Mapping[str | None, Mapping[str, int]]) -> dict[str, Value]:
+    """Returns every indicator by code from sums of facts keyed by channel (None: every channel)."""
+    layout = tuple((channel, tuple(sums)) for channel, sums in counts.items())
+    return evaluate([n for sums in counts.values() for n in sums.values()], plan(layout))
 
 
 def facts_used() -> set[str]:

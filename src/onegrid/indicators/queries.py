@@ -22,7 +22,7 @@ from onegrid.cases.facts import FACTS
 from onegrid.cases.rollup import GRAINS, Grain
 from onegrid.core.errors import Invalid
 from onegrid.core.permissions import Scope
-from onegrid.indicators.definitions import CHANNELS, INDICATORS, Value, evaluate_all
+from onegrid.indicators.definitions import CHANNELS, INDICATORS, Value, evaluate, plan
 from onegrid.routing.models import Category
 from onegrid.territory.models import Department, Level, TerritoryUnit
 
@@ -119,6 +119,9 @@ _RESTRICTED = {
     )
     for channel in CHANNELS
 }
+# A row's sums: every fact over every channel, then each restriction's facts.
+_LAYOUT = ((None, FACTS), *((channel, tuple(facts)) for channel, facts in _RESTRICTED.items()))
+_PLAN = plan(_LAYOUT)
 
 
 @dataclass(frozen=True)
@@ -220,20 +223,16 @@ def indicators(
     if groups:
         query = query.group_by(*groups).order_by(*groups)
     # Read by position: a dashboard's thousand groups each carry some thirty sums.
-    names = [(None, FACTS)] + list(_RESTRICTED.items())
-    rows = []
-    for result in session.execute(query):
+    rows, first, every = [], len(groups), len(FACTS)
+    for result in session.execute(query).all():
         day = result[0] if start is not None else None
-        at, counts = len(groups), {}
-        for restricted, facts in names:
-            counts[restricted] = dict(zip(facts, (int(n or 0) for n in result[at:]), strict=False))
-            at += len(facts)
+        sums = [int(n or 0) for n in result[first:]]
         rows.append(
             Row(
-                key=result[len(groups) - 1] if key is not None else None,
+                key=result[first - 1] if key is not None else None,
                 period=_PERIOD_KEY[period](day) if day is not None else None,
-                counts=counts[None],
-                values=evaluate_all(counts),
+                counts=dict(zip(FACTS, sums[:every], strict=True)),
+                values=evaluate(sums, _PLAN),
             )
         )
     return rows
