@@ -3,7 +3,9 @@
 onegrid answers from its rollup (`onegrid.indicators.indicators`, what the API calls). The
 baseline, DuckDB, computes the same aggregates in the same run from the raw rows: one row per
 case with its bucket and its facts (`onegrid.cases.facts.facts`, the indicators' definition),
-scanned on every query. Every answer of both is compared, group by group.
+scanned on every query. Every answer of both is compared, group by group. Above a year of
+cases the store is the imported year and copies of it (bench.years), unless the full run has
+imported that many.
 
 The queries are the command centre's screen, for the leader (the whole district): this
 month's indicators by street, community, grid and department, and the last twelve months,

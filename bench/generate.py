@@ -39,8 +39,9 @@ def as_json(row: Row) -> dict:
         "received_at": row.received_at.isoformat(),
         "category_code": report.category_code,
         "description": report.description,
-        "lon": round(report.lon, 7),
-        "lat": round(report.lat, 7),
+        # Exact: a point a hair inside the district's edge, rounded, can land outside it.
+        "lon": float(report.lon),
+        "lat": float(report.lat),
         "channel": report.channel.value,
         "steps": [
             {"action": s.action.value, "at": s.at.isoformat()}

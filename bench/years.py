@@ -3,8 +3,9 @@
 Importing 10M cases takes 1.5 to 6 hours on a 2-core machine (docs/benchmarks.md), and the
 dashboard's figure needs a store of that size whose rollup onegrid itself wrote, not the
 import's time. So the year that `onegrid import cases` imported (`imported_sqlite`, 1M cases)
-is copied to the nine years before it: each copy 364·k days earlier (whole weeks, so every
-day keeps its weekday), its case rows in SQL with new ids and receipts, its counts through
+is copied to the nine years before it: copy k is k spans of whole weeks earlier, a span being
+the weeks that cover the year's days (so every day keeps its weekday and no two copies
+overlap), its case rows copied in SQL with new ids and receipts, its counts added through
 onegrid's own rollup (`onegrid.cases.rollup.add_many`). The copies carry no timeline or audit
 rows: the indicator queries read neither. The dashboard bench compares every answer with
 DuckDB's over the copied case rows, which checks the copies' rollup too.
