@@ -5,9 +5,7 @@ start, or, signing in, once the password is checked."""
 
 import json
 import shutil
-import socket
 import threading
-import time
 import urllib.error
 import urllib.request
 from collections import Counter
@@ -15,7 +13,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
@@ -24,6 +21,7 @@ from onegrid.app import create_app
 from onegrid.config import get_settings
 from onegrid.db import session as db_session
 from onegrid.demo.build import DEMO_PASSWORD
+from tests.serving import serving
 
 THREADS = 12
 EACH = 4
@@ -37,20 +35,10 @@ def served(demo_engine, tmp_path, monkeypatch) -> Iterator[str]:
     caches = (get_settings, db_session.get_engine, db_session._session_factory)
     for cached in (*caches, db_session.group_commit):
         cached.cache_clear()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(), port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}"
+        with serving(create_app()) as base:
+            yield base
     finally:
-        server.should_exit = True
-        thread.join(timeout=30)
         db_session.get_engine().dispose()
         for cached in (*caches, db_session.group_commit):
             cached.cache_clear()

@@ -6,15 +6,11 @@ north-east), with a grid worker, a department staff member and a party branch on
 Two accounts: "mapper" (command centre, may reveal phones) and "viewer" (a leader, may not).
 """
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, sync_playwright
@@ -36,6 +32,7 @@ from onegrid.territory.models import (
     StaffRole,
     TerritoryUnit,
 )
+from tests.serving import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -234,24 +231,8 @@ def leader_client(app: FastAPI) -> Iterator[TestClient]:
 @pytest.fixture(scope="session")
 def live_server(app: FastAPI) -> Iterator[str]:
     """Yields the base URL of uvicorn serving the app on a free port of 127.0.0.1."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("the live uvicorn server did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with serving(app, lifespan="off") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

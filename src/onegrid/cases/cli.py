@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from onegrid.cases import importing, intake, scheduled, service
@@ -18,12 +17,12 @@ from onegrid.cases.flows import STATE_NAMES, Action
 from onegrid.cases.models import Channel, State
 from onegrid.cases.transitions import transition
 from onegrid.config import get_settings
-from onegrid.core.commands import acting, fail
+from onegrid.core.commands import District, acting, fail
 from onegrid.core.coordinates import CRS
-from onegrid.core.errors import DomainError, Invalid
+from onegrid.core.errors import DomainError
 from onegrid.core.permissions import Scope
 from onegrid.db import get_engine, session_scope
-from onegrid.territory.models import Level, TerritoryUnit
+from onegrid.territory import service as territory
 
 case_app = typer.Typer(help="Cases: report, list, show, act.")
 console = Console(stderr=True)
@@ -150,7 +149,7 @@ import_app = typer.Typer(help="Bulk imports: cases from CSV or JSON Lines.")
 @import_app.command("cases")
 def import_cases(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help=".csv or .jsonl")],
-    district: Annotated[str | None, typer.Option(help="district code (if several)")] = None,
+    district: District = None,
     batch_size: Annotated[int, typer.Option(help="rows written together, or not at all")] = 10_000,
     from_line: Annotated[int, typer.Option(help="start at this line of the file")] = 1,
     check: Annotated[bool, typer.Option("--check", help="check every row, write none")] = False,
@@ -164,7 +163,7 @@ def import_cases(
             total = importing.count_rows(file)
             engine = BulkEngine(
                 session,
-                district_code=district or _only_district(session),
+                district_code=territory.district_code(session=session, given=district),
                 who=acting(),
                 source=f"import:{file.name}",
             )
@@ -183,18 +182,6 @@ def import_cases(
         except DomainError as error:
             fail(error)
     _print_import(done, check, report)
-
-
-def _only_district(session: Session) -> str:
-    codes = session.scalars(
-        select(TerritoryUnit.code).where(TerritoryUnit.level == Level.DISTRICT.value)
-    ).all()
-    if len(codes) != 1:
-        raise Invalid(
-            f"请用 --district 指定区（现有 {len(codes)} 个）",
-            f"name the district with --district ({len(codes)} are stored)",
-        )
-    return codes[0]
 
 
 def _print_import(done: importing.ImportReport, check: bool, report: Path | None) -> None:
