@@ -4,15 +4,20 @@ import csv
 import json
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from onegrid.audit import chain
 from onegrid.audit.models import AuditRecord
 from onegrid.cases import importing
-from onegrid.cases.bulk import Rejected, Row
+from onegrid.cases.bulk import BulkEngine, Rejected, Row
+from onegrid.cases.bulkwrite import BackgroundWriter
 from onegrid.cases.flows import Action
 from onegrid.cases.models import Case, CaseEvent
 from onegrid.core.coordinates import CRS, from_wgs84
+from onegrid.core.errors import Conflict
+from onegrid.core.permissions import operator
 
 ZONE = ZoneInfo("Asia/Shanghai")
 HEADER = ["received_at", "category_code", "description", "lon", "lat", "crs", "channel", "steps"]
@@ -144,3 +149,99 @@ def test_import_batches_stop_at_the_first_bad_one_and_go_on_from_it(
             .where(CaseEvent.action == Action.DISPATCH.value)
         )
         assert dispatched >= 7
+
+
+def _line(inside, n: int, received: str, **fields) -> dict:
+    return {
+        "received_at": f"2026-03-03T{received}:00+08:00",
+        "category_code": "0107",
+        "description": f"路灯不亮 {n}",
+        "lon": inside.x,
+        "lat": inside.y,
+        "receipt": f"IMPT-0000-{n:04d}",
+        "channel": "citizen",
+    } | fields
+
+
+def test_a_long_import_is_written_by_a_second_process_and_links_cases_across_batches(
+    own_demo_engine, inside, onegrid_cli, tmp_path
+):
+    """Batches of two: the second and third are taken while the one before is being written,
+    and link to its cases by receipt (duplicates, merges)."""
+    into = lambda n: [{"action": "merge", "at": "2026-03-03T11:00:00+08:00", "data": {"into": n}}]  # noqa: E731
+    lines = [
+        _line(inside, 1, "09:00"),
+        _line(inside, 2, "09:10"),  # a duplicate of 1, in its batch
+        _line(inside, 3, "09:20"),  # a duplicate of 1, in the batch before
+        _line(inside, 4, "09:30", steps=into("IMPT-0000-0001")),  # merged into 1, ditto
+        _line(inside, 5, "09:40", steps=into("IMPT-0000-0003")),  # merged into 3, ditto
+        _line(inside, 6, "09:50"),  # a duplicate of 1, two batches before
+    ]
+    path = tmp_path / "cases.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
+    url = own_demo_engine.url.render_as_string(hide_password=False)
+
+    done = onegrid_cli(url, "import", "cases", str(path), "--batch-size", "2")
+
+    assert done.returncode == 0, done.stderr
+    assert "imported 6 case(s)" in done.stderr and "in 3 batch(es)" in done.stderr
+    assert "peak memory" in done.stderr
+    with Session(own_demo_engine) as session:
+        rows = session.execute(
+            select(Case.receipt, Case.id, Case.duplicate_of_id, Case.merged_into_id, Case.state)
+            .where(Case.receipt.like("IMPT-0000-%"))
+            .order_by(Case.receipt)
+        ).all()
+        one, three = rows[0].id, rows[2].id
+        assert [(r.duplicate_of_id, r.merged_into_id) for r in rows] == [
+            (None, None),
+            (one, None),
+            (one, None),
+            (one, one),
+            (one, three),
+            (one, None),
+        ]
+        assert [r.state for r in rows][3:5] == ["merged", "merged"]
+        assert chain.verify(session=session, district_code="210104").ok
+        events = session.scalar(
+            select(func.count())
+            .select_from(CaseEvent)
+            .where(CaseEvent.case_id.in_([r.id for r in rows]))
+        )
+        audited = session.scalar(
+            select(func.count())
+            .select_from(AuditRecord)
+            .where(AuditRecord.source == "import:cases.jsonl")
+        )
+        assert audited == events > 6
+
+
+def test_a_batch_the_second_process_cannot_write_stops_the_import_there(
+    own_demo_engine, inside, tmp_path
+):
+    lines = [_line(inside, n, f"09:{n:02d}") for n in range(1, 7)]
+    path = tmp_path / "cases.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
+    url = own_demo_engine.url.render_as_string(hide_password=False)
+
+    with Session(own_demo_engine, expire_on_commit=False) as session:
+        engine = BulkEngine(session, district_code="210104", who=operator("import"))
+        take = engine.take
+
+        def second_links_to_a_case_never_stored(rows):
+            taken = take(rows)
+            if rows[0].line == 3:
+                taken.batch.links.append((0, "duplicate_of_id", "GONE-0000-0001"))
+            return taken
+
+        engine.take = second_links_to_a_case_never_stored
+        with BackgroundWriter(url) as writer, pytest.raises(Conflict) as stopped:
+            importing.import_file(
+                session=session, engine=engine, path=path, zone=ZONE, batch_size=2, writer=writer
+            )
+
+    assert "GONE-0000-0001" in stopped.value.en and "--from-line 3" in stopped.value.en
+    with Session(own_demo_engine) as session:
+        stored = session.scalars(select(Case.receipt).where(Case.receipt.like("IMPT-0000-%")))
+        assert sorted(stored) == ["IMPT-0000-0001", "IMPT-0000-0002"]
+        assert chain.verify(session=session, district_code="210104").ok

@@ -10,8 +10,10 @@ from onegrid.audit.links import Break
 from onegrid.audit.models import AuditHead, AuditRecord, Outcome
 from onegrid.audit.service import (
     Entry,
+    checked,
     list_records,
     record,
+    record_checked,
     record_many,
     record_separately,
 )
@@ -26,8 +28,10 @@ __all__ = [
     "Entry",
     "Outcome",
     "VerifyReport",
+    "checked",
     "list_records",
     "record",
+    "record_checked",
     "record_many",
     "record_separately",
     "verify",

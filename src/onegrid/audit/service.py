@@ -70,7 +70,7 @@ def record(
         source=source,
         detail=detail,
     )
-    [values] = _chain(session, district_code, [entry])
+    [values] = _chain(session, district_code, checked([entry]))
     audit = AuditRecord(**values)
     session.add(audit)
     session.flush()
@@ -111,8 +111,19 @@ def record_many(*, session: Session, district_code: str, entries: Sequence[Entry
     For bulk work (imports, intake): the chain is locked once, and the rows go in as one
     batched insert instead of one ORM object each.
     """
-    rows = _chain(session, district_code, entries)
-    insert_many(session, AuditRecord.__table__, rows)
+    return record_checked(session=session, district_code=district_code, rows=checked(entries))
+
+
+def checked(entries: Sequence[Entry]) -> list[dict[str, Any]]:
+    """The entries as rows, checked, not yet in the chain: bulk work prepares them ahead
+    (the import, in the process that takes its rows in) and appends them with
+    `record_checked`. Raises Invalid for a bad entry."""
+    return [_values(entry) for entry in entries]
+
+
+def record_checked(*, session: Session, district_code: str, rows: list[dict[str, Any]]) -> int:
+    """Appends rows made by `checked`, in order, in the caller's transaction."""
+    insert_many(session, AuditRecord.__table__, _chain(session, district_code, rows))
     return len(rows)
 
 
@@ -231,10 +242,9 @@ def _values(entry: Entry) -> dict[str, Any]:
     return {**values, "outcome": outcome}
 
 
-def _chain(session: Session, district_code: str, entries: Sequence[Entry]) -> list[dict]:
-    # Every entry is checked before the chain is locked: a bad one must not hold the lock.
+def _chain(session: Session, district_code: str, rows: list[dict[str, Any]]) -> list[dict]:
+    # Every entry is checked (`checked`) before the chain is locked: a bad one must not hold it.
     _check_district(district_code)
-    rows = [_values(entry) for entry in entries]
     if not rows:
         return []
     last_seq, prev_hash = _advance(session, district_code, len(rows))

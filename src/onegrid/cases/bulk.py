@@ -4,14 +4,19 @@ A batch of rows (a report, when it came in, and optionally what happened to it s
 through the very code the online engine runs — `intake.prepare` validates, routes and starts
 the clock, `flows.target` and `effects` move the case — but in memory: coordinates are
 converted and located for the whole batch at once, categories and routes come from memory
-(`MemoryLookups`), duplicates from an in-memory index. Then the batch is written with one
-batched insert per table: cases, timeline, audit chain, rollup. A batch with any bad row
-writes nothing and reports every bad row.
+(`MemoryLookups`), duplicates from an in-memory index. `take` turns the rows into a `Batch`
+of plain rows, and `bulkwrite.write` stores it with one batched insert per table: cases,
+timeline, audit chain, rollup. A batch with any bad row writes nothing and reports every bad
+row.
 
     engine = BulkEngine(session, district_code="210104", who=operator("import"))
-    result = engine.run(rows)      # rows: list[Row]
+    result = engine.run(rows)      # rows: list[Row]; takes them and writes them
     if result.rejected: session.rollback()   # nothing of the batch was written
     else: session.commit()
+
+An import takes one batch while another process writes the one before (`take`, then
+`bulkwrite.BackgroundWriter`): so a case of the batch before is still held in memory while the
+next is taken, and a batch names the cases it links to by receipt.
 
 Escalations happen as the sweep would have done them: before each step, every escalation due
 by then; after the last, every one due by `present`.
@@ -24,24 +29,24 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from onegrid.audit import service as audit
-from onegrid.cases import effects, flows, intake, rollup
-from onegrid.cases.drafts import CaseDraft, columns_of, insert_cases
+from onegrid.cases import bulkwrite, effects, flows, intake
+from onegrid.cases.bulkwrite import Batch
+from onegrid.cases.drafts import CaseDraft, columns_of
 from onegrid.cases.facts import FACTS
 from onegrid.cases.flows import Action
 from onegrid.cases.lookups import MemoryLookups
-from onegrid.cases.models import OPEN, Case, CaseEvent, State
-from onegrid.cases.notify import notice, notify
+from onegrid.cases.models import OPEN, Case, State
+from onegrid.cases.notify import notice
 from onegrid.cases.transitions import check_permission, event_data, snapshot
 from onegrid.core.coordinates import CRS, to_wgs84_array
 from onegrid.core.errors import DomainError, Invalid
 from onegrid.core.permissions import Principal, operator
 from onegrid.core.workcalendar import get_calendar
 from onegrid.db.base import utcnow
-from onegrid.db.many import insert_many
 from onegrid.territory import service as territory
 from onegrid.territory.geoindex import NOT_FOUND, GridIndex
 
@@ -87,11 +92,9 @@ class BatchResult:
 class _Held:
     """A case in the duplicate index: where, when, and when it left the loop (if it did)."""
 
-    __slots__ = ("case", "case_id", "category", "lat", "left_at", "lon", "receipt", "received_at")
+    __slots__ = ("category", "lat", "left_at", "lon", "receipt", "received_at")
 
     def __init__(self, case: Case, left_at: datetime | None = None) -> None:
-        self.case: Case | None = case  # let go once written: the index keeps only the id
-        self.case_id = case.id
         self.category, self.lon, self.lat = case.category_code, case.lon, case.lat
         self.receipt, self.received_at, self.left_at = case.receipt, case.received_at, left_at
 
@@ -149,7 +152,7 @@ class _Duplicates:
 
 
 @dataclass
-class _Taken:
+class _Item:
     """One row taken in memory: its case, timeline, suggested duplicate and last step."""
 
     case: Case
@@ -215,6 +218,7 @@ class BulkEngine:
         window = max((c.duplicate_window_hours for c in categories), default=0)
         self.duplicates = _Duplicates(radius, window, lat=_district_lat(self.index))
         self._preloaded = False
+        self._recent: dict[str, CaseDraft] = {}  # the last batch's cases, maybe not yet stored
 
     def run(self, rows: Sequence[Row], *, write: bool = True) -> BatchResult:
         """Takes the rows in and writes them; or, if any is bad, writes nothing and says why.
@@ -222,37 +226,50 @@ class BulkEngine:
         `write=False` only checks the rows. Raises what the database raises while writing;
         the caller then rolls back.
         """
-        result = BatchResult()
+        taken = self.take(rows)
+        if taken.result.rejected or not write:
+            self.forget(taken)
+            return taken.result
+        try:
+            bulkwrite.write(self.session, taken.batch)
+        except BaseException:
+            self.forget(taken)
+            raise
+        return taken.result
+
+    def take(self, rows: Sequence[Row]) -> "Taken":
+        """Takes the rows in memory: their batch to write, or every bad row and no batch.
+
+        Its cases are held (for merges and duplicate receipts) while the next batch is
+        taken, as the batch may still be being written; `forget` lets them go if it is not.
+        """
+        taken = Taken(result=BatchResult())
+        self.lookups.cases = dict(self._recent)  # older batches' cases are in the database
         if not rows:
-            return result
+            return taken
         self._preload(min(row.received_at for row in rows))
-        self.lookups.cases.clear()  # a merge finds earlier batches' cases in the database
         grids, lons, lats = self._locate(rows)
         receipts = self._stored_receipts([row.receipt for row in rows if row.receipt])
-        taken: list[_Taken] = []
         for row, grid, lon, lat in zip(rows, grids, lons, lats, strict=True):
             try:
-                taken.append(self._take(row, grid, float(lon), float(lat), receipts))
+                taken.items.append(self._take(row, grid, float(lon), float(lat), receipts))
             except DomainError as error:
-                result.rejected.append(Rejected(row.line, error.zh, error.en))
-        try:
-            if write and not result.rejected:
-                self._write(taken)
-        except BaseException:
-            self._forget(taken)
-            raise
-        if result.rejected or not write:
-            self._forget(taken)
-            return result
-        for item in taken:
-            item.held.case_id, item.held.case = item.case.id, None
-        result.cases, result.events = len(taken), sum(len(t.events) for t in taken)
-        return result
+                taken.result.rejected.append(Rejected(row.line, error.zh, error.en))
+        if taken.result.rejected:
+            self.forget(taken)
+            return taken
+        taken.batch = self._batch(taken.items)
+        self._recent = {item.case.receipt: item.case for item in taken.items}
+        taken.result.cases = len(taken.items)
+        taken.result.events = len(taken.batch.events)
+        return taken
 
-    def _forget(self, taken: list[_Taken]) -> None:
-        for item in taken:
+    def forget(self, taken: "Taken") -> None:
+        """Lets go of a batch that is not written: its cases are no duplicates of others."""
+        for item in taken.items:
             self.duplicates.remove(item.held)
-        self.lookups.cases.clear()
+            self._recent.pop(item.case.receipt, None)
+        self.lookups.cases = dict(self._recent)
 
     def _preload(self, since: datetime) -> None:
         """Puts the stored open cases within the longest window into the duplicate index."""
@@ -265,9 +282,7 @@ class BulkEngine:
             Case.state.in_([s.value for s in OPEN]),
         )
         for case in self.session.scalars(query.order_by(Case.received_at)):
-            held = _Held(case)
-            held.case = None
-            self.duplicates.add(held)
+            self.duplicates.add(_Held(case))
 
     def _locate(self, rows: Sequence[Row]) -> tuple[list[str | None], np.ndarray, np.ndarray]:
         lons = np.array([r.report.lon for r in rows], dtype=float)
@@ -287,7 +302,7 @@ class BulkEngine:
             stored |= set(self.session.scalars(select(Case.receipt).where(Case.receipt.in_(chunk))))
         return stored
 
-    def _take(self, row: Row, grid: str | None, lon: float, lat: float, stored: set[str]) -> _Taken:
+    def _take(self, row: Row, grid: str | None, lon: float, lat: float, stored: set[str]) -> _Item:
         report = row.report
         if grid is None or not grid.startswith(self.district_code):
             raise Invalid(
@@ -317,7 +332,7 @@ class BulkEngine:
         duplicate = self.duplicates.suggest(
             case, category.duplicate_radius_m, category.duplicate_window_hours
         )
-        item = _Taken(case=case, held=_Held(case), duplicate=duplicate)
+        item = _Item(case=case, held=_Held(case), duplicate=duplicate)
         item.add(
             self.who,
             Action.RECEIVE,
@@ -343,14 +358,14 @@ class BulkEngine:
         self.duplicates.add(item.held)
         return item
 
-    def _escalate_until(self, item: _Taken, until: datetime) -> None:
+    def _escalate_until(self, item: _Item, until: datetime) -> None:
         case = item.case
         while case.next_escalation_at is not None and case.next_escalation_at <= until:
             self._act(item, SWEEP, Action.ESCALATE, case.next_escalation_at, None, {})
 
     def _act(
         self,
-        item: _Taken,
+        item: _Item,
         who: Principal,
         action: Action,
         at: datetime,
@@ -371,66 +386,52 @@ class BulkEngine:
             item.merged_into = self.lookups.case(str(data.get("into")))
         item.add(who, action, from_state, at, note, data)
 
-    def _write(self, taken: list[_Taken]) -> None:
-        session = self.session
-        rows = []
-        for item in taken:
-            duplicate = item.duplicate
-            item.case.duplicate_of_id = duplicate.case_id if duplicate is not None else None
-            rows.append(columns_of(item.case))
-        table = Case.__table__
-        ids = insert_cases(session, rows)
-        for item, case_id in zip(taken, ids, strict=True):
-            item.case.id = case_id
-        # Links within the batch (duplicate, merged into): the ids are known only now.
-        for column, links in (
-            ("duplicate_of_id", [(t, t.duplicate and t.duplicate.case) for t in taken]),
-            ("merged_into_id", [(t, t.merged_into) for t in taken]),
-        ):
-            within = []
-            for item, other in links:
-                if other is not None and getattr(item.case, column) is None:
-                    setattr(item.case, column, other.id)
-                    within.append({"b_id": item.case.id, "b_to": other.id})
-            if within:
-                session.execute(
-                    update(table)
-                    .where(table.c.id == bindparam("b_id"))
-                    .values({column: bindparam("b_to")}),
-                    within,
-                )
-        events = [{**e, "case_id": item.case.id} for item in taken for e in item.events]
-        insert_many(session, CaseEvent.__table__, events)
-        audit.record_many(
-            session=session,
-            district_code=self.district_code,
-            entries=[
-                audit.Entry(
-                    actor=e["actor"],
-                    actor_id=e["actor_id"],
-                    actor_role=e["actor_role"],
-                    action=f"case.{e['action']}",
-                    object_type="case",
-                    object_id=item.case.receipt,
-                    source=self.source,
-                    detail={"from": e["from_state"], "to": e["to_state"]},
-                )
-                for item in taken
-                for e in item.events
-            ],
-        )
-        totals: dict = {}
-        for item in taken:
-            key, counts = snapshot(item.case)
+    def _batch(self, taken: list[_Item]) -> Batch:
+        """The taken cases as rows to write; other cases are named by receipt."""
+        batch = Batch(district_code=self.district_code, source=self.source)
+        totals = batch.totals
+        for n, item in enumerate(taken):
+            case = item.case
+            case.duplicate_of_id = None
+            batch.cases.append(columns_of(case))
+            batch.events += [{**e, "case": n} for e in item.events]
+            if item.duplicate is not None:
+                batch.links.append((n, "duplicate_of_id", item.duplicate.receipt))
+            if item.merged_into is not None and case.merged_into_id is None:
+                batch.links.append((n, "merged_into_id", item.merged_into.receipt))
+            batch.audit += audit.checked(
+                [
+                    audit.Entry(
+                        actor=e["actor"],
+                        actor_id=e["actor_id"],
+                        actor_role=e["actor_role"],
+                        action=f"case.{e['action']}",
+                        object_type="case",
+                        object_id=case.receipt,
+                        source=self.source,
+                        detail={"from": e["from_state"], "to": e["to_state"]},
+                    )
+                    for e in item.events
+                ]
+            )
+            key, counts = snapshot(case)
             total = totals.setdefault(key, [0] * len(FACTS))
             for i, count in enumerate(counts):
                 total[i] += count
-        rollup.add_many(session, totals)
-        if self.notify_open:
-            for item in taken:
-                message = notice(item.case, item.last, None)
-                if message is not None and State(item.case.state) in OPEN:
-                    notify(session, item.case, **message)
+            if self.notify_open and State(case.state) in OPEN:
+                message = notice(case, item.last, None)
+                if message is not None:
+                    batch.notices.append((n, message))
+        return batch
+
+
+@dataclass
+class Taken:
+    """A batch taken in memory: what it came to, and its rows to write unless any was bad."""
+
+    result: BatchResult
+    items: list[_Item] = field(default_factory=list)
+    batch: Batch | None = None
 
 
 def _district_lat(index: GridIndex) -> float:

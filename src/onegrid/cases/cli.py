@@ -2,6 +2,8 @@
 
 import csv
 import json
+import resource
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -13,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from onegrid.cases import importing, intake, scheduled, service
 from onegrid.cases.bulk import BulkEngine
+from onegrid.cases.bulkwrite import BackgroundWriter
 from onegrid.cases.flows import STATE_NAMES, Action
 from onegrid.cases.models import Channel, State
 from onegrid.cases.transitions import transition
@@ -158,7 +161,7 @@ def import_cases(
     """Import cases through the full intake (and their steps), batch by batch, all-or-nothing."""
     settings = get_settings()
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    with Session(get_engine(), expire_on_commit=False) as session:
+    with Session(get_engine(), expire_on_commit=False) as session, ExitStack() as stack:
         try:
             total = importing.count_rows(file)
             engine = BulkEngine(
@@ -167,6 +170,10 @@ def import_cases(
                 who=acting(),
                 source=f"import:{file.name}",
             )
+            writer = None
+            if not check and total - from_line + 1 > batch_size and not _in_memory(session):
+                url = session.get_bind().url.render_as_string(hide_password=False)
+                writer = stack.enter_context(BackgroundWriter(url))
             with Progress(*columns, TimeElapsedColumn(), console=console) as bar:
                 task = bar.add_task("导入 importing", total=total)
                 done = importing.import_file(
@@ -177,18 +184,35 @@ def import_cases(
                     batch_size=batch_size,
                     from_line=from_line,
                     check=check,
+                    writer=writer,
                     progress=lambda rows: bar.update(task, completed=rows),
                 )
         except DomainError as error:
             fail(error)
-    _print_import(done, check, report)
+        if writer is not None:
+            writer.close()  # its process ends and tells its peak memory
+    peaks = [resource.getrusage(resource.RUSAGE_SELF).ru_maxrss]
+    if writer is not None:
+        peaks.append(writer.peak_kib)
+    _print_import(done, check, report, peaks)
 
 
-def _print_import(done: importing.ImportReport, check: bool, report: Path | None) -> None:
+def _in_memory(session: Session) -> bool:
+    """Whether the database lives in this process only (no other process can write it)."""
+    url = session.get_bind().url
+    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+
+
+def _print_import(
+    done: importing.ImportReport, check: bool, report: Path | None, peaks: list[int]
+) -> None:
+    """peaks: the peak memory (KiB) of this process and, if one wrote, the writing process."""
     if not check:
+        mib = [round(kib / 1024) for kib in peaks]
+        parts = f" (读入 taking in {mib[0]} + 写入 writing {mib[1]})" if len(mib) > 1 else ""
         console.print(
             f"已导入 imported {done.cases} case(s) with {done.events} timeline event(s) "
-            f"in {done.batches} batch(es)"
+            f"in {done.batches} batch(es); 内存峰值 peak memory {sum(mib)} MiB{parts}"
         )
     if not done.rejected:
         if check:

@@ -27,12 +27,14 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from onegrid.cases import bulkwrite
 from onegrid.cases.bulk import BulkEngine, Rejected, Row, Step
+from onegrid.cases.bulkwrite import BackgroundWriter, WriteFailed, Written
 from onegrid.cases.flows import Action
 from onegrid.cases.intake import Report
 from onegrid.cases.models import Channel
 from onegrid.core.coordinates import CRS
-from onegrid.core.errors import Invalid
+from onegrid.core.errors import Conflict, Invalid
 
 FORMATS = ("csv", "jsonl")
 REQUIRED = ("received_at", "category_code", "description", "lon", "lat")
@@ -239,6 +241,12 @@ class ImportReport:
     rejected: list[Rejected] = field(default_factory=list)
     stopped_at: int | None = None  # the first line of the batch that was not written
 
+    def count(self, written: Written | None) -> None:
+        if written is not None:
+            self.cases += written.cases
+            self.events += written.events
+            self.batches += 1
+
 
 def import_file(
     *,
@@ -249,36 +257,49 @@ def import_file(
     batch_size: int = 10_000,
     from_line: int = 1,
     check: bool = False,
+    writer: BackgroundWriter | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Imports the file batch by batch, committing each; stops at the first bad batch.
 
     A batch with any bad row writes nothing; the report lists every bad row of it and the
     line to start again from (`from_line`). `check` reads and checks every row, writes none.
+    With a `writer`, each batch is written by the writer's process while the next is taken
+    here; without, here, in the session.
     """
     if batch_size < 1:
         raise Invalid("每批至少 1 行", "a batch holds at least one row")
     report = ImportReport()
+    in_flight = 0  # the first line of the batch the writer is writing
 
     def take(batch: list[Row | Rejected]) -> bool:
+        nonlocal in_flight
         rows = [item for item in batch if isinstance(item, Row)]
         bad = [item for item in batch if isinstance(item, Rejected)]
-        result = engine.run(rows, write=not (check or bad))
+        if check or bad:
+            result = engine.run(rows, write=False)
+        else:
+            taken = engine.take(rows)
+            result = taken.result
         bad = sorted(bad + result.rejected, key=lambda r: r.line)
         report.rows += len(batch)
-        if progress:
-            progress(report.rows)
         if bad:
             session.rollback()
             report.rejected += bad
             report.stopped_at = report.stopped_at or batch[0].line
-            return check  # checking goes on to find every bad row; importing stops
-        if not check:
+        elif check:
+            pass
+        elif writer is None:
+            bulkwrite.write(session, taken.batch)
             session.commit()
-            report.cases += result.cases
-            report.events += result.events
-            report.batches += 1
-        return True
+            report.count(Written(result.cases, result.events))
+        else:
+            session.commit()  # ends this process's reading: SQLite's log can be checkpointed
+            report.count(_written(lambda: writer.send(taken.batch), in_flight))
+            in_flight = batch[0].line
+        if progress:
+            progress(report.rows)
+        return check or not bad  # checking goes on to find every bad row; importing stops
 
     batch: list[Row | Rejected] = []
     for item in read(path, zone):
@@ -287,8 +308,24 @@ def import_file(
         batch.append(item)
         if len(batch) >= batch_size:
             if not take(batch):
-                return report
+                break
             batch = []
-    if batch:
-        take(batch)
+    else:
+        if batch:
+            take(batch)
+    if writer is not None:
+        report.count(_written(writer.wait, in_flight))
     return report
+
+
+def _written(call: Callable[[], Written | None], line: int) -> Written | None:
+    """What the writer wrote; its failure told as the batch that was not written."""
+    try:
+        return call()
+    except WriteFailed as error:
+        raise Conflict(
+            f"第 {line} 行起的一批未能写入（{error}），其后的行也未导入；之前的批次已写入。"
+            f"排除问题后用 --from-line {line} 继续",
+            f"the batch from line {line} could not be written ({error}), nor anything after "
+            f"it; the batches before it are written. Go on with --from-line {line}.",
+        ) from error
