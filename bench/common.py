@@ -3,8 +3,10 @@
 import os
 import platform
 import statistics
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 
@@ -39,6 +41,14 @@ class Figure:
 
     def as_dict(self) -> dict:
         return asdict(self) | {"ratio": self.ratio}
+
+
+@contextmanager
+def stage(what: str) -> Iterator[None]:
+    """Says on stderr what a long step was and how long it took."""
+    start = time.perf_counter()
+    yield
+    print(f"   … {what}: {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
 
 
 def median_seconds(work: Callable[[], object], repeat: int) -> float:

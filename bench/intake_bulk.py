@@ -2,10 +2,10 @@
 
 `onegrid import cases FILE` runs as a user runs it (its own process, batches of 10,000) on a
 store holding the demo district. The baseline then inserts the very rows the import wrote,
-read back from that store, into a fresh store of the same kind: one executemany on the driver
-and one commit per 10,000 rows, no checks, no computing. Two baselines: the case rows alone
-(the issue's reading), and every row the import wrote (cases, timeline, audit, rollup,
-notifications).
+read back from that store, into a fresh store of the same kind: on the driver, one batch (an
+executemany; on PostgreSQL a COPY) and one commit per 10,000 rows, no checks, no computing.
+Two baselines: the case rows alone (the issue's reading), and every row the import wrote
+(cases, timeline, audit, rollup, notifications).
 """
 
 import time
@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, MetaData, func, select
 
-from bench.common import Figure, Scale
+from bench.common import Figure, Scale, stage
 from bench.generate import cases_file
 from bench.stores import (
     BACKENDS,
@@ -59,7 +59,8 @@ def last_ids(engine: Engine) -> dict[str, int]:
 def copy_seconds(source: Engine, target: Engine, tables: list[str], after: dict[str, int]) -> float:
     """Inserts the tables' new rows (id above `after`) from source into target in batches, on
     the drivers themselves: rows read as the database stores them go back in as they are, one
-    executemany and one commit per batch. Returns the time spent inserting and committing."""
+    batch and one commit per 10,000 rows (SQLite: an executemany; PostgreSQL: a COPY, as the
+    import writes). Returns the time spent inserting and committing."""
     metadata = MetaData()
     metadata.reflect(source, only=tables)
     spent = 0.0
@@ -68,19 +69,14 @@ def copy_seconds(source: Engine, target: Engine, tables: list[str], after: dict[
         for table in metadata.sorted_tables:  # parents before children
             if table.name not in tables:  # reflected only as a foreign key's target
                 continue
-            names = [column.name for column in table.columns]
-            marks = ", ".join(["?" if target.dialect.paramstyle == "qmark" else "%s"] * len(names))
-            insert = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})"
+            names = ", ".join(column.name for column in table.columns)
             where = f" WHERE id > {int(after[table.name])}" if table.name in after else ""
             order = ", ".join(column.name for column in table.primary_key.columns)
             cursor = _streaming(reading, source)
-            cursor.execute(f"SELECT {', '.join(names)} FROM {table.name}{where} ORDER BY {order}")
+            cursor.execute(f"SELECT {names} FROM {table.name}{where} ORDER BY {order}")
             while rows := cursor.fetchmany(BATCH):
                 start = time.perf_counter()
-                out = writing.cursor()
-                if target.dialect.name == "sqlite":  # onegrid's connections begin explicitly
-                    out.execute("BEGIN")
-                out.executemany(insert, rows)
+                _insert(writing, target, table.name, names, rows)
                 writing.commit()
                 spent += time.perf_counter() - start
             cursor.close()
@@ -88,6 +84,18 @@ def copy_seconds(source: Engine, target: Engine, tables: list[str], after: dict[
         reading.close()
         writing.close()
     return spent
+
+
+def _insert(connection, engine: Engine, table: str, names: str, rows: list) -> None:
+    cursor = connection.cursor()
+    if engine.dialect.name == "postgresql":
+        with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    marks = ", ".join("?" * len(rows[0]))
+    cursor.execute("BEGIN")  # onegrid's SQLite connections begin explicitly
+    cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
 
 
 def _streaming(connection, engine: Engine):
@@ -101,7 +109,8 @@ def measure(backend: str, path: Path, count: int, workdir: Path) -> tuple[list[F
     """The import's figures on this store, and the import's peak memory (KiB)."""
     with store(backend, workdir, "import") as imported:
         before, ids = counts(imported), last_ids(imported)
-        seconds, peak = run_import(imported, path)
+        with stage(f"{backend}: onegrid import cases, {count:,} cases"):
+            seconds, peak = run_import(imported, path)
         after = counts(imported)
         if after["case_record"] - before["case_record"] != count:
             raise RuntimeError(f"the import wrote {after['case_record']} cases, not {count}")
@@ -109,9 +118,12 @@ def measure(backend: str, path: Path, count: int, workdir: Path) -> tuple[list[F
         kept = cache_dir() / f"imported-{count}.db"  # the dashboard bench reads this store
         if backend == "sqlite" and not kept.exists():
             keep_sqlite(imported, kept)
-        with store(backend, workdir, "raw-cases") as raw:
+        with (
+            stage(f"{backend}: raw copy of the case rows"),
+            store(backend, workdir, "raw-cases") as raw,
+        ):
             cases_only = copy_seconds(imported, raw, ["case_record"], ids)
-        with store(backend, workdir, "raw-all") as raw:
+        with stage(f"{backend}: raw copy of every row"), store(backend, workdir, "all") as raw:
             everything = copy_seconds(imported, raw, written, ids)
     rows = sum(after[name] - before[name] for name in written)
     note = f"{count:,} cases; the import wrote {rows:,} rows to {', '.join(written)}"
@@ -157,7 +169,8 @@ def memory(sizes: dict[int, float]) -> Figure:
 
 def run(scale: Scale, workdir: Path) -> list[Figure]:
     count, other = SIZES[scale], MEMORY[scale]
-    path = cases_file(count)
+    with stage("the generated cases"):
+        path = cases_file(count)
     figures, peaks = [], {}
     for backend in BACKENDS:
         found, peak = measure(backend, path, count, workdir)
@@ -168,7 +181,7 @@ def run(scale: Scale, workdir: Path) -> list[Figure]:
         imported_sqlite(other, cases_file(other))
         peaks[other] = import_record(other)["peak_kib"] / 1024
     else:
-        with store("sqlite", workdir, f"memory-{other}") as engine:
+        with stage(f"the import of {other:,} cases"), store("sqlite", workdir, "memory") as engine:
             peaks[other] = run_import(engine, cases_file(other))[1] / 1024
     figures.append(memory(peaks))
     return figures

@@ -82,7 +82,7 @@ def _stored_ids(session: Session, receipts: set[str]) -> dict[str, int]:
     wanted = sorted(receipts)
     for start in range(0, len(wanted), 500):
         query = select(Case.receipt, Case.id).where(Case.receipt.in_(wanted[start : start + 500]))
-        found.update(session.execute(query).tuples().all())
+        found.update((receipt, id_) for receipt, id_ in session.execute(query))
     if missing := receipts - found.keys():
         first = min(missing)
         raise Conflict(f"所关联的案件 {first} 不存在", f"the linked case {first} is not stored")
