@@ -3,21 +3,23 @@
 `BulkEngine.take` (onegrid.cases.bulk) turns rows into a `Batch` of plain rows; `write` stores
 it in the caller's transaction: cases (their ids come back), the links between cases, the
 timeline, the audit chain (its records checked ahead, `audit.checked`), the rollup and the
-notices. A batch refers to other cases by
-receipt, so it can be taken before the batch ahead of it is stored.
+notices. A batch refers to other cases by receipt, so it can be taken before the batch ahead
+of it is stored.
 
 `BackgroundWriter` writes batches in a process of its own, one batch behind the taking, so an
 import keeps both of a machine's cores busy: this process reads, locates and moves the next
 batch's cases while the other stores the last one::
 
-    with BackgroundWriter(url, district_code="210104", source="import:cases.jsonl") as writer:
-        written = writer.send(batch)   # waits for the batch before: (cases, events) or None
-        written = writer.finish()      # the last batch's; raises WriteFailed if one failed
+    with BackgroundWriter(database_url) as writer:
+        written = writer.send(batch)   # hands it over once the batch before is stored
+        written = writer.wait()        # the last batch's Written(cases, events)
+    # either raises WriteFailed if the batch it waits for was not stored
 """
 
 import multiprocessing
 import resource
 import traceback
+from contextlib import suppress
 from dataclasses import dataclass, field
 
 from sqlalchemy import bindparam, select, update
@@ -131,16 +133,11 @@ class BackgroundWriter:
             raise WriteFailed(answer[0])
         return Written(*answer)
 
-    def finish(self) -> Written | None:
-        """Waits for the last batch, then ends the writing process."""
-        try:
-            return self.wait()
-        finally:
-            self.close()
-
     def close(self) -> None:
+        """Ends the writing process (after the batch in flight) and reads its peak memory."""
         if self._process.is_alive():
             try:
+                self.wait()
                 self._pipe.send(None)
                 kind, *answer = self._receive()
                 if kind == "peak":
@@ -175,7 +172,7 @@ def _serve(pipe, url: str) -> None:
     engine = create_db_engine(url)
     try:
         with Session(engine, expire_on_commit=False) as session:
-            while (batch := pipe.recv()) is not None:
+            while (batch := _next(pipe)) is not None:
                 try:
                     # SQLite's write lock first: the server may be writing too, and a
                     # transaction that read before it writes would fail if it committed between.
@@ -188,7 +185,17 @@ def _serve(pipe, url: str) -> None:
                     pipe.send(("failed", detail))
                     return
                 pipe.send(("written", len(batch.cases), len(batch.events)))
-        pipe.send(("peak", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+        with suppress(OSError):  # the importing process may be gone
+            pipe.send(("peak", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
     finally:
         engine.dispose()
         pipe.close()
+
+
+def _next(pipe) -> Batch | None:
+    """The next batch to write; None once told to stop, or if the importing process is gone
+    (what it was sending, if anything, is not written)."""
+    try:
+        return pipe.recv()
+    except (EOFError, OSError):
+        return None
