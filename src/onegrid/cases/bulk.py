@@ -24,7 +24,7 @@ by then; after the last, every one due by `present`.
 
 import math
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -249,7 +249,7 @@ class BulkEngine:
             return taken
         self._preload(min(row.received_at for row in rows))
         grids, lons, lats = self._locate(rows)
-        receipts = self._stored_receipts([row.receipt for row in rows if row.receipt])
+        receipts = bulkwrite.stored_ids(self.session, {row.receipt for row in rows if row.receipt})
         for row, grid, lon, lat in zip(rows, grids, lons, lats, strict=True):
             try:
                 taken.items.append(self._take(row, grid, float(lon), float(lat), receipts))
@@ -295,14 +295,9 @@ class BulkEngine:
         grids = [None if i == NOT_FOUND else str(self.index.codes[i]) for i in found]
         return grids, lons, lats
 
-    def _stored_receipts(self, receipts: list[str]) -> set[str]:
-        stored: set[str] = set()
-        for start in range(0, len(receipts), 500):
-            chunk = receipts[start : start + 500]
-            stored |= set(self.session.scalars(select(Case.receipt).where(Case.receipt.in_(chunk))))
-        return stored
-
-    def _take(self, row: Row, grid: str | None, lon: float, lat: float, stored: set[str]) -> _Item:
+    def _take(
+        self, row: Row, grid: str | None, lon: float, lat: float, stored: Container[str]
+    ) -> _Item:
         report = row.report
         if grid is None or not grid.startswith(self.district_code):
             raise Invalid(

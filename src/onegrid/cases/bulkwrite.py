@@ -54,7 +54,11 @@ class Batch:
 def write(session: Session, batch: Batch) -> list[int]:
     """Stores the batch in the session's transaction; returns its cases' ids, in order."""
     within = {row["receipt"]: n for n, row in enumerate(batch.cases)}
-    stored = _stored_ids(session, {r for _, _, r in batch.links if r not in within})
+    wanted = {r for _, _, r in batch.links if r not in within}
+    stored = stored_ids(session, wanted)
+    if missing := wanted - stored.keys():
+        first = min(missing)
+        raise Conflict(f"所关联的案件 {first} 不存在", f"the linked case {first} is not stored")
     later: list[tuple[int, str, int]] = []  # links to cases of this batch: ids known once written
     for n, column, receipt in batch.links:
         if receipt in within:
@@ -79,15 +83,13 @@ def write(session: Session, batch: Batch) -> list[int]:
     return ids
 
 
-def _stored_ids(session: Session, receipts: set[str]) -> dict[str, int]:
+def stored_ids(session: Session, receipts: set[str]) -> dict[str, int]:
+    """The ids of the stored cases among these receipts, by receipt."""
     found: dict[str, int] = {}
     wanted = sorted(receipts)
     for start in range(0, len(wanted), 500):
         query = select(Case.receipt, Case.id).where(Case.receipt.in_(wanted[start : start + 500]))
         found.update((receipt, id_) for receipt, id_ in session.execute(query))
-    if missing := receipts - found.keys():
-        first = min(missing)
-        raise Conflict(f"所关联的案件 {first} 不存在", f"the linked case {first} is not stored")
     return found
 
 

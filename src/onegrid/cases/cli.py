@@ -189,8 +189,7 @@ def import_cases(
                 )
         except DomainError as error:
             fail(error)
-        if writer is not None:
-            writer.close()  # its process ends and tells its peak memory
+    # The writer's process has ended with the block above and told its peak memory.
     peaks = [resource.getrusage(resource.RUSAGE_SELF).ru_maxrss]
     if writer is not None:
         peaks.append(writer.peak_kib)

@@ -27,8 +27,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from onegrid.cases import bulkwrite
-from onegrid.cases.bulk import BulkEngine, Rejected, Row, Step
+from onegrid.cases.bulk import BatchResult, BulkEngine, Rejected, Row, Step
 from onegrid.cases.bulkwrite import BackgroundWriter, WriteFailed, Written
 from onegrid.cases.flows import Action
 from onegrid.cases.intake import Report
@@ -241,7 +240,7 @@ class ImportReport:
     rejected: list[Rejected] = field(default_factory=list)
     stopped_at: int | None = None  # the first line of the batch that was not written
 
-    def count(self, written: Written | None) -> None:
+    def count(self, written: Written | BatchResult | None) -> None:
         if written is not None:
             self.cases += written.cases
             self.events += written.events
@@ -276,27 +275,25 @@ def import_file(
         nonlocal in_flight
         rows = [item for item in batch if isinstance(item, Row)]
         bad = [item for item in batch if isinstance(item, Rejected)]
-        if check or bad:
-            result = engine.run(rows, write=False)
-        else:
+        handed_over = writer is not None and not (check or bad)
+        if handed_over:
             taken = engine.take(rows)
             result = taken.result
+        else:
+            result = engine.run(rows, write=not (check or bad))
         bad = sorted(bad + result.rejected, key=lambda r: r.line)
         report.rows += len(batch)
         if bad:
             session.rollback()
             report.rejected += bad
             report.stopped_at = report.stopped_at or batch[0].line
-        elif check:
-            pass
-        elif writer is None:
-            bulkwrite.write(session, taken.batch)
-            session.commit()
-            report.count(Written(result.cases, result.events))
-        else:
+        elif handed_over:
             session.commit()  # ends this process's reading: SQLite's log can be checkpointed
             report.count(_written(lambda: writer.send(taken.batch), in_flight))
             in_flight = batch[0].line
+        elif not check:
+            session.commit()
+            report.count(result)
         if progress:
             progress(report.rows)
         return check or not bad  # checking goes on to find every bad row; importing stops
