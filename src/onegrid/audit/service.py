@@ -217,22 +217,23 @@ def _check_district(district_code: str) -> None:
 
 
 _ENTRY_FIELDS = tuple(f.name for f in fields(Entry))
+_OUTCOMES = {outcome.value: outcome.value for outcome in Outcome}
 
 
 def _values(entry: Entry) -> dict[str, Any]:
-    try:
-        outcome = Outcome(entry.outcome).value
-    except ValueError:
+    outcome = _OUTCOMES.get(entry.outcome) if isinstance(entry.outcome, str) else None
+    if outcome is None:
         raise Invalid(
             f"未知的结果 {entry.outcome!r}：应为 success、denied 或 failed",
             f"unknown outcome {entry.outcome!r}: success, denied or failed",
-        ) from None
+        )
     if not entry.actor or not entry.action:
         raise Invalid("审计记录须写明操作者和操作", "an audit record names its actor and action")
     values = {name: getattr(entry, name) for name in _ENTRY_FIELDS}
     for name, length in _LENGTHS.items():
-        if values[name] is not None:
-            values[name] = str(values[name])[:length]
+        value = values[name]
+        if value is not None and (type(value) is not str or len(value) > length):
+            values[name] = str(value)[:length]
     try:
         values["detail"] = None if entry.detail is None else canonical_json(dict(entry.detail))
     except ValueError as error:

@@ -31,8 +31,11 @@ class CaseDraft:
     __slots__ = ("id", *CASE_COLUMNS)
 
     def __init__(self, **values) -> None:
-        for name in self.__slots__:
-            setattr(self, name, values.get(name, _CASE_DEFAULTS.get(name)))
+        for name, default in _SLOT_DEFAULTS:
+            setattr(self, name, values.get(name, default))
+
+
+_SLOT_DEFAULTS = [(name, _CASE_DEFAULTS.get(name)) for name in CaseDraft.__slots__]
 
 
 def columns_of(case: CaseDraft) -> dict:

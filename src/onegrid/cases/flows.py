@@ -81,7 +81,18 @@ STATE_NAMES = {
 
 def target(case: Case, action: Action) -> State:
     """Returns the state this action leads to from the case's state, or raises Invalid."""
-    state, pending = State(case.state), case.pending
+    key = (case.state, action, case.pending)
+    found = _TARGETS.get(key)
+    if found is None:
+        found = _TARGETS[key] = _target(State(case.state), action, case.pending)
+    return found
+
+
+# What each (state, action, pending) led to, filled as they come: a few dozen in all.
+_TARGETS: dict[tuple[str, Action, str | None], State] = {}
+
+
+def _target(state: State, action: Action, pending: str | None) -> State:
     match (state, action, pending):
         case (State.RECEIVED, Action.REQUEST_VERIFY, None):
             return State.VERIFYING

@@ -43,6 +43,7 @@ KNOWN = {
     *("attributes", "receipt", "steps"),
 }
 _RECEIPT = re.compile(r"[0-9A-Z-]{4,20}")
+_MEMBERS = {kind: {m.value: m for m in kind} for kind in (Action, Channel, CRS)}
 _TRUE, _FALSE = {"true", "1", "yes", "是"}, {"false", "0", "no", "否", ""}
 
 
@@ -187,6 +188,8 @@ def _steps(steps, zone: ZoneInfo) -> list[Step]:
 
 
 def _choice(kind, value, name: str):
+    if isinstance(value, str) and value in _MEMBERS[kind]:  # the usual case: as stored
+        return _MEMBERS[kind][value]
     try:
         return kind(str(value).strip().lower())
     except ValueError:

@@ -78,6 +78,10 @@ class Duration:
     @classmethod
     def parse(cls, text: str) -> Duration:
         """Returns the duration written as e.g. "90m", "4h" or "2d"."""
+        return _parse_duration(text) if isinstance(text, str) else cls._parse(text)
+
+    @classmethod
+    def _parse(cls, text: str) -> Duration:
         match = _DURATION.fullmatch(text.strip().lower()) if isinstance(text, str) else None
         if match is None or int(match[1]) < 1:
             raise ValueError(
@@ -94,6 +98,12 @@ class Duration:
         if self.unit == "d":
             return self.amount * minutes_per_day
         return self.amount * (60 if self.unit == "h" else 1)
+
+
+@lru_cache(maxsize=256)
+def _parse_duration(text: str) -> Duration:
+    # A category's few limits are parsed at every stage a case starts: once each is enough.
+    return Duration._parse(text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,7 +236,12 @@ class WorkCalendar:
 
     def _worked_before(self, time_us: int) -> int:
         """Working microseconds of a working day from midnight up to this time of day."""
-        return sum(max(0, min(time_us, end) - start) for start, end in self._intervals)
+        worked = 0
+        for start, end in self._intervals:
+            if time_us <= start:
+                break
+            worked += (time_us if time_us < end else end) - start
+        return worked
 
     def _moment_at(self, worked: int) -> int:
         """The earliest time of day by which `worked` (> 0) microseconds have been worked."""
