@@ -54,17 +54,21 @@ def timestamp(at: datetime) -> str:
     return at.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def hashed_fields(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Returns the fields a record's hash covers, its time as text."""
+def hashed_fields(values: Mapping[str, Any], at: str | None = None) -> dict[str, Any]:
+    """Returns the fields a record's hash covers, its time as text (`at`, when the caller
+    has it already: records appended together share one time)."""
     fields = {name: values[name] for name in HASHED_FIELDS}
-    if isinstance(fields["at"], datetime):
+    if at is not None:
+        fields["at"] = at
+    elif isinstance(fields["at"], datetime):
         fields["at"] = timestamp(fields["at"])
     return fields
 
 
-def record_hash(values: Mapping[str, Any]) -> str:
-    """Returns the SHA-256 hex of prev_hash followed by the record's canonical JSON."""
-    payload = values["prev_hash"] + canonical_json(hashed_fields(values))
+def record_hash(values: Mapping[str, Any], at: str | None = None) -> str:
+    """Returns the SHA-256 hex of prev_hash followed by the record's canonical JSON; `at` as
+    for `hashed_fields`."""
+    payload = values["prev_hash"] + canonical_json(hashed_fields(values, at))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 

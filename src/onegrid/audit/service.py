@@ -9,7 +9,7 @@ from sqlalchemy import Engine, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from onegrid.audit.links import canonical_json, record_hash
+from onegrid.audit.links import canonical_json, record_hash, timestamp
 from onegrid.audit.models import GENESIS, AuditHead, AuditRecord, Outcome
 from onegrid.core.errors import Invalid
 from onegrid.core.permissions import Principal
@@ -251,9 +251,10 @@ def _chain(session: Session, district_code: str, rows: list[dict[str, Any]]) -> 
     last_seq, prev_hash = _advance(session, district_code, len(rows))
     # Taken once the chain is locked, so that times rise with seq.
     at = utcnow()
+    hashed_at = timestamp(at)
     for seq, row in enumerate(rows, start=last_seq - len(rows) + 1):
         row.update(district_code=district_code, seq=seq, at=at, prev_hash=prev_hash)
-        row["hash"] = prev_hash = record_hash(row)
+        row["hash"] = prev_hash = record_hash(row, hashed_at)
     session.execute(
         update(_HEAD).where(_HEAD.c.district_code == district_code).values(hash=prev_hash)
     )

@@ -51,9 +51,16 @@ _NEXT_IDS = text(
 def insert_cases(session: Session, rows: list[dict]) -> list[int]:
     """Inserts the case rows in order and returns their new ids, in the same order."""
     table = Case.__table__
+    if not rows:
+        return []
     if session.get_bind().dialect.name != "postgresql":
-        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        return list(session.execute(statement, rows).scalars())
+        # SQLite: the first row takes the next id and the write lock, so no other writer can
+        # come between; the rest take the ids after it, in one executemany on the driver (an
+        # INSERT … RETURNING in order would send one statement per row).
+        first = session.execute(insert(table).returning(table.c.id), rows[0]).scalar_one()
+        ids = list(range(first, first + len(rows)))
+        insert_many(session, table, [r | {"id": i} for r, i in zip(rows[1:], ids[1:], strict=True)])
+        return ids
     # PostgreSQL: the ids are drawn from the column's sequence first, and the rows go in with
     # the driver's executemany; a multi-row INSERT … RETURNING of 10,000 rows spends most of its
     # time in the driver turning the giant statement's placeholders into PostgreSQL's.
