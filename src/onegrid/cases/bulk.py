@@ -33,10 +33,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from onegrid.audit import service as audit
-from onegrid.cases import bulkwrite, effects, flows, intake
+from onegrid.cases import bulkwrite, effects, flows, intake, rollup
 from onegrid.cases.bulkwrite import Batch
 from onegrid.cases.drafts import CaseDraft, columns_of
-from onegrid.cases.facts import FACTS
+from onegrid.cases.facts import FACTS, BucketKey
 from onegrid.cases.flows import Action
 from onegrid.cases.lookups import MemoryLookups
 from onegrid.cases.models import OPEN, Case, State
@@ -384,12 +384,14 @@ class BulkEngine:
     def _batch(self, taken: list[_Item]) -> Batch:
         """The taken cases as rows to write; other cases are named by receipt."""
         batch = Batch(district_code=self.district_code, source=self.source)
-        totals = batch.totals
+        totals: dict[BucketKey, list[int]] = {}
         for n, item in enumerate(taken):
             case = item.case
             case.duplicate_of_id = None
             batch.cases.append(columns_of(case))
-            batch.events += [{**e, "case": n} for e in item.events]
+            for event in item.events:
+                event["case"] = n
+            batch.events += item.events
             if item.duplicate is not None:
                 batch.links.append((n, "duplicate_of_id", item.duplicate.receipt))
             if item.merged_into is not None and case.merged_into_id is None:
@@ -417,6 +419,7 @@ class BulkEngine:
                 message = notice(case, item.last, None)
                 if message is not None:
                     batch.notices.append((n, message))
+        batch.rollup = rollup.rows_to_add(totals)
         return batch
 
 

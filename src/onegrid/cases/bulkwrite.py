@@ -47,7 +47,7 @@ class Batch:
     events: list[dict] = field(default_factory=list)  # "case" is the index of its case
     audit: list[dict] = field(default_factory=list)  # audit.checked: one per event
     links: list[tuple[int, str, str]] = field(default_factory=list)  # (case, column, receipt)
-    totals: dict = field(default_factory=dict)  # rollup key → counts
+    rollup: list[list[dict]] = field(default_factory=list)  # rollup.rows_to_add
     notices: list[tuple[int, dict]] = field(default_factory=list)  # (case, message)
 
 
@@ -72,12 +72,11 @@ def write(session: Session, batch: Batch) -> list[int]:
         if links:
             statement = update(table).where(table.c.id == bindparam("b_id"))
             session.execute(statement.values({column: bindparam("b_to")}), links)
-    events = [{**e, "case_id": ids[e["case"]]} for e in batch.events]
-    for event in events:
-        del event["case"]
-    insert_many(session, CaseEvent.__table__, events)
+    for event in batch.events:  # the batch is written once: its rows are changed in place
+        event["case_id"] = ids[event.pop("case")]
+    insert_many(session, CaseEvent.__table__, batch.events)
     audit.record_checked(session=session, district_code=batch.district_code, rows=batch.audit)
-    rollup.add_many(session, batch.totals)
+    rollup.add_rows(session, batch.rollup)
     for n, message in batch.notices:
         notify(session, CaseDraft(id=ids[n], **batch.cases[n]), **message)
     return ids

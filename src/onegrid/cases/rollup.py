@@ -155,16 +155,30 @@ def apply(session: Session, before: Snapshot | None, after: Snapshot | None) -> 
 
 def add_many(session: Session, totals: dict[BucketKey, list[int]]) -> None:
     """Adds whole cases' counts (new cases of a bulk import) to their buckets, batched."""
-    if not totals:
-        return
+    add_rows(session, rows_to_add(totals))
+
+
+def rows_to_add(totals: dict[BucketKey, list[int]]) -> list[list[dict]]:
+    """The counts by bucket as rows to add to each grain's table, one list per grain (in
+    GRAINS order): plain data, so an import sums them while another process writes."""
+    by_grain = []
     for grain in GRAINS:
         summed: dict[tuple, list[int]] = {}
         for key, counts in totals.items():
             total = summed.setdefault(grain.key(key), [0] * len(FACTS))
             for i, count in enumerate(counts):
                 total[i] += count
-        rows = [
-            dict(zip(_KEYS, key, strict=True)) | dict(zip(FACTS, counts, strict=True))
-            for key, counts in summed.items()
-        ]
-        _upsert(session, grain.table, rows)
+        by_grain.append(
+            [
+                dict(zip(_KEYS, key, strict=True)) | dict(zip(FACTS, counts, strict=True))
+                for key, counts in summed.items()
+            ]
+        )
+    return by_grain
+
+
+def add_rows(session: Session, by_grain: list[list[dict]]) -> None:
+    """Adds rows made by `rows_to_add` to their tables."""
+    for grain, rows in zip(GRAINS, by_grain, strict=True):
+        if rows:
+            _upsert(session, grain.table, rows)
