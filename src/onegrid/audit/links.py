@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from onegrid.audit.models import AuditRecord
+from onegrid.core.jsontext import Memo
 
 HASHED_FIELDS = (
     "district_code",
@@ -47,6 +48,10 @@ _CANONICAL = json.JSONEncoder(
 def canonical_json(value: Any) -> str:
     """Returns value as canonical JSON: sorted keys, no whitespace, non-ASCII kept as is."""
     return _CANONICAL.encode(value)
+
+
+# A record's detail as canonical JSON; the few shapes bulk work repeats are encoded once each.
+canonical_detail = Memo(_CANONICAL)
 
 
 def timestamp(at: datetime) -> str:

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from onegrid.audit.links import canonical_json, record_hash, timestamp
+from onegrid.audit.links import canonical_detail, record_hash, timestamp
 from onegrid.audit.models import GENESIS, AuditHead, AuditRecord, Outcome
 from onegrid.core.errors import Invalid
 from onegrid.core.permissions import Principal
@@ -235,7 +235,7 @@ def _values(entry: Entry) -> dict[str, Any]:
         if value is not None and (type(value) is not str or len(value) > length):
             values[name] = str(value)[:length]
     try:
-        values["detail"] = None if entry.detail is None else canonical_json(dict(entry.detail))
+        values["detail"] = None if entry.detail is None else canonical_detail(entry.detail)
     except ValueError as error:
         raise Invalid(
             f"审计详情无法写成 JSON：{error}", f"the audit detail is not JSON: {error}"

@@ -23,6 +23,7 @@ from onegrid.cases.models import Case, CaseEvent, Evidence
 from onegrid.cases.notify import notice, notify
 from onegrid.config import get_settings
 from onegrid.core.errors import Conflict, Forbidden, Invalid
+from onegrid.core.jsontext import Memo
 from onegrid.core.permissions import Principal
 from onegrid.core.workcalendar import get_calendar
 from onegrid.db.base import utcnow
@@ -47,12 +48,12 @@ def check_permission(who: Principal, action: Action, *, via_receipt: bool = Fals
     )
 
 
-_EVENT_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+_EVENT_JSON = Memo(json.JSONEncoder(ensure_ascii=False, sort_keys=True))
 
 
 def event_data(data: dict | None) -> str | None:
     """An event's data as stored: JSON with sorted keys, or None when there is none."""
-    return _EVENT_JSON.encode(data) if data else None
+    return _EVENT_JSON(data) if data else None
 
 
 def record_event(
