@@ -9,7 +9,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.common import Scale, machine, report
+from bench.common import Scale, machine, report, stage
 
 # Each module has run(scale, workdir) -> list[Figure]; the order is the (SPEC §8).
 BENCHES = ["intake_bulk", "http_intake", "durability", "locate", "dashboard"]
@@ -29,7 +29,10 @@ def main() -> int:
     for name in args.only or BENCHES:
         module = importlib.import_module(f"bench.{name}")
         print(f"== {name} ({scale}) ==", file=sys.stderr, flush=True)
-        with tempfile.TemporaryDirectory(prefix=f"onegrid-bench-{name}-") as workdir:
+        with (
+            stage(f"{name} in all"),
+            tempfile.TemporaryDirectory(prefix=f"onegrid-bench-{name}-") as workdir,
+        ):
             found = module.run(scale, Path(workdir))
         for figure in found:
             print(f"   {figure.name}: {figure.value:,.6g} {figure.unit}", file=sys.stderr)

@@ -18,6 +18,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -141,20 +142,34 @@ def _administer(statement: str) -> None:
 ONEGRID = str(Path(sys.executable).with_name("onegrid"))
 
 
-def run_import(engine: Engine, path: Path, batch_size: int = 10_000) -> tuple[float, int]:
-    """Runs `onegrid import cases` on the store, as a user would, in its own process;
-    returns its wall seconds and its peak resident memory (KiB) as it reports it: the peaks of
-    its two processes (one takes the rows in, one writes them) added together."""
+@dataclass(frozen=True)
+class Import:
+    """What `onegrid import cases` measured of itself: its wall time and its peak resident
+    memory (KiB, its two processes' peaks added) at the end and, with three batches or more,
+    once its second batch was written (`settled`: cases written by then, KiB)."""
+
+    seconds: float
+    peak_kib: int
+    settled: tuple[int, int] | None
+
+
+def run_import(engine: Engine, path: Path, batch_size: int = 10_000) -> Import:
+    """Runs `onegrid import cases` on the store, as a user would, in its own process; returns
+    its wall time and the peak memory it reports (one process takes the rows in, the other
+    writes them)."""
     env = os.environ | {"ONEGRID_DATABASE_URL": engine.url.render_as_string(hide_password=False)}
     env["COLUMNS"] = "250"  # the report on one line
     command = [ONEGRID, "import", "cases", str(path.resolve()), "--batch-size", str(batch_size)]
     start = time.perf_counter()
     done = subprocess.run(command, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - start
-    reported = re.search(r"peak memory (\d+) MiB", done.stdout + done.stderr)
+    said = done.stdout + done.stderr
+    reported = re.search(r"peak memory (\d+) MiB", said)
     if done.returncode != 0 or not reported:
-        raise RuntimeError(f"onegrid import failed:\n{done.stdout}{done.stderr}")
-    return seconds, int(reported[1]) * 1024
+        raise RuntimeError(f"onegrid import failed:\n{said}")
+    settled = re.search(r"(\d+) MiB at the first (\d+) cases", said)
+    early = (int(settled[2]), int(settled[1]) * 1024) if settled else None
+    return Import(seconds, int(reported[1]) * 1024, early)
 
 
 def imported_sqlite(count: int, cases: Path) -> Path:
@@ -166,8 +181,8 @@ def imported_sqlite(count: int, cases: Path) -> Path:
         building = path.with_suffix(".building")
         shutil.copyfile(sqlite_template(), building)
         engine = create_db_engine(sqlite_url(building))
-        seconds, peak = run_import(engine, cases)
-        record = {"cases": count, "seconds": round(seconds, 1), "peak_kib": peak}
+        done = run_import(engine, cases)
+        record = {"cases": count, "seconds": round(done.seconds, 1), "peak_kib": done.peak_kib}
         record["at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         path.with_suffix(".json").write_text(json.dumps(record))
         keep_sqlite(engine, path)

@@ -12,7 +12,7 @@ batch's cases while the other stores the last one::
 
     with BackgroundWriter(database_url) as writer:
         written = writer.send(batch)   # hands it over once the batch before is stored
-        written = writer.wait()        # the last batch's Written(cases, events)
+        written = writer.wait()        # the last batch's Written(cases, events, peak_kib)
     # either raises WriteFailed if the batch it waits for was not stored
 """
 
@@ -100,6 +100,7 @@ class WriteFailed(RuntimeError):
 class Written:
     cases: int
     events: int
+    peak_kib: int  # the writing process's peak resident memory so far
 
 
 class BackgroundWriter:
@@ -185,7 +186,8 @@ def _serve(pipe, url: str) -> None:
                     detail = "".join(traceback.format_exception_only(error)).strip()
                     pipe.send(("failed", detail))
                     return
-                pipe.send(("written", len(batch.cases), len(batch.events)))
+                peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+                pipe.send(("written", len(batch.cases), len(batch.events), peak))
         with suppress(OSError):  # the importing process may be gone
             pipe.send(("peak", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
     finally:

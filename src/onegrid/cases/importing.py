@@ -19,6 +19,7 @@ Each row becomes a `bulk.Row`, or a `bulk.Rejected` naming its line and problem.
 import csv
 import json
 import re
+import resource
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -242,12 +243,19 @@ class ImportReport:
     batches: int = 0
     rejected: list[Rejected] = field(default_factory=list)
     stopped_at: int | None = None  # the first line of the batch that was not written
+    # Written by two processes: their peak memory (KiB, added) once the second batch was
+    # written, when each has held a whole batch; an import whose memory does not grow with its
+    # input peaks at about this.
+    settled: tuple[int, int] | None = None  # (cases written, KiB)
 
     def count(self, written: Written | BatchResult | None) -> None:
         if written is not None:
             self.cases += written.cases
             self.events += written.events
             self.batches += 1
+            if self.batches == 2 and isinstance(written, Written):
+                taking = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+                self.settled = (self.cases, taking + written.peak_kib)
 
 
 def import_file(
