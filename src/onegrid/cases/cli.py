@@ -210,8 +210,9 @@ def _print_import(
         mib = [round(kib / 1024) for kib in peaks]
         parts = f" (读入 taking in {mib[0]} + 写入 writing {mib[1]})" if len(mib) > 1 else ""
         if done.settled:  # what the peak was early on: whether memory grew with the input
-            cases, kib = done.settled
-            parts += f"; 前 {cases} 件时 {round(kib / 1024)} MiB at the first {cases} cases"
+            cases, early = done.settled
+            early_mib = sum(round(kib / 1024) for kib in early)
+            parts += f"; 前 {cases} 件时 {early_mib} MiB at the first {cases} cases"
         console.print(
             f"已导入 imported {done.cases} case(s) with {done.events} timeline event(s) "
             f"in {done.batches} batch(es); 内存峰值 peak memory {sum(mib)} MiB{parts}"

@@ -246,7 +246,7 @@ class ImportReport:
     # Written by two processes: their peak memory (KiB, added) once the second batch was
     # written, when each has held a whole batch; an import whose memory does not grow with its
     # input peaks at about this.
-    settled: tuple[int, int] | None = None  # (cases written, KiB)
+    settled: tuple[int, list[int]] | None = None  # (cases written, [taking, writing] KiB)
 
     def count(self, written: Written | BatchResult | None) -> None:
         if written is not None:
@@ -255,7 +255,7 @@ class ImportReport:
             self.batches += 1
             if self.batches == 2 and isinstance(written, Written):
                 taking = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-                self.settled = (self.cases, taking + written.peak_kib)
+                self.settled = (self.cases, [taking, written.peak_kib])
 
 
 def import_file(

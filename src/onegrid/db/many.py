@@ -20,10 +20,14 @@ def insert_many(session: Session, table: Table, rows: Sequence[dict]) -> None:
     connection = session.connection()
     dialect = connection.dialect
     names = list(rows[0])
+    # Each type as this dialect binds it, as SQLAlchemy's own statements do: on SQLite a
+    # timestamp becomes SQLAlchemy's text, not the sqlite3 module's (a generic type's processor
+    # would hand the driver a datetime, and the two texts do not compare within a second).
     processors = {
         name: processor
         for name in names
-        if (processor := table.c[name].type.bind_processor(dialect)) is not None
+        if (processor := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+        is not None
     }
     if dialect.name == "postgresql":
         _copy(connection, table, names, processors, rows)
