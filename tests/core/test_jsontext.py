@@ -31,11 +31,24 @@ def test_flat_text_objects_are_encoded_once_and_numbers_never_remembered():
     encode = Memo(CANONICAL)
     for _ in range(3):
         encode({"from": "received", "to": "opened"})
-    assert encode._remembered.cache_info().misses == 1
-    assert encode._remembered.cache_info().hits == 2
+    assert encode.encoded == 1
     # 1 == True, yet their text differs: such objects are encoded every time.
     assert (encode({"n": 1}), encode({"n": True})) == ('{"n":1}', '{"n":true}')
-    assert encode._remembered.cache_info().currsize == 1
+    assert (encode({"n": True}), encode({"n": 1})) == ('{"n":true}', '{"n":1}')
+    assert encode.encoded == 5 and len(encode.remembered) == 1
+    # Nor is an object equal to a remembered one unless it too holds only text.
+    encode({"n": "1"})
+    assert (encode({"n": 1}), encode({"n": 1.0})) == ('{"n":1}', '{"n":1.0}')
+    # One that cannot be looked up (a list inside) is encoded all the same.
+    assert encode({"n": ["1"]}) == '{"n":["1"]}'
+
+
+def test_only_the_first_so_many_are_remembered():
+    encode = Memo(CANONICAL, size=2)
+    for n in range(3):
+        encode({"n": str(n)})
+    assert len(encode.remembered) == 2
+    assert encode({"n": "2"}) == '{"n":"2"}' and encode.encoded == 4
 
 
 def test_a_mapping_that_is_not_a_dict_is_encoded_as_one():

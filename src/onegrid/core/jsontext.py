@@ -10,23 +10,39 @@ a batch holds only a few hundred different ones. `Memo` encodes each different o
 
 import json
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import Any
 
 
 class Memo:
     """An encoder's text for objects, remembered for flat ones whose values are text or None
-    (equal such objects have equal text; numbers are not remembered: 1 and True are equal)."""
+    (equal such objects have equal text; numbers are not remembered: 1 and True are equal);
+    the first `size` different ones.
+
+    An object is looked up by its items first: a remembered one's keys and values are text
+    or None, and only text equals text and only None equals None, so an object found is one
+    of those, and its text is the one remembered."""
 
     def __init__(self, encoder: json.JSONEncoder, size: int = 4096) -> None:
         self.encoder = encoder
-        self._remembered = lru_cache(maxsize=size)(self._encode_items)
+        self.size = size
+        self.remembered: dict[tuple[tuple[str, str | None], ...], str] = {}
+        self.encoded = 0  # objects encoded, remembered or not
 
     def __call__(self, value: Mapping[str, Any]) -> str:
-        value = value if type(value) is dict else dict(value)
-        if all(type(k) is str and (v is None or type(v) is str) for k, v in value.items()):
-            return self._remembered(tuple(value.items()))
-        return self.encoder.encode(value)
+        items = tuple(value.items())
+        try:
+            return self.remembered[items]
+        except KeyError:
+            pass
+        except TypeError:  # a value that cannot be a key (a list, an object): not remembered
+            return self._encode(value)
+        text = self._encode(value)
+        if len(self.remembered) < self.size and all(
+            type(k) is str and (v is None or type(v) is str) for k, v in items
+        ):
+            self.remembered[items] = text
+        return text
 
-    def _encode_items(self, items: tuple[tuple[str, str | None], ...]) -> str:
-        return self.encoder.encode(dict(items))
+    def _encode(self, value: Mapping[str, Any]) -> str:
+        self.encoded += 1
+        return self.encoder.encode(value if type(value) is dict else dict(value))
