@@ -31,8 +31,9 @@ SIZES = {Scale.SMOKE: 2_000, Scale.QUICK: 100_000, Scale.FULL: 1_000_000}
 # that they too are written by a second process and the memory comparison below has its point.
 BATCHES = {Scale.SMOKE: 500, Scale.QUICK: 10_000, Scale.FULL: 10_000}
 # (f) Peak memory, flat with the input: the SQLite import's peak at its end against its peak
-# once its second batch was written (both processes have held a whole batch by then); at full
-# scale, the 1M import's against the 10M import's (run once, cached, read by the dashboard).
+# once its second batch was written (both processes have been through a whole batch by
+# then); at full scale, the 1M import's against the 10M import's (run once, cached, read by
+# the dashboard).
 FULL_MEMORY = 10_000_000
 BATCH = 10_000
 

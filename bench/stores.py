@@ -145,7 +145,7 @@ ONEGRID = str(Path(sys.executable).with_name("onegrid"))
 @dataclass(frozen=True)
 class Import:
     """What `onegrid import cases` measured of itself: its wall time and its peak resident
-    memory (KiB, its two processes' peaks added) at the end and, with three batches or more,
+    memory (KiB, its two processes' peaks added) at the end and, with two batches or more,
     once its second batch was written (`settled`: cases written by then, KiB)."""
 
     seconds: float

@@ -245,8 +245,8 @@ class ImportReport:
     rejected: list[Rejected] = field(default_factory=list)
     stopped_at: int | None = None  # the first line of the batch that was not written
     # Written by two processes: their peak memory (KiB, added) once the second batch was
-    # written, when each has held a whole batch; an import whose memory does not grow with its
-    # input peaks at about this.
+    # written, when each has been through a whole batch; an import whose memory does not
+    # grow with its input peaks at about this.
     settled: tuple[int, list[int]] | None = None  # (cases written, [taking, writing] KiB)
 
     def count(self, written: Written | BatchResult | None) -> None:
