@@ -80,9 +80,14 @@ def write_cases(
     return written
 
 
+def cases_path(count: int) -> Path:
+    """Where the generated file of `count` cases is kept (`cases_file` writes it)."""
+    return cache_dir() / f"cases-{count}.jsonl"
+
+
 def cases_file(count: int) -> Path:
     """The generated file of `count` cases, written once (cached) for this code."""
-    path = cache_dir() / f"cases-{count}.jsonl"
+    path = cases_path(count)
     if not path.exists():
         engine = create_db_engine(sqlite_url(sqlite_template()))
         with Session(engine) as session:

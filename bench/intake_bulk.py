@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import Engine, MetaData, func, select
 
 from bench.common import Figure, Scale, stage
-from bench.generate import cases_file
+from bench.generate import cases_file, cases_path
 from bench.stores import (
     BACKENDS,
     Import,
@@ -22,6 +22,7 @@ from bench.stores import (
     import_record,
     imported_sqlite,
     keep_sqlite,
+    postgres_template_ahead,
     run_import,
     store,
 )
@@ -176,6 +177,8 @@ def memory(cases: int, kib: int, baseline: str, baseline_kib: int) -> Figure:
 def run(scale: Scale, workdir: Path) -> list[Figure]:
     count = SIZES[scale]
     with stage("the generated cases"):
+        if not cases_path(count).exists():
+            postgres_template_ahead()  # on the other core, while the cases are generated
         path = cases_file(count)
     figures, imports = [], {}
     for backend in BACKENDS:

@@ -9,6 +9,7 @@ bench's code, so a change to either builds everything again.
 import atexit
 import hashlib
 import json
+import multiprocessing
 import os
 import re
 import shutil
@@ -111,19 +112,48 @@ def store(backend: str, workdir: Path, name: str) -> Iterator[Engine]:
         _administer(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
+_ahead: tuple[str, multiprocessing.Process] | None = None  # the template being built ahead
+
+
+def postgres_template_ahead() -> None:
+    """Starts building the PostgreSQL template in a process of its own, for a step that
+    leaves a core free meanwhile (generating the cases); `store` waits for it."""
+    global _ahead
+    if _ahead is None and _postgres_template.cache_info().currsize == 0:
+        database = _new_template()
+        process = multiprocessing.get_context("spawn").Process(target=_build, args=(database,))
+        process.start()
+        _ahead = (database, process)
+
+
 @lru_cache
 def _postgres_template() -> str:
     """A PostgreSQL database holding the demo district, built once a run and copied from
     (CREATE DATABASE … TEMPLATE); dropped when the run ends."""
+    if _ahead is not None:
+        database, process = _ahead
+        process.join()
+        if process.exitcode != 0:
+            raise RuntimeError(f"building the PostgreSQL template failed ({process.exitcode})")
+        return database
+    database = _new_template()
+    _build(database)
+    return database
+
+
+def _new_template() -> str:
     database = f"onegrid_bench_template_{uuid.uuid4().hex[:8]}"
     _administer(f'CREATE DATABASE "{database}"')
     atexit.register(_administer, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    return database
+
+
+def _build(database: str) -> None:
     engine = create_db_engine(_postgres_url(database))
     try:
         build_district(engine)
     finally:
         engine.dispose()  # a template must have no connections when it is copied
-    return database
 
 
 def _postgres_url(database: str) -> str:
