@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from onegrid.audit import chain
 from onegrid.audit.models import AuditRecord
-from onegrid.cases import bulk, importing
+from onegrid.cases import importing
 from onegrid.cases.bulk import BulkEngine, Rejected, Row
 from onegrid.cases.bulkwrite import BackgroundWriter
 from onegrid.cases.flows import Action
@@ -232,13 +232,11 @@ def test_a_batch_the_second_process_cannot_write_stops_the_import_there(
         engine = BulkEngine(session, district_code="210104", who=operator("import"))
         take = engine.take
 
-        def second_links_to_a_case_never_stored(rows, hand):
-            def spoiled(part):
-                if rows[0].line == 3:
-                    part.links.append((0, "duplicate_of_id", "GONE-0000-0001"))
-                return hand(part)
-
-            return take(rows, hand=spoiled)
+        def second_links_to_a_case_never_stored(rows):
+            taken = take(rows)
+            if rows[0].line == 3:
+                taken.batch.links.append((0, "duplicate_of_id", "GONE-0000-0001"))
+            return taken
 
         engine.take = second_links_to_a_case_never_stored
         with BackgroundWriter(url) as writer, pytest.raises(Conflict) as stopped:
@@ -250,72 +248,4 @@ def test_a_batch_the_second_process_cannot_write_stops_the_import_there(
     with Session(own_demo_engine) as session:
         stored = session.scalars(select(Case.receipt).where(Case.receipt.like("IMPT-0000-%")))
         assert sorted(stored) == ["IMPT-0000-0001", "IMPT-0000-0002"]
-        assert chain.verify(session=session, district_code="210104").ok
-
-
-@pytest.fixture
-def parts_of_two(monkeypatch):
-    """The writer is handed a batch two cases at a time."""
-    monkeypatch.setattr(bulk, "PART", 2)
-
-
-def test_a_batch_goes_to_the_writer_in_parts_in_one_transaction(
-    own_demo_engine, inside, tmp_path, parts_of_two
-):
-    """One batch of six in three parts: the later parts link to the first part's case, which
-    the writer has written but not committed."""
-    into = [
-        {"action": "merge", "at": "2026-03-03T11:00:00+08:00", "data": {"into": "IMPT-0000-0001"}}
-    ]
-    lines = [_line(inside, n, f"09:{n:02d}") for n in range(1, 6)]
-    lines.append(_line(inside, 6, "09:06", steps=into))
-    path = tmp_path / "cases.jsonl"
-    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
-    url = own_demo_engine.url.render_as_string(hide_password=False)
-
-    with Session(own_demo_engine, expire_on_commit=False) as session:
-        engine = BulkEngine(session, district_code="210104", who=operator("import"))
-        with BackgroundWriter(url) as writer:
-            done = importing.import_file(
-                session=session, engine=engine, path=path, zone=ZONE, batch_size=6, writer=writer
-            )
-
-    assert (done.cases, done.batches, done.rejected) == (6, 1, [])
-    with Session(own_demo_engine) as session:
-        rows = session.execute(
-            select(Case.receipt, Case.id, Case.duplicate_of_id, Case.merged_into_id)
-            .where(Case.receipt.like("IMPT-0000-%"))
-            .order_by(Case.receipt)
-        ).all()
-        first = rows[0].id
-        assert [r.duplicate_of_id for r in rows] == [None] + [first] * 5
-        assert rows[5].merged_into_id == first
-        assert chain.verify(session=session, district_code="210104").ok
-
-
-def test_a_bad_row_after_parts_were_handed_over_writes_nothing_of_its_batch(
-    own_demo_engine, inside, tmp_path, parts_of_two
-):
-    """Batches of four: the second's last row lies in the future, after two of its cases went
-    to the writer; the first batch stays, nothing of the second is written."""
-    lines = [_line(inside, n, f"09:{n:02d}") for n in range(1, 8)]
-    lines.append(_line(inside, 8, "09:08") | {"received_at": "2099-01-01T09:00:00+08:00"})
-    path = tmp_path / "cases.jsonl"
-    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
-    url = own_demo_engine.url.render_as_string(hide_password=False)
-
-    with Session(own_demo_engine, expire_on_commit=False) as session:
-        engine = BulkEngine(session, district_code="210104", who=operator("import"))
-        with BackgroundWriter(url) as writer:
-            done = importing.import_file(
-                session=session, engine=engine, path=path, zone=ZONE, batch_size=4, writer=writer
-            )
-
-    assert (done.cases, done.batches, done.stopped_at) == (4, 1, 5)
-    assert [(r.line, r.en) for r in done.rejected] == [
-        (8, "a case cannot be received in the future")
-    ]
-    with Session(own_demo_engine) as session:
-        stored = session.scalars(select(Case.receipt).where(Case.receipt.like("IMPT-0000-%")))
-        assert sorted(stored) == [f"IMPT-0000-{n:04d}" for n in range(1, 5)]
         assert chain.verify(session=session, district_code="210104").ok

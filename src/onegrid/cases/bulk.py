@@ -14,10 +14,9 @@ row.
     if result.rejected: session.rollback()   # nothing of the batch was written
     else: session.commit()
 
-An import hands each batch in parts to another process, which writes them as this one takes
-the next (`take(rows, hand=…)`, `bulkwrite.BackgroundWriter`): so a case of the batch before
-is still held in memory while the next is taken, and a part names the cases it links to by
-receipt.
+An import takes one batch while another process writes the one before (`take`, then
+`bulkwrite.BackgroundWriter`): so a case of the batch before is still held in memory while the
+next is taken, and a batch names the cases it links to by receipt.
 
 Escalations happen as the sweep would have done them: before each step, every escalation due
 by then; after the last, every one due by `present`.
@@ -25,7 +24,7 @@ by then; after the last, every one due by `present`.
 
 import math
 from collections import deque
-from collections.abc import Callable, Container, Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -52,9 +51,6 @@ from onegrid.territory import service as territory
 from onegrid.territory.geoindex import NOT_FOUND, GridIndex
 
 SWEEP = operator("sweep")
-# Cases handed to a writer at a time (`BulkEngine.take`): the writer starts on a batch when its
-# first part is taken, and finishes soon after its last, instead of a whole batch behind.
-PART = 1_000
 _METRES_PER_DEGREE = 111_195
 
 
@@ -241,13 +237,11 @@ class BulkEngine:
             raise
         return taken.result
 
-    def take(self, rows: Sequence[Row], hand: Callable[[Batch], object] | None = None) -> "Taken":
+    def take(self, rows: Sequence[Row]) -> "Taken":
         """Takes the rows in memory: their batch to write, or every bad row and no batch.
 
-        With `hand`, the batch goes to it in parts of PART cases as they are taken, the last
-        part marked `ends`; a bad row stops the handing, and the caller drops what it was
-        handed. Its cases are held (for merges and duplicate receipts) while the next batch
-        is taken, as the batch may still be being written; `forget` lets them go if it is not.
+        Its cases are held (for merges and duplicate receipts) while the next batch is
+        taken, as the batch may still be being written; `forget` lets them go if it is not.
         """
         taken = Taken(result=BatchResult())
         self.lookups.cases = dict(self._recent)  # older batches' cases are in the database
@@ -256,28 +250,18 @@ class BulkEngine:
         self._preload(min(row.received_at for row in rows))
         grids, lons, lats = self._locate(rows)
         receipts = bulkwrite.stored_ids(self.session, {row.receipt for row in rows if row.receipt})
-        items, rejected = taken.items, taken.result.rejected
-        totals: dict[BucketKey, list[int]] = {}
-        handed = 0  # cases handed over
         for row, grid, lon, lat in zip(rows, grids, lons, lats, strict=True):
             try:
-                items.append(self._take(row, grid, float(lon), float(lat), receipts))
+                taken.items.append(self._take(row, grid, float(lon), float(lat), receipts))
             except DomainError as error:
-                rejected.append(Rejected(row.line, error.zh, error.en))
-            if hand is not None and not rejected and len(items) - handed >= PART:
-                hand(self._batch(items[handed:], totals, ends=False))
-                handed = len(items)
-        if rejected:
+                taken.result.rejected.append(Rejected(row.line, error.zh, error.en))
+        if taken.result.rejected:
             self.forget(taken)
             return taken
-        last = self._batch(items[handed:], totals, ends=True)
-        if hand is None:
-            taken.batch = last
-        else:
-            hand(last)
-        self._recent = {item.case.receipt: item.case for item in items}
-        taken.result.cases = len(items)
-        taken.result.events = sum(len(item.events) for item in items)
+        taken.batch = self._batch(taken.items)
+        self._recent = {item.case.receipt: item.case for item in taken.items}
+        taken.result.cases = len(taken.items)
+        taken.result.events = len(taken.batch.events)
         return taken
 
     def forget(self, taken: "Taken") -> None:
@@ -397,12 +381,10 @@ class BulkEngine:
             item.merged_into = self.lookups.case(str(data.get("into")))
         item.add(who, action, from_state, at, note, data)
 
-    def _batch(
-        self, taken: list[_Item], totals: dict[BucketKey, list[int]], *, ends: bool
-    ) -> Batch:
-        """The taken cases as rows to write; other cases are named by receipt. Their rollup
-        counts are added to `totals`, which go into the batch's last part."""
-        batch = Batch(district_code=self.district_code, source=self.source, ends=ends)
+    def _batch(self, taken: list[_Item]) -> Batch:
+        """The taken cases as rows to write; other cases are named by receipt."""
+        batch = Batch(district_code=self.district_code, source=self.source)
+        totals: dict[BucketKey, list[int]] = {}
         for n, item in enumerate(taken):
             case = item.case
             case.duplicate_of_id = None
@@ -437,8 +419,7 @@ class BulkEngine:
                 message = notice(case, item.last, None)
                 if message is not None:
                     batch.notices.append((n, message))
-        if ends:
-            batch.rollup = rollup.rows_to_add(totals)
+        batch.rollup = rollup.rows_to_add(totals)
         return batch
 
 

@@ -6,17 +6,14 @@ timeline, the audit chain (its records checked ahead, `audit.checked`), the roll
 notices. A batch refers to other cases by receipt, so it can be taken before the batch ahead
 of it is stored.
 
-`BackgroundWriter` writes batches in a process of its own, so an import keeps both of a
-machine's cores busy: this process reads, locates and moves the cases while the other stores
-them. A batch is handed over in parts as it is taken (`Batch.ends` marks its last), and the
-writer writes each part as it comes, in the batch's one transaction, committing at the last::
+`BackgroundWriter` writes batches in a process of its own, one batch behind the taking, so an
+import keeps both of a machine's cores busy: this process reads, locates and moves the next
+batch's cases while the other stores the last one::
 
     with BackgroundWriter(database_url) as writer:
-        done = writer.send(part)   # once the writer has taken the part before; returns the
-                                   # Written(cases, events, peak_kib) of batches finished since
-        writer.abort()             # the batch being handed over is bad: none of it is written
-        done = writer.wait()       # every batch handed over is finished
-    # send and wait raise WriteFailed if a batch handed over was not stored
+        written = writer.send(batch)   # hands it over once the batch before is stored
+        written = writer.wait()        # the last batch's Written(cases, events, peak_kib)
+    # either raises WriteFailed if the batch it waits for was not stored
 """
 
 import multiprocessing
@@ -42,8 +39,7 @@ LINKS = ("duplicate_of_id", "merged_into_id")
 
 @dataclass
 class Batch:
-    """A batch of cases taken in memory, or a part of one, as rows to insert (plain data: it
-    pickles). Cases are numbered within it; other cases are named by receipt."""
+    """A batch of cases taken in memory, as rows to insert (plain data: it pickles)."""
 
     district_code: str
     source: str | None
@@ -51,9 +47,8 @@ class Batch:
     events: list[dict] = field(default_factory=list)  # "case" is the index of its case
     audit: list[dict] = field(default_factory=list)  # audit.checked: one per event
     links: list[tuple[int, str, str]] = field(default_factory=list)  # (case, column, receipt)
-    rollup: list[list[dict]] = field(default_factory=list)  # rollup.rows_to_add, or none
+    rollup: list[list[dict]] = field(default_factory=list)  # rollup.rows_to_add
     notices: list[tuple[int, dict]] = field(default_factory=list)  # (case, message)
-    ends: bool = True  # the last (or only) part of its batch: the batch commits after it
 
 
 def write(session: Session, batch: Batch) -> list[int]:
@@ -81,8 +76,7 @@ def write(session: Session, batch: Batch) -> list[int]:
         event["case_id"] = ids[event.pop("case")]
     insert_many(session, CaseEvent.__table__, batch.events)
     audit.record_checked(session=session, district_code=batch.district_code, rows=batch.audit)
-    if batch.rollup:  # a batch's counts come with its last part
-        rollup.add_rows(session, batch.rollup)
+    rollup.add_rows(session, batch.rollup)
     for n, message in batch.notices:
         notify(session, CaseDraft(id=ids[n], **batch.cases[n]), **message)
     return ids
@@ -99,12 +93,7 @@ def stored_ids(session: Session, receipts: set[str]) -> dict[str, int]:
 
 
 class WriteFailed(RuntimeError):
-    """The writing process could not store a batch; nothing of that batch was written.
-    `written`: what the batches it finished just before wrote (not told otherwise)."""
-
-    def __init__(self, detail: str, written: list["Written"] | None = None) -> None:
-        super().__init__(detail)
-        self.written = written or []
+    """The writing process could not store a batch; nothing of that batch was written."""
 
 
 @dataclass
@@ -114,11 +103,8 @@ class Written:
     peak_kib: int  # the writing process's peak resident memory so far
 
 
-_ABORT = "abort"
-
-
 class BackgroundWriter:
-    """Writes batches in a process of its own, part by part, committing each batch."""
+    """Writes batches in a process of its own, committing each; one batch in flight."""
 
     def __init__(self, url: str) -> None:
         context = multiprocessing.get_context("spawn")  # a fork would share the open database
@@ -126,50 +112,31 @@ class BackgroundWriter:
         self._process = context.Process(target=_serve, args=(theirs, url), daemon=True)
         self._process.start()
         theirs.close()
-        self._pending = 0  # batches handed over (wholly or in part) and not yet answered
-        self._open = False  # a batch is being handed over: it has parts, not yet its last
+        self._in_flight = False
         self.peak_kib = 0  # the writing process's peak resident memory, once finished
 
-    def send(self, part: Batch) -> list[Written]:
-        """Hands the part over. The pipe holds little, so this returns only once the writer
-        has taken the part before: one part is written while the next is taken. Returns what
-        the batches finished meanwhile wrote."""
-        done = self._answers(block=False)
+    def send(self, batch: Batch) -> Written | None:
+        """Hands the batch over once the one before it is stored; returns what that one wrote."""
+        written = self.wait()
         try:
-            self._pipe.send(part)
-        except OSError:  # the writer has ended; its answers say why, if it could tell
-            self._answers(block=True)
+            self._pipe.send(batch)
+        except OSError:
             raise self._ended() from None
-        if not self._open:
-            self._pending += 1
-        self._open = not part.ends
-        return done
+        self._in_flight = True
+        return written
 
-    def abort(self) -> None:
-        """Drops the batch being handed over: the writer rolls back what it has of it."""
-        if self._open:
-            self._open = False
-            self._pending -= 1  # an aborted batch is not answered
-            with suppress(OSError):  # a writer that has ended has nothing of it either
-                self._pipe.send(_ABORT)
-
-    def wait(self) -> list[Written]:
-        """Waits for every batch handed over; raises WriteFailed if one was not stored."""
-        self.abort()  # a batch without its last part is not to be written
-        return self._answers(block=True)
-
-    def _answers(self, *, block: bool) -> list[Written]:
-        done = []
-        while self._pending and (block or self._pipe.poll()):
-            kind, *answer = self._receive()
-            self._pending -= 1
-            if kind == "failed":
-                raise WriteFailed(answer[0], done)
-            done.append(Written(*answer))
-        return done
+    def wait(self) -> Written | None:
+        """Waits for the batch in flight, if any; raises WriteFailed if it was not stored."""
+        if not self._in_flight:
+            return None
+        self._in_flight = False
+        kind, *answer = self._receive()
+        if kind == "failed":
+            raise WriteFailed(answer[0])
+        return Written(*answer)
 
     def close(self) -> None:
-        """Ends the writing process (after the batches handed over) and reads its peak memory."""
+        """Ends the writing process (after the batch in flight) and reads its peak memory."""
         if self._process.is_alive():
             try:
                 self.wait()
@@ -203,36 +170,24 @@ class BackgroundWriter:
 
 
 def _serve(pipe, url: str) -> None:
-    """The writing process: writes each part it is sent, commits each batch at its last part,
-    drops the batch it has parts of when told to abort; until sent None."""
+    """The writing process: stores each batch it is sent and commits it, until sent None."""
     engine = create_db_engine(url)
     try:
         with Session(engine, expire_on_commit=False) as session:
-            cases = events = 0  # of the batch being written
-            while (part := _next(pipe)) is not None:
-                if part == _ABORT:
-                    session.rollback()
-                    cases = events = 0
-                    continue
+            while (batch := _next(pipe)) is not None:
                 try:
-                    if not session.in_transaction():
-                        # SQLite's write lock first: the server may be writing too, and a
-                        # transaction that read before it writes would fail if it committed
-                        # between.
-                        session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
-                    write(session, part)
-                    cases, events = cases + len(part.cases), events + len(part.events)
-                    if part.ends:
-                        session.commit()
+                    # SQLite's write lock first: the server may be writing too, and a
+                    # transaction that read before it writes would fail if it committed between.
+                    session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
+                    write(session, batch)
+                    session.commit()
                 except BaseException as error:  # noqa: BLE001 — told to the importing process
                     session.rollback()
                     detail = "".join(traceback.format_exception_only(error)).strip()
                     pipe.send(("failed", detail))
                     return
-                if part.ends:
-                    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-                    pipe.send(("written", cases, events, peak))
-                    cases = events = 0
+                peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+                pipe.send(("written", len(batch.cases), len(batch.events), peak))
         with suppress(OSError):  # the importing process may be gone
             pipe.send(("peak", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
     finally:
@@ -240,9 +195,9 @@ def _serve(pipe, url: str) -> None:
         pipe.close()
 
 
-def _next(pipe) -> Batch | str | None:
-    """The next part to write (or _ABORT); None once told to stop, or if the importing process
-    is gone (the batch it was handing over, if any, is not written)."""
+def _next(pipe) -> Batch | None:
+    """The next batch to write; None once told to stop, or if the importing process is gone
+    (what it was sending, if anything, is not written)."""
     try:
         return pipe.recv()
     except (EOFError, OSError):

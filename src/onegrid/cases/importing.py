@@ -20,7 +20,6 @@ import csv
 import json
 import re
 import resource
-from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,7 +29,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from onegrid.cases.bulk import BatchResult, BulkEngine, Rejected, Row, Step
-from onegrid.cases.bulkwrite import BackgroundWriter, Batch, WriteFailed, Written
+from onegrid.cases.bulkwrite import BackgroundWriter, WriteFailed, Written
 from onegrid.cases.flows import Action
 from onegrid.cases.intake import Report
 from onegrid.cases.models import Channel
@@ -275,38 +274,34 @@ def import_file(
 
     A batch with any bad row writes nothing; the report lists every bad row of it and the
     line to start again from (`from_line`). `check` reads and checks every row, writes none.
-    With a `writer`, each batch is handed to the writer's process in parts as it is taken
-    here, and written there part by part in one transaction; without, here, in the session.
+    With a `writer`, each batch is written by the writer's process while the next is taken
+    here; without, here, in the session.
     """
     if batch_size < 1:
         raise Invalid("每批至少 1 行", "a batch holds at least one row")
     report = ImportReport()
-    pending: deque[int] = deque()  # the first lines of the batches the writer has not finished
-
-    def hand(part: Batch) -> None:
-        for written in _written(lambda: writer.send(part), pending):
-            report.count(written)
+    in_flight = 0  # the first line of the batch the writer is writing
 
     def take(batch: list[Row | Rejected]) -> bool:
+        nonlocal in_flight
         rows = [item for item in batch if isinstance(item, Row)]
         bad = [item for item in batch if isinstance(item, Rejected)]
         handed_over = writer is not None and not (check or bad)
         if handed_over:
-            pending.append(batch[0].line)
-            result = engine.take(rows, hand=hand).result
+            taken = engine.take(rows)
+            result = taken.result
         else:
             result = engine.run(rows, write=not (check or bad))
         bad = sorted(bad + result.rejected, key=lambda r: r.line)
         report.rows += len(batch)
         if bad:
-            if handed_over:
-                writer.abort()  # none of the parts it was handed is written
-                pending.pop()
             session.rollback()
             report.rejected += bad
             report.stopped_at = report.stopped_at or batch[0].line
         elif handed_over:
             session.commit()  # ends this process's reading: SQLite's log can be checkpointed
+            report.count(_written(lambda: writer.send(taken.batch), in_flight))
+            in_flight = batch[0].line
         elif not check:
             session.commit()
             report.count(result)
@@ -327,24 +322,18 @@ def import_file(
         if batch:
             take(batch)
     if writer is not None:
-        for written in _written(writer.wait, pending):
-            report.count(written)
+        report.count(_written(writer.wait, in_flight))
     return report
 
 
-def _written(call: Callable[[], list[Written]], pending: deque[int]) -> list[Written]:
-    """What the writer finished, its batches off `pending`; its failure told as the oldest
-    pending batch, the first it had not finished."""
+def _written(call: Callable[[], Written | None], line: int) -> Written | None:
+    """What the writer wrote; its failure told as the batch that was not written."""
     try:
-        done = call()
+        return call()
     except WriteFailed as error:
-        line = pending[len(error.written)]
         raise Conflict(
             f"第 {line} 行起的一批未能写入（{error}），其后的行也未导入；之前的批次已写入。"
             f"排除问题后用 --from-line {line} 继续",
             f"the batch from line {line} could not be written ({error}), nor anything after "
             f"it; the batches before it are written. Go on with --from-line {line}.",
         ) from error
-    for _ in done:
-        pending.popleft()
-    return done
