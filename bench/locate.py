@@ -7,7 +7,9 @@ Loading (building the index, copying rows into PostgreSQL, indexing) is timed by
 """
 
 import os
+import statistics
 import subprocess
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -258,7 +260,8 @@ def _point_rows(first_id: int, lons: np.ndarray, lats: np.ndarray) -> bytes:
 
 def time_joins(conn: psycopg.Connection, grids: Grids, located: Located) -> list[JoinRun]:
     """Times each join and compares each one's answer with onegrid's; the faster, the
-    baseline, is timed REPEAT times more for its median (the slower plan takes ~10 s a run).
+    baseline, is timed until it has REPEAT runs, for their median (the slower plan takes
+    ~10 s a run).
 
     Each run writes the assignment to a temporary table: the whole answer is produced, as
     onegrid produces it, and stays on the server, as onegrid's stays in its process.
@@ -267,30 +270,30 @@ def time_joins(conn: psycopg.Connection, grids: Grids, located: Located) -> list
     conn.execute("SET jit = off")
     runs = []
     for name, join in JOINS.items():
-        seconds = _time_join(conn, join, 1)
+        (seconds,) = _time_join(conn, join, 1)
         comparison = compare(conn, "located", grids, located)
         conn.execute("DROP TABLE located")
         runs.append(JoinRun(name, seconds, plan(conn, join), comparison))
     best = min(runs, key=lambda run: run.seconds)
-    seconds = _time_join(conn, JOINS[best.name], REPEAT)
+    seconds = statistics.median([best.seconds, *_time_join(conn, JOINS[best.name], REPEAT - 1)])
     conn.execute("DROP TABLE located")
     return [replace(run, seconds=seconds) if run is best else run for run in runs]
 
 
-def _time_join(conn: psycopg.Connection, join: str, times: int) -> float:
-    """The median seconds of `times` runs; the last run's answer is left in table located."""
+def _time_join(conn: psycopg.Connection, join: str, times: int) -> list[float]:
+    """The seconds of each of `times` runs; the last run's answer is left in table located."""
     tables: list[str] = []
-
-    def create() -> None:
+    spent = []
+    for _ in range(times):
         # A new table per run, so no run pays for dropping the one before.
         tables.append(f"located_{len(tables)}")
+        start = time.perf_counter()
         conn.execute(f"CREATE TEMP TABLE {tables[-1]} AS {join}")
-
-    seconds = median_seconds(create, times)
+        spent.append(time.perf_counter() - start)
     conn.execute(f"ALTER TABLE {tables.pop()} RENAME TO located")
     if tables:
         conn.execute(f"DROP TABLE {', '.join(tables)}")
-    return seconds
+    return spent
 
 
 def plan(conn: psycopg.Connection, join: str) -> str:

@@ -153,7 +153,13 @@ import_app = typer.Typer(help="Bulk imports: cases from CSV or JSON Lines.")
 def import_cases(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help=".csv or .jsonl")],
     district: District = None,
-    batch_size: Annotated[int, typer.Option(help="rows written together, or not at all")] = 10_000,
+    batch_size: Annotated[
+        int,
+        typer.Option(
+            help="rows written together, or not at all; online writes wait while a batch is "
+            "written (seconds for 10,000), so use fewer for a store in use"
+        ),
+    ] = 10_000,
     from_line: Annotated[int, typer.Option(help="start at this line of the file")] = 1,
     check: Annotated[bool, typer.Option("--check", help="check every row, write none")] = False,
     report: Annotated[Path | None, typer.Option(help="write the rejected rows to this CSV")] = None,
