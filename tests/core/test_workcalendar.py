@@ -155,6 +155,24 @@ def test_deadline_accepts_any_aware_time_and_answers_in_utc():
 # Working minutes
 
 
+def test_a_deadline_on_a_day_the_clocks_change_is_on_the_wall_clock():
+    # Berlin's clocks jump from 02:00 to 03:00 on Sunday 29 March 2026, made a working day
+    # here; two working hours from 01:00 end at 03:00 on the wall clock either way.
+    berlin = ZoneInfo("Europe/Berlin")
+    calendar = WorkCalendar(
+        zone="Europe/Berlin",
+        day_start=time(1),
+        day_end=time(5),
+        breaks=[],
+        overrides={2026: {"workdays": ["2026-03-28", "2026-03-29"]}},
+    )
+    for day, utc_hour in ((28, 2), (29, 1)):  # 03:00 is UTC+1 on the 28th, UTC+2 on the 29th
+        start = datetime(2026, 3, day, 1, tzinfo=berlin)
+        deadline = calendar.deadline(start, Duration.parse("2h"))
+        assert deadline == datetime(2026, 3, day, utc_hour, tzinfo=UTC)
+        assert deadline.astimezone(berlin).time() == time(3)
+
+
 def test_working_minutes_over_a_holiday_are_zero():
     assert CALENDAR.working_minutes(local("2025-10-01T00:00"), local("2025-10-08T23:59")) == 0
 

@@ -33,6 +33,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from onegrid.audit import service as audit
+from onegrid.audit.models import Outcome
 from onegrid.cases import bulkwrite, effects, flows, intake, rollup
 from onegrid.cases.bulkwrite import Batch
 from onegrid.cases.drafts import CaseDraft, columns_of
@@ -385,6 +386,7 @@ class BulkEngine:
         """The taken cases as rows to write; other cases are named by receipt."""
         batch = Batch(district_code=self.district_code, source=self.source)
         totals: dict[BucketKey, list[int]] = {}
+        audits: list[dict] = []  # an audit record's fields (audit.Entry's) for each event
         for n, item in enumerate(taken):
             case = item.case
             case.duplicate_of_id = None
@@ -396,20 +398,19 @@ class BulkEngine:
                 batch.links.append((n, "duplicate_of_id", item.duplicate.receipt))
             if item.merged_into is not None and case.merged_into_id is None:
                 batch.links.append((n, "merged_into_id", item.merged_into.receipt))
-            batch.audit += audit.checked(
-                [
-                    audit.Entry(
-                        actor=e["actor"],
-                        actor_id=e["actor_id"],
-                        actor_role=e["actor_role"],
-                        action=f"case.{e['action']}",
-                        object_type="case",
-                        object_id=case.receipt,
-                        source=self.source,
-                        detail={"from": e["from_state"], "to": e["to_state"]},
-                    )
-                    for e in item.events
-                ]
+            audits += (
+                {
+                    "actor": e["actor"],
+                    "action": f"case.{e['action']}",
+                    "actor_id": e["actor_id"],
+                    "actor_role": e["actor_role"],
+                    "object_type": "case",
+                    "object_id": case.receipt,
+                    "outcome": Outcome.SUCCESS,
+                    "source": self.source,
+                    "detail": {"from": e["from_state"], "to": e["to_state"]},
+                }
+                for e in item.events
             )
             key, counts = snapshot(case)
             total = totals.setdefault(key, [0] * len(FACTS))
@@ -419,6 +420,7 @@ class BulkEngine:
                 message = notice(case, item.last, None)
                 if message is not None:
                     batch.notices.append((n, message))
+        batch.audit = audit.checked_values(audits)
         batch.rollup = rollup.rows_to_add(totals)
         return batch
 

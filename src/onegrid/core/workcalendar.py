@@ -52,6 +52,7 @@ _TIME_OF_DAY = re.compile(r"(\d{1,2}):(\d{2})")
 _UNIT_NAMES = {"m": "minutes", "h": "hours", "d": "working days"}
 # Past this share of its time limit a case turns yellow.
 _YELLOW_FROM = 0.8
+_UNKNOWN = object()
 
 
 class Light(StrEnum):
@@ -136,6 +137,7 @@ class WorkCalendar:
         self._overrides = _parse_overrides(overrides or {})
         self._years: dict[int, _Year] = {}
         self._lock = threading.Lock()
+        self._midnights: dict[date, datetime | None] = {}  # see _steady_midnight
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WorkCalendar:
@@ -224,8 +226,20 @@ class WorkCalendar:
         return _aware(moment, name).astimezone(self.zone).replace(tzinfo=None)
 
     def _utc(self, day: date, time_us: int) -> datetime:
+        midnight = self._midnights.get(day, _UNKNOWN)
+        if midnight is _UNKNOWN:
+            midnight = self._midnights[day] = self._steady_midnight(day)
+        if midnight is not None:
+            return midnight + timedelta(microseconds=time_us)
         local = datetime.combine(day, time()) + timedelta(microseconds=time_us)
         return local.replace(tzinfo=self.zone).astimezone(UTC)
+
+    def _steady_midnight(self, day: date) -> datetime | None:
+        """The local day's midnight in UTC, when the zone keeps one offset all day (None on a
+        day its clocks change): its moments are then that midnight plus their time of day."""
+        first = datetime.combine(day, time(), self.zone)
+        last = datetime.combine(day, time.max, self.zone)
+        return first.astimezone(UTC) if first.utcoffset() == last.utcoffset() else None
 
     def _limit_us(self, limit: Duration) -> int:
         if not isinstance(limit, Duration):
