@@ -37,7 +37,7 @@ from onegrid.audit.models import Outcome
 from onegrid.cases import bulkwrite, effects, flows, intake, rollup
 from onegrid.cases.bulkwrite import Batch
 from onegrid.cases.drafts import CaseDraft, columns_of
-from onegrid.cases.facts import FACTS, BucketKey
+from onegrid.cases.facts import BucketKey
 from onegrid.cases.flows import Action
 from onegrid.cases.lookups import MemoryLookups
 from onegrid.cases.models import OPEN, Case, State
@@ -412,10 +412,7 @@ class BulkEngine:
                 }
                 for e in item.events
             )
-            key, counts = snapshot(case)
-            total = totals.setdefault(key, [0] * len(FACTS))
-            for i, count in enumerate(counts):
-                total[i] += count
+            rollup.tally(totals, *snapshot(case))
             if self.notify_open and State(case.state) in OPEN:
                 message = notice(case, item.last, None)
                 if message is not None:

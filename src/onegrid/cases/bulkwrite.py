@@ -16,6 +16,7 @@ batch's cases while the other stores the last one::
     # either raises WriteFailed if the batch it waits for was not stored
 """
 
+import gc
 import multiprocessing
 import resource
 import traceback
@@ -172,6 +173,7 @@ class BackgroundWriter:
 def _serve(pipe, url: str) -> None:
     """The writing process: stores each batch it is sent and commits it, until sent None."""
     engine = create_db_engine(url)
+    gc.freeze()  # the modules loaded: the collector need not scan them while batches come and go
     try:
         with Session(engine, expire_on_commit=False) as session:
             while (batch := _next(pipe)) is not None:

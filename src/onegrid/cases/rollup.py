@@ -10,6 +10,8 @@ a row per case, so three coarser grains keep intake months by department and cat
 community, and by grid: a year by street reads a few thousand rows, not half a million.
 """
 
+import operator
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -165,9 +167,7 @@ def rows_to_add(totals: dict[BucketKey, list[int]]) -> list[list[dict]]:
     for grain in GRAINS:
         summed: dict[tuple, list[int]] = {}
         for key, counts in totals.items():
-            total = summed.setdefault(grain.key(key), [0] * len(FACTS))
-            for i, count in enumerate(counts):
-                total[i] += count
+            tally(summed, grain.key(key), counts)
         by_grain.append(
             [
                 dict(zip(_KEYS, key, strict=True)) | dict(zip(FACTS, counts, strict=True))
@@ -175,6 +175,12 @@ def rows_to_add(totals: dict[BucketKey, list[int]]) -> list[list[dict]]:
             ]
         )
     return by_grain
+
+
+def tally(totals: dict, key: tuple, counts: Sequence[int]) -> None:
+    """Adds the counts (one per fact) to the key's total."""
+    total = totals.get(key)
+    totals[key] = list(counts) if total is None else list(map(operator.add, total, counts))
 
 
 def add_rows(session: Session, by_grain: list[list[dict]]) -> None:
