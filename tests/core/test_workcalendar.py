@@ -152,9 +152,6 @@ def test_deadline_accepts_any_aware_time_and_answers_in_utc():
     assert deadline == datetime(2025, 10, 9, 1, 30, tzinfo=UTC)
 
 
-# Working minutes
-
-
 def test_a_deadline_on_a_day_the_clocks_change_is_on_the_wall_clock():
     # Berlin's clocks jump from 02:00 to 03:00 on Sunday 29 March 2026, made a working day
     # here; two working hours from 01:00 end at 03:00 on the wall clock either way.
@@ -171,6 +168,9 @@ def test_a_deadline_on_a_day_the_clocks_change_is_on_the_wall_clock():
         deadline = calendar.deadline(start, Duration.parse("2h"))
         assert deadline == datetime(2026, 3, day, utc_hour, tzinfo=UTC)
         assert deadline.astimezone(berlin).time() == time(3)
+
+
+# Working minutes
 
 
 def test_working_minutes_over_a_holiday_are_zero():
