@@ -234,6 +234,19 @@ def test_a_batch_with_bad_rows_writes_nothing_and_names_each(session):
     assert engine.run([rows[0]]).cases == 1
 
 
+def test_no_rows_write_nothing(session):
+    # The demo's last day before 06:30 in Shanghai has no reports yet: `onegrid demo` from
+    # 16:00 UTC on failed there, handing the writer a batch that was never made.
+    before = session.scalar(select(func.count()).select_from(AuditRecord))
+    engine = BulkEngine(session, district_code="210104", who=WHO, present=PRESENT)
+
+    result = engine.run([])
+
+    assert (result.cases, result.events, result.rejected) == (0, 0, [])
+    assert session.scalar(select(func.count()).select_from(AuditRecord)) == before
+    assert engine.run([_row(session, 1)]).cases == 1  # and the engine goes on
+
+
 def test_a_given_receipt_is_taken_once(session):
     engine = BulkEngine(session, district_code="210104", who=WHO, present=PRESENT)
     assert engine.run([_row(session, 1, receipt="IMPT-0000-0001")]).cases == 1

@@ -228,7 +228,7 @@ class BulkEngine:
         the caller then rolls back.
         """
         taken = self.take(rows)
-        if taken.result.rejected or not write:
+        if taken.batch is None or not write:  # a bad row, or no rows (a day not yet begun)
             self.forget(taken)
             return taken.result
         try:
