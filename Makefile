@@ -48,7 +48,7 @@ test: install browser
 lint: install
 	$(BIN)/ruff check .
 
-# SPEC §8 side by side with named baselines (docs/benchmarks.md): 100k cases, 3½–5½ minutes
+# SPEC §8 side by side with named baselines (docs/benchmarks.md): 100k cases, 3–5½ minutes
 # on this 2-core machine, by the hour (docs/benchmarks.md says what takes the time).
 bench: install
 	$(BIN)/python -m bench quick
