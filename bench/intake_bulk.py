@@ -148,13 +148,11 @@ def measure(
         if backend == "sqlite" and not kept.exists():
             keep_sqlite(imported, kept)
         new = {name: after[name] - before[name] for name in written}
-        limits = (
-            {}
-            if sampled >= 1
-            else {
-                name: max(1, round(new[name] * sampled)) for name in new if name in SEVERAL_A_CASE
-            }
-        )
+        limits = {  # the tables copied in part, and how many of their rows
+            name: max(1, round(new[name] * sampled))
+            for name in new
+            if name in SEVERAL_A_CASE and sampled < 1
+        }
         with stage(f"{backend}: raw copy of every row"), store(backend, workdir, "raw") as raw:
             copied = copy_seconds(imported, raw, written, ids, limits)
     seconds = done.seconds
