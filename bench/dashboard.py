@@ -36,7 +36,7 @@ from onegrid.cases.models import Case
 from onegrid.core.permissions import Scope
 from onegrid.db.session import create_db_engine
 from onegrid.indicators import GroupBy, Period, indicators
-from onegrid.indicators.definitions import evaluate, plan
+from onegrid.indicators.definitions import evaluate_many, plan
 
 SIZES = {
     Scale.SMOKE: [2_000],
@@ -107,11 +107,12 @@ def duckdb_answer(connection, query: Query) -> dict:
         f"SELECT {key} AS k, {period} AS p, {every}, {hotline} FROM case_facts "
         "WHERE day BETWEEN ? AND ? GROUP BY ALL"
     )
-    answer = {}
-    for row in connection.execute(sql, list(query.window)).fetchall():
-        counts = dict(zip(FACTS, row[2 : 2 + len(FACTS)], strict=True))
-        answer[(row[0], row[1])] = (counts, evaluate(row[2:], _DUCKDB_PLAN))
-    return answer
+    rows = connection.execute(sql, list(query.window)).fetchall()
+    values = evaluate_many([row[2:] for row in rows], _DUCKDB_PLAN)  # as onegrid evaluates
+    return {
+        (row[0], row[1]): (dict(zip(FACTS, row[2 : 2 + len(FACTS)], strict=True)), value)
+        for row, value in zip(rows, values, strict=True)
+    }
 
 
 def onegrid_answer(session: Session, query: Query) -> dict:

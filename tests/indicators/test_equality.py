@@ -218,21 +218,18 @@ def test_every_indicator_from_the_rollup_equals_the_raw_cases(
             session=session, scope=scope, by=by, period=period, since=since, until=until
         )
         _compare(rows, reference(items, by.value, period.value))
-        query = {"by": by, "period": period, "since": since, "until": until}
+        query = {"by": by, "period": period, "since": since, "until": until, "channel": None}
         grains.add(grain_for(scope=scope, category_code=None, **query).table.name)
-    # Whole months read every grain; days and weeks, and any window that cuts a month, the finest.
-    assert grains == ({"case_rollup"} if since == SINCE else {g.table.name for g in rollup.GRAINS})
-    for channel in ("hotline", "citizen"):
+    for channel, by in itertools.product(("hotline", "citizen"), (GroupBy.STREET, GroupBy.GRID)):
         rows = indicators(
-            session=session,
-            scope=scope,
-            by=GroupBy.STREET,
-            since=since,
-            until=until,
-            channel=channel,
+            session=session, scope=scope, by=by, since=since, until=until, channel=channel
         )
         chosen = [i for i in items if i[0]["channel"] == channel]
-        _compare(rows, reference(chosen, "street", "all"))
+        _compare(rows, reference(chosen, by.value, "all"))
+        query = {"by": by, "period": Period.ALL, "since": since, "until": until}
+        grains.add(grain_for(scope=scope, category_code=None, channel=channel, **query).table.name)
+    # Whole months read every grain; days and weeks, and any window that cuts a month, the finest.
+    assert grains == ({"case_rollup"} if since == SINCE else {g.table.name for g in rollup.GRAINS})
 
 
 def _scope_of(session, username: str) -> Scope:

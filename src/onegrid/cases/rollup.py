@@ -6,8 +6,11 @@ each. Counts therefore always equal a direct count over the cases (the tests che
 
 The finest grain (case_rollup) keeps the whole bucket: intake day, grid, department, category,
 channel. A district's cases spread so thinly over day × grid × category that it holds almost
-a row per case, so three coarser grains keep intake months by department and category, by
+a row per case, so coarser grains keep intake months by department and category, by
 community, and by grid: a year by street reads a few thousand rows, not half a million.
+One more keeps months by grid with the channels summed together, and the hotline's cases
+again in columns of their own (the hotline's indicators count them alone): a month by grid,
+the command centre's largest screen, then reads one row per grid.
 """
 
 import operator
@@ -15,12 +18,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from itertools import chain
 
 from sqlalchemy import Column, Date, Integer, String, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from onegrid.cases.facts import FACTS, BucketKey
+from onegrid.cases.models import Channel
 from onegrid.db.base import Base
 
 Snapshot = tuple[BucketKey, tuple[int, ...]]
@@ -66,11 +71,17 @@ class CaseRollup(Base):
 
 
 _KEYS = ("district_code", "day", "grid_code", "department_id", "category_code", "channel")
-ALL_DEPARTMENTS, ALL_CATEGORIES = -1, ""  # in a coarser table: the dimension it leaves out
+# In a coarser table: the dimension it leaves out.
+ALL_DEPARTMENTS, ALL_CATEGORIES, ALL_CHANNELS = -1, "", ""
+# A table that sums the channels together also sums each of these channels' cases apart, every
+# fact again in a column named "<channel>_<fact>".
+APART = (Channel.HOTLINE.value,)
+APART_FACTS = tuple(f"{channel}_{fact}" for channel in APART for fact in FACTS)
 
 
-def _coarse_table(name: str) -> Table:
-    """A coarser rollup: the same columns as case_rollup, some dimensions left out."""
+def _coarse_table(name: str, *, channel: bool = True) -> Table:
+    """A coarser rollup: the same columns as case_rollup, some dimensions left out; without
+    `channel`, also the APART_FACTS columns."""
     keys = (
         Column("district_code", String(6), primary_key=True),
         Column("day", Date, primary_key=True),
@@ -80,7 +91,8 @@ def _coarse_table(name: str) -> Table:
         Column("channel", String(16), primary_key=True),
     )
     counts = (
-        Column(name, Integer, nullable=False, default=0, server_default="0") for name in FACTS
+        Column(name, Integer, nullable=False, default=0, server_default="0")
+        for name in FACTS + (() if channel else APART_FACTS)
     )
     return Table(name, Base.metadata, *keys, *counts)
 
@@ -91,7 +103,9 @@ class Grain:
 
     `monthly`: `day` holds the first day of the intake month; `area_digits`: `grid_code` keeps
     this many digits of the grid's code (15 the grid, 12 its community, 6 the district);
-    without `department` or `category` those columns hold ALL_DEPARTMENTS / ALL_CATEGORIES.
+    without `department`, `category` or `channel` those columns hold ALL_DEPARTMENTS,
+    ALL_CATEGORIES or ALL_CHANNELS. Without `channel` the table also sums the APART channels'
+    cases in columns of their own (`counted`).
     """
 
     table: Table
@@ -99,6 +113,12 @@ class Grain:
     area_digits: int
     department: bool
     category: bool
+    channel: bool = True
+
+    @property
+    def counted(self) -> tuple[str, ...]:
+        """The table's count columns, in the order of `counts`."""
+        return FACTS if self.channel else FACTS + APART_FACTS
 
     def key(self, key: BucketKey) -> tuple:
         """The row of this table that a bucket counts in, in _KEYS order."""
@@ -108,29 +128,39 @@ class Grain:
             key.grid_code[: self.area_digits],
             key.department_id if self.department else ALL_DEPARTMENTS,
             key.category_code if self.category else ALL_CATEGORIES,
-            key.channel,
+            key.channel if self.channel else ALL_CHANNELS,
         )
 
+    def counts(self, key: BucketKey, counts: Sequence[int]) -> Sequence[int]:
+        """What a bucket's counts add to its row of this table, one per `counted` column."""
+        if self.channel:
+            return counts
+        none = (0,) * len(FACTS)
+        apart = (counts if key.channel == channel else none for channel in APART)
+        return (*counts, *chain.from_iterable(apart))
 
+
+_GRID_TOTAL = _coarse_table("case_rollup_month_grid_total", channel=False)
 # Smallest first: a query reads the first grain that keeps what it asks for.
 GRAINS = (
     Grain(_coarse_table("case_rollup_month_department"), True, 6, True, True),
     Grain(_coarse_table("case_rollup_month_community"), True, 12, False, False),
+    Grain(_GRID_TOTAL, True, 15, False, False, channel=False),
     Grain(_coarse_table("case_rollup_month_grid"), True, 15, False, False),
     Grain(CaseRollup.__table__, False, 15, True, True),
 )
 
 
-def _upsert(session: Session, table: Table, rows: list[dict]) -> None:
+def _upsert(session: Session, grain: Grain, rows: list[dict]) -> None:
     """Adds each row's counts to the row with its key, or inserts it (rows share their keys)."""
     dialect = session.get_bind().dialect.name
-    names = tuple(name for name in FACTS if name in rows[0])
-    session.execute(_upsert_statement(table, dialect, names), rows)
+    names = tuple(name for name in grain.counted if name in rows[0])
+    session.execute(_upsert_statement(grain.table, dialect, names), rows)
 
 
 @lru_cache(maxsize=1024)
 def _upsert_statement(table: Table, dialect: str, names: tuple[str, ...]):
-    # Built once per table and set of counts: every change to a case runs four of these.
+    # Built once per table and set of counts: every change to a case runs one per grain.
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
     return insert.on_conflict_do_update(
         index_elements=list(_KEYS),
@@ -146,13 +176,13 @@ def apply(session: Session, before: Snapshot | None, after: Snapshot | None) -> 
             if snapshot is None:
                 continue
             key, counts = snapshot
-            row = changes.setdefault(grain.key(key), dict.fromkeys(FACTS, 0))
-            for name, count in zip(FACTS, counts, strict=True):
+            row = changes.setdefault(grain.key(key), dict.fromkeys(grain.counted, 0))
+            for name, count in zip(grain.counted, grain.counts(key, counts), strict=True):
                 row[name] += sign * count
         for key, delta in changes.items():
             delta = {name: change for name, change in delta.items() if change}
             if delta:
-                _upsert(session, grain.table, [dict(zip(_KEYS, key, strict=True)) | delta])
+                _upsert(session, grain, [dict(zip(_KEYS, key, strict=True)) | delta])
 
 
 def add_many(session: Session, totals: dict[BucketKey, list[int]]) -> None:
@@ -167,10 +197,10 @@ def rows_to_add(totals: dict[BucketKey, list[int]]) -> list[list[dict]]:
     for grain in GRAINS:
         summed: dict[tuple, list[int]] = {}
         for key, counts in totals.items():
-            tally(summed, grain.key(key), counts)
+            tally(summed, grain.key(key), grain.counts(key, counts))
         by_grain.append(
             [
-                dict(zip(_KEYS, key, strict=True)) | dict(zip(FACTS, counts, strict=True))
+                dict(zip(_KEYS, key, strict=True)) | dict(zip(grain.counted, counts, strict=True))
                 for key, counts in summed.items()
             ]
         )
@@ -187,4 +217,4 @@ def add_rows(session: Session, by_grain: list[list[dict]]) -> None:
     """Adds rows made by `rows_to_add` to their tables."""
     for grain, rows in zip(GRAINS, by_grain, strict=True):
         if rows:
-            _upsert(session, grain.table, rows)
+            _upsert(session, grain, rows)

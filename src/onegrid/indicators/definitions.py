@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
+from itertools import repeat
 from typing import NamedTuple
 
 from onegrid.cases.models import Channel
@@ -239,21 +240,37 @@ def plan(layout: Layout) -> Plan:
 
 
 def evaluate(sums: Sequence[int], terms: Plan) -> dict[str, Value]:
-    """Returns every indicator by code from a flat row of sums laid out as `terms` was planned.
+    """Returns every indicator by code from a flat row of sums laid out as `terms` was planned."""
+    return evaluate_many([sums], terms)[0]
 
-    Plain loops over positions: a dashboard's thousand groups each evaluate them all.
+
+def evaluate_many(rows: Sequence[Sequence[int]], terms: Plan) -> list[dict[str, Value]]:
+    """Returns every indicator by code for each row of sums, laid out as `terms` was planned.
+
+    Column by column: a dashboard's thousand groups each evaluate them all, and this way the
+    work per group and indicator is C's (zip, map, dict) but for one division.
     """
-    values = {}
-    for code, numerator_terms, denominator_terms in terms:
-        numerator = denominator = 0
-        for at, coefficient in numerator_terms:
-            numerator += coefficient * sums[at]
-        for at, coefficient in denominator_terms:
-            denominator += coefficient * sums[at]
-        values[code] = Value(
-            numerator, denominator, numerator / denominator if denominator else None
+    if not rows:
+        return []
+    columns = list(zip(*rows, strict=True))
+    by_indicator = []
+    for _, numerator_terms, denominator_terms in terms:
+        numerators = _side(columns, numerator_terms)
+        denominators = _side(columns, denominator_terms)
+        ratios = [n / d if d else None for n, d in zip(numerators, denominators, strict=True)]
+        # Value(n, d, ratio) for every row, built as NamedTuple's own constructor builds it.
+        by_indicator.append(
+            map(tuple.__new__, repeat(Value), zip(numerators, denominators, ratios, strict=True))
         )
-    return values
+    codes = tuple(code for code, _, _ in terms)
+    return [dict(zip(codes, values, strict=True)) for values in zip(*by_indicator, strict=True)]
+
+
+def _side(columns: list[Sequence[int]], terms: tuple[tuple[int, int], ...]) -> Sequence[int]:
+    """One side of an indicator for every row: the sum of its terms' columns, each times its
+    coefficient."""
+    scaled = [columns[at] if c == 1 else [c * n for n in columns[at]] for at, c in terms]
+    return scaled[0] if len(scaled) == 1 else list(map(sum, zip(*scaled, strict=True)))
 
 
 def evaluate_all(counts: Mapping[str | None, Mapping[str, int]]) -> dict[str, Value]:

@@ -22,7 +22,7 @@ from onegrid.cases.facts import FACTS
 from onegrid.cases.rollup import GRAINS, Grain
 from onegrid.core.errors import Invalid
 from onegrid.core.permissions import Scope
-from onegrid.indicators.definitions import CHANNELS, INDICATORS, Value, evaluate, plan
+from onegrid.indicators.definitions import CHANNELS, INDICATORS, Value, evaluate_many, plan
 from onegrid.routing.models import Category
 from onegrid.territory.models import Department, Level, TerritoryUnit
 
@@ -141,6 +141,7 @@ def grain_for(
     period: Period,
     since: date | None,
     until: date | None,
+    channel: str | None,
     category_code: str | None,
 ) -> Grain:
     """The smallest rollup grain that keeps everything the query asks for."""
@@ -161,6 +162,7 @@ def grain_for(
         and grain.area_digits >= max(digits)
         and (grain.department or not department)
         and (grain.category or not category)
+        and (grain.channel or channel is None)
     )
 
 
@@ -186,13 +188,17 @@ def _where(
     return and_(*clauses)
 
 
-def _sums(table) -> list:
-    sums = [func.sum(table[fact]).label(fact) for fact in FACTS]
+def _sums(grain: Grain) -> list:
+    """The sums of _LAYOUT; a grain without channels keeps a restricted channel's own sums."""
+    c = grain.table.c
+    sums = [func.sum(c[fact]).label(fact) for fact in FACTS]
     for channel, facts in _RESTRICTED.items():
         sums += [
-            func.sum(case((table.channel == channel, table[fact]), else_=0)).label(
-                f"{channel}__{fact}"
-            )
+            func.sum(
+                case((c.channel == channel, c[fact]), else_=0)
+                if grain.channel
+                else c[f"{channel}_{fact}"]
+            ).label(f"{channel}__{fact}")
             for fact in facts
         ]
     return sums
@@ -213,29 +219,35 @@ def indicators(
     if since is not None and until is not None and since > until:
         raise Invalid("起始日期晚于截止日期", "since is after until", since=str(since))
     grain = grain_for(
-        scope=scope, by=by, period=period, since=since, until=until, category_code=category_code
+        scope=scope,
+        by=by,
+        period=period,
+        since=since,
+        until=until,
+        channel=channel,
+        category_code=category_code,
     )
     c = grain.table.c
     key, start = _group_key(by, c), _period_start(period, c)
     groups = [e.label(n) for e, n in ((start, "period_start"), (key, "group_key")) if e is not None]
     where = _where(c, scope, since, until, channel, category_code)
-    query = select(*groups, *_sums(c)).where(where)
+    query = select(*groups, *_sums(grain)).where(where)
     if groups:
         query = query.group_by(*groups).order_by(*groups)
-    # Read by position: a dashboard's thousand groups each carry some thirty sums.
-    rows, first, every = [], len(groups), len(FACTS)
-    for result in session.execute(query).all():
-        day = result[0] if start is not None else None
-        sums = [int(n or 0) for n in result[first:]]
-        rows.append(
-            Row(
-                key=result[first - 1] if key is not None else None,
-                period=_PERIOD_KEY[period](day) if day is not None else None,
-                counts=dict(zip(FACTS, sums[:every], strict=True)),
-                values=evaluate(sums, _PLAN),
-            )
+    # Read by position: a dashboard's thousand groups each carry some thirty sums. A sum is
+    # NULL only without groups, over no rows.
+    results, first, every = session.execute(query).all(), len(groups), len(FACTS)
+    sums = [result[first:] for result in results]
+    sums = [[n or 0 for n in row] if None in row else row for row in sums]
+    return [
+        Row(
+            key=result[first - 1] if key is not None else None,
+            period=_PERIOD_KEY[period](result[0]) if start is not None else None,
+            counts=dict(zip(FACTS, row[:every], strict=True)),
+            values=values,
         )
-    return rows
+        for result, row, values in zip(results, sums, evaluate_many(sums, _PLAN), strict=True)
+    ]
 
 
 @dataclass(frozen=True)
