@@ -24,7 +24,7 @@ from onegrid.cases.scheduled import sweep
 from onegrid.cases.transitions import transition
 from onegrid.core.permissions import Scope, operator
 from onegrid.indicators import GroupBy, Period, indicators
-from onegrid.indicators.queries import grain_for
+from onegrid.indicators.queries import grain_for, one_row_per_group
 from onegrid.territory.geometry import from_wkb
 from onegrid.territory.models import Department, TerritoryUnit
 
@@ -34,6 +34,7 @@ INSIDE_GRID = "210104002009001"  # the demo grid worker's grid, in the demo stre
 SINCE, UNTIL = date(2019, 12, 20), date(2020, 1, 10)
 # The same cases asked for by days (the daily rollup) and by whole months (the monthly grains).
 WINDOWS = [(SINCE, UNTIL), (date(2019, 12, 1), date(2020, 1, 31))]
+ONE_MONTH = (date(2019, 12, 1), date(2019, 12, 31))  # a month by grid: a grain row per group
 # Intake days: across a month, a calendar year and an ISO year (2019-12-30 is in 2020-W01).
 DAYS = [date(2019, 12, d) for d in (20, 23, 27, 28, 30, 31)] + [
     date(2020, 1, d) for d in (1, 2, 6, 8)
@@ -206,20 +207,24 @@ def _compare(rows, expected) -> None:
         assert got[group] == values, group
 
 
-@pytest.mark.parametrize(("since", "until"), WINDOWS, ids=["days", "months"])
+@pytest.mark.parametrize(
+    ("since", "until"), [*WINDOWS, ONE_MONTH], ids=["days", "months", "one-month"]
+)
 def test_every_indicator_from_the_rollup_equals_the_raw_cases(
     session, built, reference, since, until
 ):
-    _, items = built
+    items = [item for item in built[1] if since <= item[0]["day"] <= until]
     scope = Scope(district_code="210104", unit_codes=("210104",))
-    grains = set()
+    grains, summed = set(), set()
     for by, period in itertools.product(GroupBy, Period):
         rows = indicators(
             session=session, scope=scope, by=by, period=period, since=since, until=until
         )
         _compare(rows, reference(items, by.value, period.value))
         query = {"by": by, "period": period, "since": since, "until": until, "channel": None}
-        grains.add(grain_for(scope=scope, category_code=None, **query).table.name)
+        grain = grain_for(scope=scope, category_code=None, **query)
+        grains.add(grain.table.name)
+        summed.add(not one_row_per_group(grain, by, period, since, until))
     for channel, by in itertools.product(("hotline", "citizen"), (GroupBy.STREET, GroupBy.GRID)):
         rows = indicators(
             session=session, scope=scope, by=by, since=since, until=until, channel=channel
@@ -230,6 +235,8 @@ def test_every_indicator_from_the_rollup_equals_the_raw_cases(
         grains.add(grain_for(scope=scope, category_code=None, channel=channel, **query).table.name)
     # Whole months read every grain; days and weeks, and any window that cuts a month, the finest.
     assert grains == ({"case_rollup"} if since == SINCE else {g.table.name for g in rollup.GRAINS})
+    # By grid, month by month or for one month, each group is one row read as it is.
+    assert summed == ({True} if since == SINCE else {True, False})
 
 
 def _scope_of(session, username: str) -> Scope:

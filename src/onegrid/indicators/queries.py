@@ -188,13 +188,35 @@ def _where(
     return and_(*clauses)
 
 
-def _sums(grain: Grain) -> list:
-    """The sums of _LAYOUT; a grain without channels keeps a restricted channel's own sums."""
+def one_row_per_group(
+    grain: Grain, by: GroupBy, period: Period, since: date | None, until: date | None
+) -> bool:
+    """Whether each group is one row of the grain: a monthly grain that keeps the grouping's
+    area and nothing more (no department, category or channel), read month by month or for
+    one month."""
+    one_month = (
+        since is not None and until is not None and since.replace(day=1) == until.replace(day=1)
+    )
+    return (
+        grain.monthly
+        and not (grain.department or grain.category or grain.channel)
+        and grain.area_digits == _AREA_DIGITS.get(by)
+        and (period is Period.MONTH or one_month)
+    )
+
+
+def _sums(grain: Grain, *, summed: bool) -> list:
+    """The sums of _LAYOUT, or a row's own counts in that order when each group is one row;
+    a grain without channels keeps a restricted channel's counts in columns of their own."""
     c = grain.table.c
-    sums = [func.sum(c[fact]).label(fact) for fact in FACTS]
+
+    def total(column):
+        return func.sum(column) if summed else column
+
+    sums = [total(c[fact]).label(fact) for fact in FACTS]
     for channel, facts in _RESTRICTED.items():
         sums += [
-            func.sum(
+            total(
                 case((c.channel == channel, c[fact]), else_=0)
                 if grain.channel
                 else c[f"{channel}_{fact}"]
@@ -231,8 +253,11 @@ def indicators(
     key, start = _group_key(by, c), _period_start(period, c)
     groups = [e.label(n) for e, n in ((start, "period_start"), (key, "group_key")) if e is not None]
     where = _where(c, scope, since, until, channel, category_code)
-    query = select(*groups, *_sums(grain)).where(where)
-    if groups:
+    one_row = one_row_per_group(grain, by, period, since, until)
+    query = select(*groups, *_sums(grain, summed=not one_row)).where(where)
+    if one_row:  # a month by grid, the command centre's largest screen: nothing to sum
+        query = query.order_by(*groups)
+    elif groups:
         query = query.group_by(*groups).order_by(*groups)
     # Read by position: a dashboard's thousand groups each carry some thirty sums. A sum is
     # NULL only without groups, over no rows.
