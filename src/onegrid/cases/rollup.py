@@ -77,6 +77,7 @@ ALL_DEPARTMENTS, ALL_CATEGORIES, ALL_CHANNELS = -1, "", ""
 # fact again in a column named "<channel>_<fact>".
 APART = (Channel.HOTLINE.value,)
 APART_FACTS = tuple(f"{channel}_{fact}" for channel in APART for fact in FACTS)
+_NO_COUNTS = (0,) * len(FACTS)
 
 
 def _coarse_table(name: str, *, channel: bool = True) -> Table:
@@ -135,8 +136,7 @@ class Grain:
         """What a bucket's counts add to its row of this table, one per `counted` column."""
         if self.channel:
             return counts
-        none = (0,) * len(FACTS)
-        apart = (counts if key.channel == channel else none for channel in APART)
+        apart = (counts if key.channel == channel else _NO_COUNTS for channel in APART)
         return (*counts, *chain.from_iterable(apart))
 
 

@@ -2,9 +2,10 @@
 
 One GROUP BY within the principal's scope and the intake days asked for, over the smallest
 rollup grain that keeps what the query needs (`grain_for`): whole months by street, community,
-department or category read the monthly grains, a few thousand rows a year; days, weeks and
-windows that cut a month read the daily one. The cost follows the buckets in the window, not
-the number of cases ever taken.
+grid, department or category read the monthly grains, a few thousand rows a year; days, weeks
+and windows that cut a month read the daily one. Where each group is one row of its grain (a
+month by grid), the rows are read as they are, with nothing to sum. The cost follows the
+buckets in the window, not the number of cases ever taken.
 Weeks and months are computed in SQL (a small construct compiled per dialect), so a year of
 months by street returns 12 × streets rows, not 365 × streets.
 """
