@@ -360,8 +360,5 @@ def _write(session: Session, taken: list[tuple[Entry, CaseDraft, Duplicate | Non
         audit.record_many(session=session, district_code=district_code, entries=entries)
     totals: dict = {}
     for _, case, _ in taken:
-        key, counts = snapshot(case)
-        total = totals.setdefault(key, [0] * len(counts))
-        for i, count in enumerate(counts):
-            total[i] += count
+        rollup.tally(totals, *snapshot(case))
     rollup.add_many(session, totals)
