@@ -3,26 +3,23 @@
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated
 
 from fastapi import FastAPI, Request
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from onegrid import API_PREFIX, __version__
-from onegrid.accounts.access import public
 from onegrid.accounts.views import router as accounts_router
 from onegrid.audit.views import router as audit_router
 from onegrid.cases.views import router as cases_router
 from onegrid.core.errors import DomainError
 from onegrid.core.i18n import pick_language
-from onegrid.core.permissions import Principal
 from onegrid.indicators.views import router as indicators_router
 from onegrid.open311.views import router as open311_router
 from onegrid.pii.views import router as pii_router
 from onegrid.routing.views import router as routing_router
 from onegrid.territory.views import router as territory_router
+from onegrid.web.headers import SecurityHeaders
 from onegrid.web.views import STATIC_DIR
 from onegrid.web.views import router as web_router
 
@@ -40,18 +37,6 @@ async def _domain_error(request: Request, exc: DomainError) -> JSONResponse:
     body = {"error": {"kind": exc.kind, "message": exc.message(lang), "detail": exc.detail}}
     headers = {"WWW-Authenticate": "Bearer"} if exc.kind == "unauthenticated" else None
     return JSONResponse(body, status_code=_STATUS.get(exc.kind, 400), headers=headers)
-
-
-def _docs(who: Annotated[Principal, public()]) -> HTMLResponse:
-    return get_swagger_ui_html(
-        openapi_url="/openapi.json",
-        title="onegrid API",
-        swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
-        swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
-        swagger_favicon_url="/static/favicon.svg",
-        # The default validator badge would call out to the internet.
-        swagger_ui_parameters={"validatorUrl": None},
-    )
 
 
 @asynccontextmanager
@@ -83,7 +68,9 @@ def create_app() -> FastAPI:
     app.include_router(pii_router, prefix=API_PREFIX)
     app.include_router(indicators_router, prefix=API_PREFIX)
     app.include_router(open311_router)
-    app.add_api_route("/docs", _docs, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(web_router)
+    # Outside Starlette's server-error middleware too, so that a 500 carries the headers.
+    build_stack = app.build_middleware_stack
+    app.build_middleware_stack = lambda: SecurityHeaders(build_stack())  # type: ignore[method-assign]
     return app

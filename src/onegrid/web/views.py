@@ -1,4 +1,4 @@
-"""Pages: sign-in, and the district map at `/`."""
+"""Pages: sign-in, the district map at `/`, and the API docs at `/docs`."""
 
 from pathlib import Path
 from typing import Annotated
@@ -101,6 +101,12 @@ def index(request: Request, who: Anyone, lang: Lang = None) -> Response:
             "csrf_token": getattr(request.state, "csrf_token", ""),
         },
     )
+
+
+@router.get("/docs", response_class=HTMLResponse)
+def api_docs(request: Request, who: Anyone, lang: Lang = None) -> Response:
+    """Swagger UI over the OpenAPI document, self-hosted and started by static/docs.js."""
+    return _render(request, "docs.html", _language(request, lang), {})
 
 
 @router.get("/login", response_class=HTMLResponse)
