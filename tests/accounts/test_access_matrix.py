@@ -27,6 +27,7 @@ from onegrid.demo.build import DEMO_USERS
 from onegrid.routing.service import DEMO_RULES
 from onegrid.territory.geometry import from_wkb
 from onegrid.territory.models import Assignment, Department, TerritoryUnit
+from onegrid.web import login_csrf
 
 INSIDE_GRID = "210104002009001"  # the demo grid worker's grid
 OUTSIDE_GRID = "210104017012009"  # a grid of another street
@@ -226,6 +227,13 @@ def _receipt_setup(suffix=""):
     return setup
 
 
+def _login_form(session):
+    # The sign-in form with the login-CSRF token its page would have set (cookie and field).
+    token = login_csrf.new_token()
+    data = {"username": "nobody", "password": "wrong-Password-1", "csrf_token": token}
+    return {"data": data, "cookies": {login_csrf.COOKIE: token}}
+
+
 def _sees_case(username, grid_code, department):
     # A department handler sees only what was dispatched to their department (城管).
     return covers(username, grid_code) and (username != "department" or department == "urban_mgmt")
@@ -337,7 +345,7 @@ PROBES: dict[tuple[str, str], list[Probe]] = {
             "POST",
             "/login",
             _status(401),
-            kwargs={"data": {"username": "nobody", "password": "wrong-Password-1"}},
+            setup=_login_form,
         )
     ],
     ("POST", "/logout"): [

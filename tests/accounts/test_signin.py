@@ -11,6 +11,7 @@ from onegrid.accounts.models import AuthToken, User
 from onegrid.config import get_settings
 from onegrid.db.base import utcnow
 from onegrid.demo.build import DEMO_PASSWORD
+from tests.login_form import post_login
 
 
 def _token(client, username="leader", password=DEMO_PASSWORD):
@@ -84,8 +85,8 @@ def test_a_disabled_user_is_signed_out_at_once(client, tokens):
 
 
 def test_web_session_cookie_needs_the_csrf_token_for_writes(client):
-    page = client.post(
-        "/login",
+    page = post_login(
+        client,
         data={"username": "leader", "password": DEMO_PASSWORD, "next": "/"},
         follow_redirects=False,
     )
@@ -102,12 +103,13 @@ def test_web_session_cookie_needs_the_csrf_token_for_writes(client):
 
 
 def test_the_login_page_refuses_with_a_message_and_never_redirects_offsite(client):
-    page = client.post(
+    page = post_login(
+        client,
         "/login?lang=en", data={"username": "leader", "password": "nope", "next": "/"}
     )
     assert page.status_code == 401 and "wrong username or password" in page.text
-    away = client.post(
-        "/login",
+    away = post_login(
+        client,
         data={"username": "leader", "password": DEMO_PASSWORD, "next": "//evil.example/"},
         follow_redirects=False,
     )

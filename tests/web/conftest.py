@@ -32,6 +32,7 @@ from onegrid.territory.models import (
     StaffRole,
     TerritoryUnit,
 )
+from tests.login_form import post_login
 from tests.serving import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -204,10 +205,8 @@ def sign_in(
     password: str = Territory.password,
 ) -> None:
     """Signs the client in (a session cookie), by default with the command-centre account."""
-    response = client.post(
-        "/login",
-        data={"username": username, "password": password},
-        follow_redirects=False,
+    response = post_login(
+        client, data={"username": username, "password": password}, follow_redirects=False
     )
     assert response.status_code == 303, response.text
 

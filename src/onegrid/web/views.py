@@ -13,10 +13,11 @@ from onegrid.accounts.access import SESSION_COOKIE, public, signed_in
 from onegrid.accounts.schemas import Credentials
 from onegrid.accounts.views import end_session, sign_in
 from onegrid.config import get_settings
-from onegrid.core.errors import Unauthenticated
+from onegrid.core.errors import Forbidden, Unauthenticated
 from onegrid.core.i18n import pick_language
 from onegrid.core.permissions import Permission, Principal
 from onegrid.db import DbSession
+from onegrid.web import login_csrf
 from onegrid.web.i18n import HTML_LANG, ROLE_NAMES, other_language, strings
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -109,11 +110,19 @@ def api_docs(request: Request, who: Anyone, lang: Lang = None) -> Response:
     return _render(request, "docs.html", _language(request, lang), {})
 
 
+def _login_form(request: Request, lang: str, context: dict, status: int = 200) -> Response:
+    """Renders the sign-in form with a login-CSRF token in its cookie and its hidden field."""
+    token = login_csrf.token_for(request)
+    response = _render(request, "login.html", lang, {**context, "login_token": token}, status)
+    login_csrf.set_cookie(response, token, _root(request))
+    return response
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, who: Anyone, lang: Lang = None, next: str = "/") -> Response:
     """The sign-in form."""
-    return _render(
-        request, "login.html", _language(request, lang), {"next": _safe_next(next), "username": ""}
+    return _login_form(
+        request, _language(request, lang), {"next": _safe_next(next), "username": ""}
     )
 
 
@@ -125,17 +134,24 @@ def login(
     username: Annotated[str, Form(max_length=64)],
     password: Annotated[str, Form(max_length=256)],
     next: Annotated[str, Form()] = "/",
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
     lang: Lang = None,
 ) -> Response:
     """Signs in with a session cookie, or shows the form again with the reason."""
     chosen = _language(request, lang)
+    context = {"next": _safe_next(next), "username": username}
+    try:
+        # Before the credentials are even looked at: a forged form must not count as a try.
+        login_csrf.check(request, csrf_token)
+    except Forbidden as error:
+        context = {"next": "/", "username": "", "error": error.message(chosen)}
+        return _login_form(request, chosen, context, 403)
     try:
         result = sign_in(
             session, request, who, Credentials(username=username, password=password), "session"
         )
     except Unauthenticated as error:
-        context = {"next": _safe_next(next), "username": username, "error": error.message(chosen)}
-        return _render(request, "login.html", chosen, context, status=401)
+        return _login_form(request, chosen, {**context, "error": error.message(chosen)}, 401)
     settings = get_settings()
     response = RedirectResponse(_root(request) + _safe_next(next), status_code=303)
     response.set_cookie(
@@ -147,6 +163,7 @@ def login(
         samesite="lax",
         path="/",
     )
+    response.delete_cookie(login_csrf.COOKIE, path=f"{_root(request)}/login")
     return response
 
 

@@ -1,0 +1,90 @@
+"""Login CSRF: a sign-in is taken only from this site's own sign-in form.
+
+Without it another site could post its own credentials to /login and sign a victim in under
+the attacker's account (login CSRF). GET /login sets a random token, signed with the secret key,
+in a short-lived SameSite=Strict cookie and repeats it in a hidden field; POST /login wants both,
+equal, and an Origin (or Referer) naming this site.
+"""
+
+import base64
+import hashlib
+import hmac
+import secrets
+from urllib.parse import urlsplit
+
+from fastapi import Request, Response
+
+from onegrid.config import get_settings
+from onegrid.core.errors import Forbidden
+
+COOKIE = "onegrid_login_csrf"
+FIELD = "csrf_token"
+MAX_AGE_SECONDS = 30 * 60
+_PURPOSE = b"onegrid login csrf\x00"
+
+
+def _mac(nonce: str) -> str:
+    key = get_settings().secret_key.encode()
+    digest = hmac.new(key, _PURPOSE + nonce.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def new_token() -> str:
+    """Returns a fresh token: a random nonce and its MAC under the secret key."""
+    nonce = secrets.token_urlsafe(32)
+    return f"{nonce}.{_mac(nonce)}"
+
+
+def _is_ours(token: str) -> bool:
+    nonce, _, mac = token.partition(".")
+    return bool(nonce) and hmac.compare_digest(mac.encode(), _mac(nonce).encode())
+
+
+def token_for(request: Request) -> str:
+    """Returns the token for a new sign-in form: the browser's own if valid, else a fresh one."""
+    current = request.cookies.get(COOKIE, "")
+    # Two sign-in tabs share the cookie: a new token would void the form of the other.
+    return current if current and _is_ours(current) else new_token()
+
+
+def set_cookie(response: Response, token: str, root: str) -> None:
+    """Sets the token cookie, sent back only to the sign-in form's own site and path."""
+    response.set_cookie(
+        COOKIE,
+        token,
+        max_age=MAX_AGE_SECONDS,
+        path=f"{root}/login",
+        httponly=True,
+        secure=get_settings().secure_cookies,
+        samesite="strict",
+    )
+
+
+def _refuse(reason: str) -> Forbidden:
+    return Forbidden(
+        "登录表单已过期或并非来自本站，请在本站登录页重新登录",
+        "the sign-in form has expired or did not come from this site; sign in again from this "
+        "site's sign-in page",
+        reason=reason,
+    )
+
+
+def _same_origin(request: Request) -> bool:
+    # Origin is sent with every POST of a modern browser; Referer is the fallback of older ones.
+    # Neither (a privacy proxy, a script) leaves the decision to the token.
+    claimed = request.headers.get("origin") or request.headers.get("referer")
+    if claimed is None:
+        return True
+    # The host and port, not the scheme: behind a TLS proxy the app itself may see plain HTTP.
+    return urlsplit(claimed).netloc.lower() == request.headers.get("host", "").lower()
+
+
+def check(request: Request, given: str) -> None:
+    """Raises Forbidden unless the sign-in form came from this site's own page."""
+    if not _same_origin(request):
+        raise _refuse("cross-origin")
+    expected = request.cookies.get(COOKIE, "")
+    if not (expected and given and hmac.compare_digest(given.encode(), expected.encode())):
+        raise _refuse("token")
+    if not _is_ours(expected):
+        raise _refuse("token")
