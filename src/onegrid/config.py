@@ -50,7 +50,9 @@ class Settings(BaseSettings):
     session_absolute_hours: int = 12
     lockout_threshold: int = 5
     lockout_minutes: int = 15
-    # Send the session cookie over HTTPS only; on by default outside development.
+    # Send the cookies over HTTPS only; on by default outside development. Browsers keep a
+    # Secure cookie from http://localhost and http://127.0.0.1 too; set false only to serve the
+    # demo over plain HTTP to other machines (a LAN).
     cookie_secure: bool | None = None
     # Audit log (GB/T 22239 level 3 keeps audit records at least six months): records older
     # than this many days may be moved to gzip files in the archive directory, never dropped.
@@ -128,7 +130,7 @@ class Settings(BaseSettings):
     def secure_cookies(self) -> bool:
         if self.cookie_secure is not None:
             return self.cookie_secure
-        return self.environment is Environment.PRODUCTION
+        return self.environment is not Environment.DEVELOPMENT
 
     @property
     def allows_demo_accounts(self) -> bool:
