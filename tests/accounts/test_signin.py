@@ -104,8 +104,7 @@ def test_web_session_cookie_needs_the_csrf_token_for_writes(client):
 
 def test_the_login_page_refuses_with_a_message_and_never_redirects_offsite(client):
     page = post_login(
-        client,
-        "/login?lang=en", data={"username": "leader", "password": "nope", "next": "/"}
+        client, "/login?lang=en", data={"username": "leader", "password": "nope", "next": "/"}
     )
     assert page.status_code == 401 and "wrong username or password" in page.text
     away = post_login(
