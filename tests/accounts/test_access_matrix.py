@@ -28,6 +28,7 @@ from onegrid.routing.service import DEMO_RULES
 from onegrid.territory.geometry import from_wkb
 from onegrid.territory.models import Assignment, Department, TerritoryUnit
 from onegrid.web import login_csrf
+from tests.images import png
 
 INSIDE_GRID = "210104002009001"  # the demo grid worker's grid
 OUTSIDE_GRID = "210104017012009"  # a grid of another street
@@ -214,9 +215,8 @@ def _case_setup(grid_code, department, suffix=""):
 
 def _evidence_setup(session):
     case = _case_at(session, INSIDE_GRID, "urban_mgmt")
-    row = evidence.store(
-        session=session, case=case, filename="p.png", data=PNG, who=operator("matrix")
-    )
+    upload = evidence.prepare(filename="p.png", data=PNG)
+    row = evidence.store(session=session, case=case, upload=upload, who=operator("matrix"))
     return {"path": f"/api/v1/cases/{case.id}/evidence/{row.id}"}
 
 
@@ -274,7 +274,7 @@ def _list_check(response, username):
 
 MINE = (INSIDE_GRID, "urban_mgmt")  # a case in the grid worker's grid, sent to 城管
 THEIRS = (OUTSIDE_GRID, "water")  # a case of another street, sent to 水务
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+PNG = png()  # a real one: evidence is decoded
 
 
 PROBES: dict[tuple[str, str], list[Probe]] = {

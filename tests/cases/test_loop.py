@@ -7,8 +7,9 @@ from sqlalchemy import select
 
 from onegrid.cases.models import Case
 from onegrid.routing.models import Notification
+from tests.images import png
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = png()  # a real one: evidence is decoded
 
 
 @pytest.fixture

@@ -220,12 +220,11 @@ async def upload_evidence(
 def _store_evidence(
     session: Session, who: Principal, case_id: int, filename: str | None, data: bytes
 ) -> EvidenceOut:
+    # Checked and re-encoded before the write lock is taken: decoding a photo takes a while.
+    upload = evidence_files.prepare(filename=filename or "", data=data)
     begin_writing(session)
     case = service.get(session=session, case_id=case_id, scope=who.scope)
-    name = filename or ""
-    return _evidence_out(
-        evidence_files.store(session=session, case=case, filename=name, data=data, who=who)
-    )
+    return _evidence_out(evidence_files.store(session=session, case=case, upload=upload, who=who))
 
 
 @router.get("/cases/{case_id}/evidence", response_model=list[EvidenceOut], summary="Its files")
@@ -242,7 +241,11 @@ def get_evidence(case_id: int, evidence_id: int, session: DbSession, who: Reader
     )
     if row is None:
         raise NotFound(f"没有证据 {evidence_id}", f"no evidence {evidence_id}")
-    return Response(evidence_files.read(row), media_type=row.content_type)
+    return Response(
+        evidence_files.read(row),
+        media_type=row.content_type,
+        headers=evidence_files.download_headers(row),
+    )
 
 
 def _public(session: Session, case: Case) -> PublicCaseOut:
