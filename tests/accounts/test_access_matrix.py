@@ -231,7 +231,7 @@ def _login_form(session):
     # The sign-in form with the login-CSRF token its page would have set (cookie and field).
     token = login_csrf.new_token()
     data = {"username": "nobody", "password": "wrong-Password-1", "csrf_token": token}
-    return {"data": data, "cookies": {login_csrf.COOKIE: token}}
+    return {"data": data, "headers": {"Cookie": f"{login_csrf.COOKIE}={token}"}}
 
 
 def _sees_case(username, grid_code, department):
@@ -545,6 +545,7 @@ def test_matrix(client, tokens, session, route, probe, who):
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     kwargs = {**probe.kwargs, **probe.setup(session)} if probe.setup else dict(probe.kwargs)
     path = kwargs.pop("path", probe.path)
+    headers |= kwargs.pop("headers", {})
     response = client.request(probe.method, path, headers=headers, **kwargs)
     rule = _rule(*route)
     if rule == "public":

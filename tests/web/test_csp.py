@@ -83,7 +83,7 @@ def test_the_sign_in_page_passes_the_policy(watched: Watched, live_server: str) 
 def test_the_map_page_passes_the_policy(watched: Watched, live_server: str, territory) -> None:
     sign_in(watched, live_server, territory)
     page = watched.page
-    page.wait_for_function("document.querySelector('#grid-count')?.dataset.count === '4'")
+    page.wait_for_function("() => document.querySelector('#grid-count')?.dataset.count === '4'")
     expect(page.locator(".leaflet-control-layers")).to_be_visible()
     # The panel, the reveal form and the hover highlight all draw through the policy.
     lon, lat = grid_center(0)
@@ -114,3 +114,34 @@ def test_the_api_docs_pass_the_policy(watched: Watched, live_server: str) -> Non
     page.locator(".opblock-summary").first.click()
     expect(page.locator(".opblock-body").first).to_be_visible()
     watched.assert_clean()
+
+
+@pytest.mark.browser
+def test_tiles_of_the_configured_server_pass_the_policy(
+    watched: Watched, live_server: str, territory, monkeypatch
+) -> None:
+    from onegrid.config import get_settings
+    from tests.images import png
+
+    monkeypatch.setenv("ONEGRID_TILE_URL", "http://tiles.example.test/{z}/{x}/{y}.png")
+    get_settings.cache_clear()
+    tiles: list[str] = []
+
+    def tile(route) -> None:
+        tiles.append(route.request.url)
+        route.fulfill(body=png(256, 256, (240, 240, 220)), content_type="image/png")
+
+    try:
+        watched.page.route("http://tiles.example.test/**", tile)
+        sign_in(watched, live_server, territory)
+        page = watched.page
+        page.wait_for_function("() => document.querySelector('#grid-count')?.dataset.count === '4'")
+        # Drawn or refused: a tile image is complete either way.
+        tile_images = "[...document.querySelectorAll('img.leaflet-tile')]"
+        page.wait_for_function(f"() => {tile_images}.some(i => i.complete)")
+        watched.assert_clean()
+        assert tiles
+        assert page.evaluate(f"() => {tile_images}.some(i => i.naturalWidth === 256)")
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
