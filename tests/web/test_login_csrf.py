@@ -41,6 +41,7 @@ def test_the_sign_in_page_sets_the_token_in_a_strict_cookie_and_the_form(anonymo
     assert cookie.startswith(f"{COOKIE}={token};")
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/login" in cookie
     assert "Max-Age=1800" in cookie
+    assert page.headers["cache-control"] == "no-store"
     assert len(token) > 40
     # A second tab gets the same token: signing in from the first still works.
     assert form_token(anonymous) == token

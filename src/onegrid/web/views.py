@@ -115,6 +115,7 @@ def _login_form(request: Request, lang: str, context: dict, status: int = 200) -
     token = login_csrf.token_for(request)
     response = _render(request, "login.html", lang, {**context, "login_token": token}, status)
     login_csrf.set_cookie(response, token, _root(request))
+    response.headers["Cache-Control"] = "no-store"  # a cache must not hand the token on
     return response
 
 
