@@ -73,6 +73,39 @@ def test_cookie_attributes_in_each_environment(
     assert ("Secure" in login_csrf) is secure, login_csrf
 
 
+@pytest.mark.parametrize(
+    ("origin", "explained"),
+    [
+        ("http://192.168.1.20:8000", True),  # the demo opened from another machine
+        ("http://grid.example.gov.cn", True),
+        ("https://grid.example.gov.cn", False),
+        ("http://127.0.0.1:8000", False),  # the browser keeps Secure cookies from here
+        ("http://localhost:8000", False),
+        ("http://[::1]:8000", False),
+    ],
+)
+def test_plain_http_elsewhere_is_explained_when_cookies_are_secure(
+    app: FastAPI, territory, environment, origin: str, explained: bool
+) -> None:
+    """Secure cookies sent to a plain-HTTP page would vanish; the form says why instead."""
+    environment("demo")
+    host = origin.split("://", 1)[1]
+    with TestClient(app, base_url=origin) as client:
+        response = post_login(
+            client,
+            "/login?lang=en",
+            data={"username": territory.username, "password": territory.password},
+            headers={"Origin": origin, "Host": host},
+            follow_redirects=False,
+        )
+    message = "cookies travel over HTTPS only, but this page was opened over plain HTTP"
+    if explained:
+        assert response.status_code == 403 and message in response.text
+        assert "ONEGRID_COOKIE_SECURE=false" in response.text
+    else:
+        assert message not in response.text
+
+
 def test_the_settings_say_secure_outside_development(environment) -> None:
     environment("development")
     assert get_settings().secure_cookies is False

@@ -9,6 +9,7 @@ equal, and an Origin (or Referer) naming this site.
 import base64
 import hashlib
 import hmac
+import ipaddress
 import secrets
 from urllib.parse import urlsplit
 
@@ -69,20 +70,50 @@ def _refuse(reason: str) -> Forbidden:
     )
 
 
-def _same_origin(request: Request) -> bool:
+def _claimed_origin(request: Request) -> str | None:
     # Origin is sent with every POST of a modern browser; Referer is the fallback of older ones.
-    # Neither (a privacy proxy, a script) leaves the decision to the token.
-    claimed = request.headers.get("origin") or request.headers.get("referer")
+    return request.headers.get("origin") or request.headers.get("referer")
+
+
+def _same_origin(request: Request) -> bool:
+    claimed = _claimed_origin(request)
     if claimed is None:
-        return True
+        return True  # neither (a privacy proxy, a script): the token decides
     # The host and port, not the scheme: behind a TLS proxy the app itself may see plain HTTP.
     return urlsplit(claimed).netloc.lower() == request.headers.get("host", "").lower()
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _cookies_would_be_dropped(request: Request) -> bool:
+    """Says whether the browser is on plain HTTP elsewhere than localhost, with Secure cookies."""
+    claimed = _claimed_origin(request)
+    if not claimed or not get_settings().secure_cookies:
+        return False
+    parts = urlsplit(claimed)
+    return parts.scheme == "http" and not _loopback(parts.hostname or "")
 
 
 def check(request: Request, given: str) -> None:
     """Raises Forbidden unless the sign-in form came from this site's own page."""
     if not _same_origin(request):
         raise _refuse("cross-origin")
+    if _cookies_would_be_dropped(request):
+        # Otherwise the sign-in would seem to work and silently lead back to this form.
+        raise Forbidden(
+            "本站 Cookie 只经 HTTPS 发送，而此页面是以 HTTP 打开的：请改用 HTTPS 访问"
+            "（仅在局域网演示时可设置 ONEGRID_COOKIE_SECURE=false）",
+            "this site's cookies travel over HTTPS only, but this page was opened over plain "
+            "HTTP: open it over HTTPS (for a demo on a LAN only, set ONEGRID_COOKIE_SECURE=false)",
+            reason="plain-http",
+        )
     expected = request.cookies.get(COOKIE, "")
     if not (expected and given and hmac.compare_digest(given.encode(), expected.encode())):
         raise _refuse("token")
