@@ -90,6 +90,7 @@ def test_a_token_the_server_did_not_make_is_refused(anonymous, territory) -> Non
         {"Origin": "null"},  # a sandboxed frame or a data: page
         {"Referer": "https://evil.example/sign-you-in.html"},
         {"Origin": "http://testserver.evil.example"},
+        {"Origin": "http://[::1"},  # not even a URL
     ],
 )
 def test_a_form_posted_from_another_site_is_refused(anonymous, territory, headers) -> None:

@@ -101,6 +101,7 @@ def test_hsts_when_cookies_are_secure(client: TestClient, monkeypatch) -> None:
         ("https://{s}.tile.example.org/{z}/{x}/{y}.png", "https://*.tile.example.org"),
         ("https://evil.example; script-src *", None),
         ("javascript:alert(1)", None),
+        ("https://[::1/{z}/{x}/{y}.png", None),  # not even a URL
     ],
 )
 def test_the_tile_server_origin(tile_url: str, origin: str | None) -> None:

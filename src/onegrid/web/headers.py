@@ -45,7 +45,10 @@ def tile_origin(tile_url: str) -> str | None:
     Leaflet's `{s}` subdomain placeholder becomes a `*.` wildcard. A URL the policy cannot
     name safely (no scheme, odd characters) gives None: its tiles are then refused.
     """
-    parts = urlsplit(tile_url.strip())
+    try:
+        parts = urlsplit(tile_url.strip())
+    except ValueError:
+        return None
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return None
     host = parts.netloc.replace("{s}", "*")

@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import ipaddress
 import secrets
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from fastapi import Request, Response
 
@@ -70,9 +70,15 @@ def _refuse(reason: str) -> Forbidden:
     )
 
 
-def _claimed_origin(request: Request) -> str | None:
+def _claimed_origin(request: Request) -> SplitResult | None:
     # Origin is sent with every POST of a modern browser; Referer is the fallback of older ones.
-    return request.headers.get("origin") or request.headers.get("referer")
+    claimed = request.headers.get("origin") or request.headers.get("referer")
+    if claimed is None:
+        return None
+    try:
+        return urlsplit(claimed)
+    except ValueError:  # "http://[::1": names no site, least of all this one
+        return SplitResult("", "", "", "", "")
 
 
 def _same_origin(request: Request) -> bool:
@@ -80,7 +86,7 @@ def _same_origin(request: Request) -> bool:
     if claimed is None:
         return True  # neither (a privacy proxy, a script): the token decides
     # The host and port, not the scheme: behind a TLS proxy the app itself may see plain HTTP.
-    return urlsplit(claimed).netloc.lower() == request.headers.get("host", "").lower()
+    return claimed.netloc.lower() == request.headers.get("host", "").lower()
 
 
 def _loopback(host: str) -> bool:
@@ -95,10 +101,9 @@ def _loopback(host: str) -> bool:
 def _cookies_would_be_dropped(request: Request) -> bool:
     """Says whether the browser is on plain HTTP elsewhere than localhost, with Secure cookies."""
     claimed = _claimed_origin(request)
-    if not claimed or not get_settings().secure_cookies:
+    if claimed is None or not get_settings().secure_cookies:
         return False
-    parts = urlsplit(claimed)
-    return parts.scheme == "http" and not _loopback(parts.hostname or "")
+    return claimed.scheme == "http" and not _loopback(claimed.hostname or "")
 
 
 def check(request: Request, given: str) -> None:
