@@ -7,11 +7,12 @@ reporter's name comes back as 张**; a reveal with a purpose gives the text as t
 """
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from onegrid.audit.models import AuditRecord
-from onegrid.cases.models import Case
-from tests.cases.conftest import OTHER_GRID, inside, point_in
+from onegrid.cases.models import Case, CaseEvent
+from onegrid.pii.service import mask_stored
+from tests.cases.conftest import OTHER_GRID, inside, point_in, report
 from tests.open311.conftest import api_key, form, o311, parse
 
 __all__ = ["api_key", "form", "inside", "o311"]  # the fixtures of the intakes' own tests
@@ -202,3 +203,30 @@ def test_open311_shows_the_request_it_was_sent_masked(o311, form, fmt):
     [shown] = parse(answer)
     assert (shown["description"], shown["address"]) == (MASKED, MASKED_ADDRESS)
     _no_clear(answer.text)
+
+
+def test_cases_stored_before_masking_are_masked_once_in_place(session, inside):
+    case = report(session, inside, description="路灯不亮")
+    table = Case.__table__
+    # As a row written before 0014 holds it: the text as typed, nothing sealed.
+    legacy = {"description": DESCRIPTION, "address": ADDRESS, "reporter_name": "张三丰"}
+    session.execute(update(table).where(table.c.id == case.id).values(**legacy))
+    events = CaseEvent.__table__
+    note = update(events).where(events.c.case_id == case.id).values(note=f"电话{PHONE}")
+    session.execute(note)
+    session.expire_all()
+
+    changed = mask_stored(session=session)
+    assert changed.get("210104", 0) >= 2
+    session.expire_all()
+    stored = session.get(Case, case.id)
+    assert (stored.description, stored.address, stored.reporter_name) == (
+        MASKED,
+        MASKED_ADDRESS,
+        "张**",
+    )
+    assert (stored.sealed_description, stored.sealed_address) == (DESCRIPTION, ADDRESS)
+    assert stored.sealed_reporter_name == "张三丰"
+    [event] = session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)).all()
+    assert (event.note, event.sealed_note) == ("电话139****5678", f"电话{PHONE}")
+    assert mask_stored(session=session) == {}  # once: nothing is left to mask

@@ -77,17 +77,18 @@ def reveal(
     return Revealed(value=value, masked=mask(kind, value), district_code=owner.district_code)
 
 
-def mask_stored(*, session: Session, batch: int = 1000) -> int:
+def mask_stored(*, session: Session, batch: int = 1000) -> dict[str, int]:
     """Masks the free text of the cases and notes stored before it was masked at intake,
-    sealing the text as typed; returns how many rows it changed. Running it again changes
-    nothing: masked text has nothing left to mask."""
-    changed = 0
+    sealing the text as typed; returns how many rows it changed, by district. Running it
+    again changes nothing: masked text has nothing left to mask."""
+    changed: dict[str, int] = {}
     last = 0
     while rows := session.scalars(
         select(Case).where(Case.id > last).order_by(Case.id).limit(batch)
     ).all():
         for case in rows:
-            changed += _mask_case(case)
+            if _mask_case(case):
+                changed[case.district_code] = changed.get(case.district_code, 0) + 1
         last = rows[-1].id
         session.flush()
         session.expunge_all()
@@ -102,14 +103,14 @@ def mask_stored(*, session: Session, batch: int = 1000) -> int:
             note, sealed = masked_and_original(event.note)
             if sealed is not None:
                 event.note, event.sealed_note = note, sealed
-                changed += 1
+                changed[event.district_code] = changed.get(event.district_code, 0) + 1
         last = rows[-1].id
         session.flush()
         session.expunge_all()
     return changed
 
 
-def _mask_case(case: Case) -> int:
+def _mask_case(case: Case) -> bool:
     before = (case.description, case.address, case.reporter_name, case.rating_comment)
     for field in ("description", "address"):
         text, sealed = masked_and_original(getattr(case, field))
@@ -121,4 +122,4 @@ def _mask_case(case: Case) -> int:
         case.reporter_name = mask_name(case.reporter_name)
     # A rating's comment is its evaluation's note, which is sealed with the timeline.
     case.rating_comment = masked_and_original(case.rating_comment)[0]
-    return int(before != (case.description, case.address, case.reporter_name, case.rating_comment))
+    return before != (case.description, case.address, case.reporter_name, case.rating_comment)
