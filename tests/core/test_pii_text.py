@@ -129,6 +129,9 @@ def test_the_masks_keep_the_ends_that_tell_the_number_apart():
     assert mask_text("座机024-22345678转123") == "座机024-******78转***"
     assert mask_text("（024）22345678") == "（024）******78"
     assert mask_text("１３９１２３４５６７８") == "１３９****５６７８"
+    assert (
+        mask_text("＋８６\u3000１３９－１２３４－５６７８") == "＋８６\u3000１３９－****－５６７８"
+    )
     card = "622202123456789" + luhn_check_digit("622202123456789")
     assert mask_text(f"卡{card}") == f"卡{card[:4]}********{card[-4:]}"
     assert [f.kind for f in find_personal(f"卡{card}，电话13912345678")] == [

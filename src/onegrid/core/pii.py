@@ -144,8 +144,9 @@ def mask_name(name: str | None) -> str | None:
 # Free text is searched in a copy with full-width digits, plus, minus and space made ASCII (as
 # a Chinese input method types them); one character for one, so a match's place is the same in
 # the text as typed. Chinese numerals (一三九…) are not searched.
-_ASCII = str.maketrans({**{chr(0xFF10 + d): str(d) for d in range(10)}, "＋": "+", "－": "-"})
-_ASCII["　"] = " "
+_ASCII = str.maketrans(
+    {**{chr(0xFF10 + d): str(d) for d in range(10)}, "＋": "+", "－": "-", "\u3000": " "}
+)
 _MONTH_DAY = r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
 # No digit may touch a number on either side: a longer run of digits is some other number.
 _ALONE_BEFORE, _ALONE_AFTER = r"(?<![0-9])", r"(?![0-9])"
