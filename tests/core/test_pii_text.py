@@ -113,6 +113,7 @@ def test_a_number_planted_anywhere_comes_out_masked_and_nothing_else_changes(
         number, masked = number.translate(FULL_WIDTH), masked.translate(FULL_WIDTH)
     text = f"{before}{number}{after}"
     assert mask_text(text) == f"{before}{masked}{after}"
+    assert len(mask_text(text)) == len(text)  # a column's length holds its masked text
     assert masked_and_original(text) == (f"{before}{masked}{after}", text)
 
 
