@@ -32,7 +32,7 @@ OPENED = [(Action.OPEN, 10 * M, None, {}), (Action.DISPATCH, 15 * M, None, {})]
 CLOSED = [
     (Action.FEEDBACK, 3 * H, "已处置", {}),
     (Action.CHECK_PASS, 4 * H, None, {}),
-    (Action.EVALUATE, 5 * H, "很好", {"rating": 5}),
+    (Action.EVALUATE, 5 * H, "很好，回访请打13800001111", {"rating": 5}),
 ]
 PATHS = {
     "waits_verify": [],
@@ -43,7 +43,7 @@ PATHS = {
     ],
     "late_closed": [(Action.OPEN, 2 * D, None, {}), (Action.DISPATCH, 3 * D, None, {})]
     + [(a, t + 6 * D, n, d) for a, t, n, d in CLOSED],
-    "voided": [(Action.VOID, 10 * M, "不属实", {})],
+    "voided": [(Action.VOID, 10 * M, "不属实，举报人身份证210104198506121234", {})],
     "extended_reworked": [
         *OPENED,
         (Action.REQUEST_EXTENSION, 20 * M, "协调", {"duration": "1d"}),
@@ -67,6 +67,11 @@ PATHS = {
 }
 
 
+# Personal data typed into the free text: masked where everyone reads it in both engines.
+PERSONAL = "，联系人电话139 1234 5678，身份证210104198506121234"
+CLEAR = ("1234 5678", "19850612", "13800001111", "22345678", "三丰")
+
+
 def _rows(session) -> list[Row]:
     """One row per path and category, each in a grid of its own, so none is another's duplicate."""
     grids = session.scalars(
@@ -87,9 +92,11 @@ def _rows(session) -> list[Row]:
                 report=intake.Report(
                     channel=[Channel.HOTLINE, Channel.GRID_WORKER][n % 2],
                     category_code=categories[n],
-                    description=f"{name} #{n}",
+                    description=f"{name} #{n}" + (PERSONAL if n % 3 == 0 else ""),
                     lon=point.x,
                     lat=point.y,
+                    address=f"{n}号楼，电话024-22345678" if n % 2 else None,
+                    reporter_name="张三丰" if n % 4 == 0 else None,
                 ),
                 received_at=received,
                 steps=[Step(a, received + t, note, data) for a, t, note, data in steps],
@@ -143,6 +150,7 @@ def _written(session, receipts: list[str]) -> dict:
                 CaseEvent.from_state,
                 CaseEvent.to_state,
                 CaseEvent.note,
+                CaseEvent.sealed_note,
                 CaseEvent.data,
             )
             .where(CaseEvent.case_id == case.id)
@@ -187,6 +195,15 @@ def test_bulk_writes_what_the_online_engine_writes(session):
         assert got["cases"][receipt][1] == events, receipt
     assert got["audit"] == expected["audit"]
     assert got["rollup"] == expected["rollup"]
+    for row in rows:
+        columns, events = got["cases"][row.receipt]
+        shown = [columns[f] for f in ("description", "address", "reporter_name", "rating_comment")]
+        shown += [e[6] for e in events]  # the notes
+        assert not any(clear in str(shown) for clear in CLEAR)
+        if PERSONAL in row.report.description:
+            assert columns["description"].endswith("139 **** 5678，身份证2101**********1234")
+            assert columns["sealed_description"] == row.report.description
+    assert sum(len([e for e in events if e[7]]) for _, events in got["cases"].values()) > 2
     stuck = got["cases"][rows[len(PATHS) - 1].receipt]
     assert stuck[0]["escalation_level"] == 3 and stuck[0]["overdue"]
     assert result.events == sum(len(events) for _, events in got["cases"].values())

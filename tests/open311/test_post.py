@@ -35,7 +35,8 @@ def test_a_realtime_request_enters_the_loop(o311, form, session, fmt):
     assert session.get(Department, case.department_id).code == "urban_mgmt"  # routed
     assert case.stage == "verify" and case.stage_deadline > case.received_at  # the clock runs
     assert case.address == "东北大马路 100 号"
-    assert (case.reporter_name, case.reporter_phone) == ("张三", "13912345678")
+    assert (case.reporter_name, case.reporter_phone) == ("张*", "13912345678")  # name masked
+    assert case.sealed_reporter_name == "张三"
     assert json.loads(case.attributes) == {"lights_out": 2, "pole_number": "DD-0417"}
     [event] = session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)).all()
     assert event.actor == "open311:test-app" and event.actor_id is None
@@ -87,7 +88,7 @@ def test_the_specs_example_body_is_answered_step_by_step(client, form, session):
     assert status == 200 and int(created["service_request_id"]) > 0
     case = session.get(Case, int(created["service_request_id"]))
     assert case.description == "A large sinkhole is destroying the street"
-    assert case.reporter_name == "john smith" and case.address == "1234 5th street"
+    assert case.sealed_reporter_name == "john smith" and case.address == "1234 5th street"
     assert _cases(session) == before + 1
 
 

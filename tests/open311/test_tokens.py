@@ -64,7 +64,8 @@ def test_a_batch_request_gets_a_token_and_then_its_id(o311, both, food, session,
         "issues": ["expired", "hygiene"],
         "purchased_at": "2026-03-02T11:30:00+00:00",
     }
-    assert (case.reporter_name, case.reporter_phone) == ("张三", "13912345678")
+    assert (case.sealed_reporter_name, case.reporter_phone) == ("张三", "13912345678")
+    assert case.reporter_name == "张*"  # masked where everyone reads it
     [event] = session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)).all()
     assert event.actor == "open311:test-app" and "media_url" in json.loads(event.data)
     session.refresh(row)

@@ -46,6 +46,7 @@ from onegrid.cases.transitions import check_permission, event_data, snapshot
 from onegrid.core.coordinates import CRS, to_wgs84_array
 from onegrid.core.errors import DomainError, Invalid
 from onegrid.core.permissions import Principal, operator
+from onegrid.core.pii import masked_and_original
 from onegrid.core.workcalendar import get_calendar
 from onegrid.db.base import utcnow
 from onegrid.territory import service as territory
@@ -171,6 +172,7 @@ class _Item:
         at: datetime,
         note: str | None,
         data: dict | None,
+        sealed_note: str | None = None,
     ) -> None:
         case = self.case
         self.events.append(
@@ -185,6 +187,7 @@ class _Item:
                 "from_state": from_state,
                 "to_state": case.state,
                 "note": note,
+                "sealed_note": sealed_note,
                 "data": event_data(data),
             }
         )
@@ -373,6 +376,7 @@ class BulkEngine:
         case = item.case
         target = flows.target(case, action)
         from_state = case.state
+        note, sealed_note = masked_and_original(note)  # as transitions.transition
         context = effects.Context(
             lookups=self.lookups, calendar=self.calendar, now=at, note=note, data=dict(data)
         )
@@ -380,7 +384,7 @@ class BulkEngine:
         case.state = target.value
         if action is Action.MERGE:
             item.merged_into = self.lookups.case(str(data.get("into")))
-        item.add(who, action, from_state, at, note, data)
+        item.add(who, action, from_state, at, note, data, sealed_note)
 
     def _batch(self, taken: list[_Item]) -> Batch:
         """The taken cases as rows to write; other cases are named by receipt."""

@@ -24,7 +24,7 @@ from onegrid.cases.transitions import check_permission, event_data, snapshot
 from onegrid.core.coordinates import CRS
 from onegrid.core.errors import DomainError, Invalid, NotFound
 from onegrid.core.permissions import Principal
-from onegrid.core.pii import validate_phone
+from onegrid.core.pii import mask_name, masked_and_original, validate_phone
 from onegrid.core.workcalendar import WorkCalendar, get_calendar
 from onegrid.db.base import utcnow
 from onegrid.db.many import insert_many
@@ -141,7 +141,10 @@ def prepare(
     Raises Invalid naming the problem. The online intake below and the bulk engine
     (onegrid.cases.bulk) both open their cases here, as in-memory CaseDrafts (`make`).
     """
-    description = _validate(report)
+    # Personal data typed into the text is masked where everyone reads it, sealed as typed.
+    description, sealed_description = masked_and_original(_validate(report))
+    address, sealed_address = masked_and_original((report.address or "").strip()[:200] or None)
+    name = None if report.anonymous else (report.reporter_name or None)
     category = lookups.category(district_code, report.category_code)
     attributes = routing.validate_attributes(category=category, values=report.attributes)
     phone = validate_phone(report.reporter_phone) if report.reporter_phone else None
@@ -152,7 +155,9 @@ def prepare(
         state=State.RECEIVED.value,
         category_code=category.code,
         description=description,
-        address=(report.address or "").strip()[:200] or None,
+        sealed_description=sealed_description,
+        address=address,
+        sealed_address=sealed_address,
         lon=lon,
         lat=lat,
         grid_code=grid_code,
@@ -161,7 +166,8 @@ def prepare(
         if attributes
         else None,
         anonymous=report.anonymous,
-        reporter_name=None if report.anonymous else (report.reporter_name or None),
+        reporter_name=mask_name(name),
+        sealed_reporter_name=name,
         reporter_phone=None if report.anonymous else phone,
         entered_by_id=who.user_id,
         received_at=now,
@@ -340,6 +346,7 @@ def _write(session: Session, taken: list[tuple[Entry, CaseDraft, Duplicate | Non
                 "from_state": None,
                 "to_state": case.state,
                 "note": None,
+                "sealed_note": None,
                 "data": event_data(received_data(case, duplicate, entry.report.media_url)),
             }
         )

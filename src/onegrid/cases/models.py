@@ -87,8 +87,13 @@ class Case(Base):
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
     attributes: Mapped[str | None] = mapped_column(Text)  # canonical JSON
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
-    reporter_name: Mapped[str | None] = mapped_column(String(50))
+    reporter_name: Mapped[str | None] = mapped_column(String(50))  # masked: 张**
     reporter_phone: Mapped[str | None] = mapped_column(EncryptedString)
+    # Free text is kept masked where everyone reads it (description, address, the reporter's
+    # name); the text as typed is sealed here, only when masking changed it, for a reveal.
+    sealed_description: Mapped[str | None] = mapped_column(EncryptedString)
+    sealed_address: Mapped[str | None] = mapped_column(EncryptedString)
+    sealed_reporter_name: Mapped[str | None] = mapped_column(EncryptedString)
     entered_by_id: Mapped[int | None] = mapped_column(Integer)  # the user who entered it
 
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -147,7 +152,8 @@ class CaseEvent(Base):
     action: Mapped[str] = mapped_column(String(32))
     from_state: Mapped[str | None] = mapped_column(String(16))
     to_state: Mapped[str] = mapped_column(String(16))
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)  # masked, as the case's free text
+    sealed_note: Mapped[str | None] = mapped_column(EncryptedString)  # as typed, if masked
     data: Mapped[str | None] = mapped_column(Text)  # canonical JSON: department, limits …
 
 

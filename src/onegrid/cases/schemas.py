@@ -39,8 +39,8 @@ class CaseOut(BaseModel):
     state_name: str
     channel: str
     category_code: str
-    description: str
-    address: str | None
+    description: str = Field(description="phones, ID numbers and bank cards in it masked")
+    address: str | None = Field(description="masked as the description")
     lon: float
     lat: float
     grid_code: str
@@ -55,7 +55,7 @@ class CaseOut(BaseModel):
     rating: int | None
     duplicate_of: str | None
     merged_into: str | None
-    reporter_name: str | None
+    reporter_name: str | None = Field(description="masked (张**); reveal with a purpose")
     reporter_phone: str | None = Field(description="masked; reveal with a purpose")
     attributes: dict | None
 
@@ -79,6 +79,7 @@ class TransitionIn(BaseModel):
 
 
 class EventOut(BaseModel):
+    id: int = Field(description="reveal its note with a purpose: object_type case_event")
     seq: int
     at: datetime
     actor: str
@@ -86,7 +87,7 @@ class EventOut(BaseModel):
     action: str
     from_state: str | None
     to_state: str
-    note: str | None
+    note: str | None = Field(description="phones, ID numbers and bank cards in it masked")
     data: dict | None
 
 

@@ -25,6 +25,7 @@ from onegrid.config import get_settings
 from onegrid.core.errors import Conflict, Forbidden, Invalid
 from onegrid.core.jsontext import Memo
 from onegrid.core.permissions import Principal
+from onegrid.core.pii import masked_and_original
 from onegrid.core.workcalendar import get_calendar
 from onegrid.db.base import utcnow
 
@@ -65,10 +66,12 @@ def record_event(
     from_state: str | None,
     now: datetime,
     note: str | None = None,
+    sealed_note: str | None = None,
     data: dict | None = None,
     source: str | None = None,
 ) -> CaseEvent:
-    """Appends one event to the case's timeline and its audit record."""
+    """Appends one event to the case's timeline and its audit record: its note masked, and
+    sealed as typed if masking changed it."""
     seq = (
         session.scalar(select(func.max(CaseEvent.seq)).where(CaseEvent.case_id == case.id)) or 0
     ) + 1
@@ -84,6 +87,7 @@ def record_event(
         from_state=from_state,
         to_state=case.state,
         note=note,
+        sealed_note=sealed_note,
         data=event_data(data),
     )
     session.add(event)
@@ -118,6 +122,8 @@ def transition(
     check_permission(who, action, via_receipt=via_receipt)
     target = flows.target(case, action)
     now = now or utcnow()
+    # From here on the note is masked: the timeline, a rating's comment, the notices.
+    note, sealed_note = masked_and_original(note)
     before, from_state = snapshot(case), case.state
     context = effects.Context(
         lookups=SessionLookups(session),
@@ -144,6 +150,7 @@ def transition(
         from_state=from_state,
         now=now,
         note=note,
+        sealed_note=sealed_note,
         data=data,
         source=source,
     )

@@ -156,6 +156,7 @@ def get_timeline(case_id: int, session: DbSession, who: Reader) -> list[EventOut
     case = service.get(session=session, case_id=case_id, scope=who.scope)
     return [
         EventOut(
+            id=e.id,
             seq=e.seq,
             at=e.at,
             actor=e.actor,

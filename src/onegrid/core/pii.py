@@ -1,10 +1,13 @@
 """Personal information: validating ID numbers (GB 11643) and phones, and masking them.
 
 Every response masks personal data by default; the clear value is shown only through a logged
-reveal (onegrid.pii). Error messages never quote the value they refuse.
+reveal (onegrid.pii). Error messages never quote the value they refuse. Free text is personal
+data too (SPEC §7): `mask_text` finds the phones, ID numbers and bank cards typed into it and
+masks them in place — `请联系13912345678` becomes `请联系139****5678`.
 """
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -18,6 +21,9 @@ class PiiKind(StrEnum):
     PHONE = "phone"
     HEALTH = "health"
     ASSISTANCE = "assistance"
+    NAME = "name"  # 张** : the first character kept
+    TEXT = "text"  # free text: what it holds of the kinds below masked in place
+    BANK_CARD = "bank_card"
 
 
 # GB 11643-1999: weight of each of the first 17 digits (2^(17-i) mod 11), and the check
@@ -120,5 +126,186 @@ def mask(kind: PiiKind, value: str | None) -> str | None:
         return _keep_ends(value, 4, 4)
     if kind == PiiKind.PHONE:
         return _mask_phone(value)
+    if kind == PiiKind.NAME:
+        return mask_name(value)
+    if kind == PiiKind.TEXT:
+        return mask_text(value)
     # A health or assistance status is hidden entirely: even its length would tell.
     return _STATUS_MASK
+
+
+def mask_name(name: str | None) -> str | None:
+    """Returns a person's name with all but its first character hidden: 张三丰 → 张**."""
+    if not name:
+        return name
+    return "*" if len(name) == 1 else name[0] + "*" * (len(name) - 1)
+
+
+# Free text is searched in a copy with full-width digits, plus, minus and space made ASCII (as
+# a Chinese input method types them); one character for one, so a match's place is the same in
+# the text as typed. Chinese numerals (一三九…) are not searched.
+_ASCII = str.maketrans(
+    {**{chr(0xFF10 + d): str(d) for d in range(10)}, "＋": "+", "－": "-", "\u3000": " "}
+)
+_MONTH_DAY = r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
+# No digit may touch a number on either side: a longer run of digits is some other number.
+_ALONE_BEFORE, _ALONE_AFTER = r"(?<![0-9])", r"(?![0-9])"
+_FREE_TEXT = (
+    # An 18-character ID number (GB 11643): area, birth date, sequence, check character. The
+    # check character is not required to be right: a mistyped number still names a person.
+    (
+        PiiKind.ID_NUMBER,
+        re.compile(
+            _ALONE_BEFORE
+            + rf"[1-9][0-9]{{5}}(?:19|20)[0-9]{{2}}{_MONTH_DAY}[0-9]{{3}}[0-9Xx]"
+            + _ALONE_AFTER
+        ),
+    ),
+    # A 15-digit ID number of before 1999: area, birth date (yymmdd), sequence. Born 1910 or
+    # later: a 15-digit grid code (its street code 0xx where the year would be) is no ID.
+    (
+        PiiKind.ID_NUMBER,
+        re.compile(
+            _ALONE_BEFORE + rf"[1-8][0-9]{{5}}[1-9][0-9]{_MONTH_DAY}[0-9]{{3}}" + _ALONE_AFTER
+        ),
+    ),
+    # A mobile, 11 digits from 13 to 19, with +86 or 86 in front or not, and spaces or dashes
+    # between its groups of 3, 4 and 4.
+    (
+        PiiKind.PHONE,
+        re.compile(
+            _ALONE_BEFORE
+            + r"(?:(?:\+|00)?86[ -]?)?(1[3-9][0-9][ -]?[0-9]{4}[ -]?[0-9]{4})"
+            + _ALONE_AFTER
+        ),
+    ),
+    # A bank card: 13 to 19 digits in one run or in groups of four, passing the Luhn check.
+    (
+        PiiKind.BANK_CARD,
+        re.compile(
+            _ALONE_BEFORE
+            + r"[1-9](?:[0-9]{12,18}|[0-9]{3}(?:[ -][0-9]{4}){2,3}(?:[ -][0-9]{1,4})?)"
+            + _ALONE_AFTER
+        ),
+    ),
+    # A landline with its area code (010, 02x, or 0 and three digits), in brackets or not, and
+    # an optional extension; a local number alone is too like other numbers to tell.
+    (
+        PiiKind.PHONE,
+        re.compile(
+            _ALONE_BEFORE + r"[(（]?(0(?:[12][0-9]|[3-9][0-9]{2}))[)）]?[ -]?"
+            r"([2-9][0-9]{6,7})(?:(?:-|转)[0-9]{1,6})?" + _ALONE_AFTER
+        ),
+    ),
+)
+
+
+_LANDLINE_IN_TEXT = _FREE_TEXT[-1][1]
+
+
+@dataclass(frozen=True)
+class Found:
+    """Personal data found in a text: its kind and where it lies (text[start:end])."""
+
+    kind: PiiKind
+    start: int
+    end: int
+
+
+def luhn_valid(digits: str) -> bool:
+    """Tells whether a string of digits passes the Luhn check (ISO/IEC 7812) of card numbers."""
+    total = 0
+    for i, digit in enumerate(reversed(digits)):
+        value = int(digit) * (2 if i % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
+
+
+def _card(digits: str) -> bool:
+    # Of 15 digits only American Express (34, 37): a 15-digit grid code is no card.
+    return luhn_valid(digits) and (len(digits) != 15 or digits.startswith(("34", "37")))
+
+
+def _real_birth_date(number: str) -> bool:
+    """An ID number's birth date is a day of the calendar (its shape only bounds month, day)."""
+    try:
+        if len(number) == 18:
+            date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+        else:
+            date(1900 + int(number[6:8]), int(number[8:10]), int(number[10:12]))
+    except ValueError:
+        return False
+    return True
+
+
+def find_personal(text: str) -> list[Found]:
+    """Returns the phones, ID numbers and bank card numbers in the text, in order."""
+    if not text:
+        return []
+    ascii_text = text.translate(_ASCII)
+    found: list[Found] = []
+    taken: list[tuple[int, int]] = []
+    for kind, pattern in _FREE_TEXT:
+        for match in pattern.finditer(ascii_text):
+            start, end = match.span()
+            if any(start < e and s < end for s, e in taken):
+                continue  # a kind searched before holds these digits
+            value = match.group()
+            if kind is PiiKind.ID_NUMBER and not _real_birth_date(value):
+                continue
+            if kind is PiiKind.BANK_CARD and not _card(re.sub(r"[^0-9]", "", value)):
+                continue
+            taken.append((start, end))
+            found.append(Found(kind, start, end))
+    return sorted(found, key=lambda f: f.start)
+
+
+# Digits kept at each end of what was found: the rest are hidden, separators kept.
+_KEPT = {PiiKind.ID_NUMBER: (4, 4), PiiKind.BANK_CARD: (4, 4)}
+
+
+def _mask_found(ascii_part: str, part: str, kind: PiiKind) -> str:
+    # An ID number's check character X counts as a digit: its last four are shown.
+    digits = [i for i, c in enumerate(ascii_part) if c.isdigit() or c in "Xx"]
+    landline = _LANDLINE_IN_TEXT.fullmatch(ascii_part) if kind is PiiKind.PHONE else None
+    if landline:
+        # The area code only names the city; the local number is hidden but for its last two
+        # digits, and an extension entirely.
+        shown = set(digits) & set(range(*landline.span(1)))
+        shown |= set([i for i in digits if i in range(*landline.span(2))][-2:])
+        hidden = set(digits) - shown
+    elif kind is PiiKind.PHONE:
+        # A mobile: its last 11 digits are the number (a +86 in front is kept), of which the
+        # first three (the carrier) and the last four are shown.
+        hidden = set(digits[-8:-4])
+    else:
+        head, tail = _KEPT[kind]
+        hidden = set(digits[head : len(digits) - tail])
+    return "".join("*" if i in hidden else c for i, c in enumerate(part))
+
+
+def mask_text(text: str | None) -> str | None:
+    """Returns the text with the personal data found in it masked in place, as long as before:
+    13912345678 → 139****5678, 2101**********1234, 6222 **** **** 1234, 024-******78."""
+    if not text:
+        return text
+    found = find_personal(text)
+    if not found:
+        return text
+    ascii_text = text.translate(_ASCII)
+    pieces, at = [], 0
+    for f in found:
+        pieces += [
+            text[at : f.start],
+            _mask_found(ascii_text[f.start : f.end], text[f.start : f.end], f.kind),
+        ]
+        at = f.end
+    pieces.append(text[at:])
+    return "".join(pieces)
+
+
+def masked_and_original(text: str | None) -> tuple[str | None, str | None]:
+    """Returns the text masked, and the text as typed if masking changed it (None if not):
+    the caller keeps the first where everyone reads and seals the second for a reveal."""
+    masked = mask_text(text)
+    return masked, (text if masked != text else None)

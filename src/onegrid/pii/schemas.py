@@ -8,10 +8,13 @@ Purpose = Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, 
 
 
 class RevealIn(BaseModel):
-    object_type: Literal["person", "case"]
+    object_type: Literal["person", "case", "case_event"]
     object_id: int = Field(gt=0, lt=2**31)  # an INTEGER key on both stores
-    field: Literal["phone", "id_number", "reporter_phone"] = Field(
-        description="person: phone or id_number; case: reporter_phone"
+    field: Literal[
+        "phone", "id_number", "reporter_phone", "reporter_name", "description", "address", "note"
+    ] = Field(
+        description="person: phone or id_number; case: reporter_phone, reporter_name, "
+        "description or address; case_event (a timeline entry's id): note"
     )
     purpose: Purpose = Field(
         description="why the clear value is needed; recorded in the audit log",
