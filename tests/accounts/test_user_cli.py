@@ -98,7 +98,7 @@ def test_a_weak_password_or_a_wrong_scope_is_refused_with_the_reason(db, onegrid
         "--password-stdin",
         stdin="short\n",
     )
-    assert weak.returncode == 2 and "at least 10 characters" in weak.stderr
+    assert weak.returncode == 2 and "at least 12 characters" in weak.stderr
     wrong = onegrid_cli(
         url,
         "user",
