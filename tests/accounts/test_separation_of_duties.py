@@ -142,9 +142,12 @@ def test_the_audit_admin_sees_creations_and_resets_without_secrets(client, token
     assert temporary not in log.text and reset.json()["temporary_password"] not in log.text
 
 
-def test_the_security_admin_cannot_make_a_command_centre_account_its_own(client, tokens):
-    """A non-admin account the security admin creates cannot be used until its user sets a
-    password: the temporary one opens nothing but the change (see test_signin)."""
+def test_an_account_the_security_admin_creates_opens_nothing_before_its_password_changes(
+    client, tokens
+):
+    """The temporary password opens nothing but its change (see test_signin): the security
+    admin cannot reveal personal data through a command-centre account it made without a
+    `user.password_change` in the audit log."""
     created = client.post(
         "/api/v1/users",
         json={"username": "newcommand", "role": Role.COMMAND_CENTRE.value},

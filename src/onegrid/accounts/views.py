@@ -146,6 +146,9 @@ def change_password(
     body: PasswordChange, request: Request, session: DbSession, who: PasswordPending
 ) -> UserOut:
     user = service.get_by_username(session=session, username=who.username, scope=who.scope)
+    # The first change after an admin set the password: the audit admin looks for these
+    # coming from the admin's own address (see docs/access.md).
+    detail = {"temporary": user.must_change_password}
     try:
         service.change_own_password(
             session=session,
@@ -161,7 +164,13 @@ def change_password(
         )
         raise
     auditing.record(
-        session, request, who, "user.password_change", object_type="user", object_id=who.username
+        session,
+        request,
+        who,
+        "user.password_change",
+        object_type="user",
+        object_id=who.username,
+        detail=detail,
     )
     return user_out(user)
 
