@@ -178,6 +178,19 @@ def test_the_security_admin_resets_to_a_password_the_user_must_change(client, to
         headers=_auth(token),
     )
     assert changed.status_code == 200 and changed.json()["must_change_password"] is False
+    log = client.get(
+        "/api/v1/audit",
+        params={"action": "user.password_change"},
+        headers=_auth(tokens["auditadmin"]),
+    ).json()
+    assert [(r["actor"], r["outcome"]) for r in log[:3]] == [
+        ("street", "success"),
+        ("street", "denied"),
+        ("street", "denied"),
+    ]
+    assert log[0]["detail"] == {"temporary": True}
+    assert log[1]["detail"] == {"reason": "the old password is wrong"}
+    assert "too easy to guess" in log[2]["detail"]["reason"]
     assert client.get("/api/v1/auth/me", headers=_auth(token)).status_code == 200
     again = _token(client, username="street", password="Lantern-Office-Walk-9")
     assert again.status_code == 200 and again.json()["user"]["must_change_password"] is False
