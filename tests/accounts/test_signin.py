@@ -311,3 +311,29 @@ def test_a_token_in_use_is_touched_and_a_busy_database_never_fails_the_request(d
         with Session(demo_engine) as cleanup:
             cleanup.execute(delete(AuthToken).where(AuthToken.id == token_id))
             cleanup.commit()
+
+
+def test_a_stolen_session_cannot_guess_the_password_faster_than_a_sign_in(client):
+    token = _token(client, username="community").json()["access_token"]
+
+    def change(old):
+        return client.post(
+            "/api/v1/auth/password",
+            json={"old_password": old, "new_password": "Qwerty123456"},
+            headers=_auth(token),
+        )
+
+    for _ in range(get_settings().lockout_threshold):
+        assert change(WRONG).status_code == 422
+    # Throttled now: the right old password is not told apart, not even by the weak new one.
+    stopped = change(DEMO_PASSWORD)
+    assert (
+        stopped.status_code == 403
+        and "try again later"
+        in client.post(
+            "/api/v1/auth/password?lang=en",
+            json={"old_password": DEMO_PASSWORD, "new_password": "Qwerty123456"},
+            headers=_auth(token),
+        ).json()["error"]["message"]
+    )
+    assert _token(client, username="community").status_code == 401  # this source, that user

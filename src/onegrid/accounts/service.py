@@ -235,6 +235,19 @@ def change_own_password(
     """
     source = (source or "unknown")[:64]
     right = verify_password(user.password_hash, old)
+    # The new password is checked and hashed outside the write lock, but its faults are told
+    # only after the throttle and the old password: they would tell that the old one is right.
+    fault, new_hash = None, None
+    if right:
+        try:
+            if new == old:
+                raise Invalid(
+                    "新密码不能与旧密码相同", "the new password must differ from the old one"
+                )
+            check_policy(new, user.username, user.display_name)
+            new_hash = hash_password(new)
+        except Invalid as error:
+            fault = error
     begin_writing(session)
     session.refresh(user)
     now = utcnow()
@@ -251,10 +264,9 @@ def change_own_password(
             now=now,
         )
         raise Invalid("旧密码不正确", "the old password is wrong")
-    if new == old:
-        raise Invalid("新密码不能与旧密码相同", "the new password must differ from the old one")
-    check_policy(new, user.username, user.display_name)
-    user.password_hash = hash_password(new)
+    if fault is not None:
+        raise fault
+    user.password_hash = new_hash
     user.password_changed_at = now
     user.must_change_password = False
     keep = _digest(keep_token) if keep_token else None
