@@ -159,6 +159,7 @@ def change_password(
             keep_token=bearer_token(request) or request.cookies.get(SESSION_COOKIE),
         )
     except DomainError as error:
+        session.commit()  # keeps a wrong old password's count although the request fails
         auditing.record_refusal(
             session, request, who, "user.password_change", detail={"reason": error.en}
         )
