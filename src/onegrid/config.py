@@ -45,10 +45,13 @@ class Settings(BaseSettings):
     # Optional base-map tiles, e.g. an intranet tile server; empty keeps the map offline.
     tile_url: str = ""
     tile_attribution: str = ""
-    # Sign-in: sessions end after this much idleness or age; repeated failures lock an account.
+    # Sign-in: sessions end after this much idleness or age. Failures lock a (username,
+    # source address) pair after lockout_threshold, a source after lockout_source_threshold
+    # across usernames, each for lockout_minutes; a user is never locked from elsewhere.
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
     lockout_threshold: int = 5
+    lockout_source_threshold: int = 30
     lockout_minutes: int = 15
     # Send the cookies over HTTPS only; on by default outside development. Browsers keep a
     # Secure cookie from http://localhost and http://127.0.0.1 too; set false only to serve the

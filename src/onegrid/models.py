@@ -1,6 +1,6 @@
 """Imports every domain's tables so that metadata and migrations see all of them."""
 
-from onegrid.accounts.models import AuthToken, User, UserScope  # noqa: F401
+from onegrid.accounts.models import AuthToken, SignInThrottle, User, UserScope  # noqa: F401
 from onegrid.audit.models import AuditHead, AuditRecord  # noqa: F401
 from onegrid.cases.models import Case, CaseEvent, Evidence  # noqa: F401
 from onegrid.cases.rollup import CaseRollup  # noqa: F401

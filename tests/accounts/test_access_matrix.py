@@ -23,7 +23,7 @@ from onegrid.cases.models import Channel
 from onegrid.cases.transitions import transition
 from onegrid.core.permissions import ROLE_PERMISSIONS, Permission, Role, operator
 from onegrid.core.pii import PiiKind, mask
-from onegrid.demo.build import DEMO_USERS
+from onegrid.demo.build import DEMO_PASSWORD, DEMO_USERS
 from onegrid.routing.service import DEMO_RULES
 from onegrid.territory.geometry import from_wkb
 from onegrid.territory.models import Assignment, Department, TerritoryUnit
@@ -307,6 +307,15 @@ PROBES: dict[tuple[str, str], list[Probe]] = {
         Probe("POST", "/api/v1/auth/logout", _status(204), fresh_token=True)
     ],
     ("GET", "/api/v1/auth/me"): [Probe("GET", "/api/v1/auth/me", _status(200))],
+    ("POST", "/api/v1/auth/password"): [
+        Probe(
+            "POST",
+            "/api/v1/auth/password",
+            _status(200),
+            fresh_token=True,
+            kwargs={"json": {"old_password": DEMO_PASSWORD, "new_password": "Lantern-Walk-2026"}},
+        )
+    ],
     ("GET", "/api/v1/users"): [Probe("GET", "/api/v1/users", _status(200))],
     ("POST", "/api/v1/users"): [
         Probe(
@@ -324,6 +333,16 @@ PROBES: dict[tuple[str, str], list[Probe]] = {
         )
     ],
     ("GET", "/api/v1/users/{username}"): [Probe("GET", "/api/v1/users/leader", _status(200))],
+    # Separation of duties: the probes act on a non-admin account; the admin accounts and
+    # one's own are refused to everyone (test_separation_of_duties.py).
+    ("PUT", "/api/v1/users/{username}/role"): [
+        Probe(
+            "PUT",
+            "/api/v1/users/department/role",
+            _status(200),
+            kwargs={"json": {"role": "leader"}},
+        )
+    ],
     ("POST", "/api/v1/users/{username}/disable"): [
         Probe("POST", "/api/v1/users/leader/disable", _status(200))
     ],

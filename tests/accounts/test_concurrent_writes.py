@@ -92,11 +92,11 @@ def test_sign_ins_sign_outs_and_admin_changes_at_once_all_succeed(served, demo_e
     wrong: list = []
 
     def work(n: int) -> None:
-        if n == 0:  # the security administrator disables and enables a user meanwhile
+        if n == 0:  # the security administrator disables and enables a (non-admin) user meanwhile
             _, answer = _call(served, "/api/v1/auth/token", _credentials("secadmin"))
             for i in range(EACH):
                 change = "disable" if i % 2 == 0 else "enable"
-                path = f"/api/v1/users/auditadmin/{change}"
+                path = f"/api/v1/users/department/{change}"
                 statuses[(change, _call(served, path, token=answer["access_token"])[0])] += 1
             return
         for i in range(EACH):

@@ -1,17 +1,27 @@
-"""Signing in: tokens, web sessions with CSRF, lockout, timeouts, disabled and demo accounts."""
+"""Signing in: tokens, web sessions with CSRF, throttles, timeouts, disabled and demo accounts,
+one answer for every refusal, and passwords to change at first sign-in."""
 
 import base64
+import json
+from collections.abc import Iterator
 from datetime import timedelta
 
+import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from onegrid.accounts import service as accounts
 from onegrid.accounts.models import AuthToken, User
+from onegrid.app import create_app
+from onegrid.audit.models import AuditRecord
 from onegrid.config import get_settings
+from onegrid.db import get_session
 from onegrid.db.base import utcnow
 from onegrid.demo.build import DEMO_PASSWORD
 from tests.login_form import post_login
+
+WRONG = "Not-The-Password-1"
 
 
 def _token(client, username="leader", password=DEMO_PASSWORD):
@@ -41,29 +51,168 @@ def test_wrong_password_and_unknown_user_get_the_same_answer(client):
     assert wrong.json()["error"]["message"] == "用户名或密码错误"
 
 
-def test_repeated_failures_lock_the_account(client, session):
+@pytest.fixture
+def from_source(session) -> Iterator:
+    """Returns a maker of HTTP clients of the app, each from its own source address."""
+    made: list[TestClient] = []
+
+    def make(host: str) -> TestClient:
+        app = create_app()
+
+        def _session() -> Iterator[Session]:
+            yield session
+            session.flush()
+
+        app.dependency_overrides[get_session] = _session
+        client = TestClient(app, client=(host, 50000))
+        made.append(client.__enter__())
+        return client
+
+    yield make
+    for client in made:
+        client.__exit__(None, None, None)
+
+
+def test_a_stranger_cannot_lock_a_user_out(from_source):
+    stranger, user = from_source("203.0.113.7"), from_source("198.51.100.20")
+    for _ in range(get_settings().lockout_threshold + 3):
+        assert _token(stranger, password=WRONG).status_code == 401
+    # The stranger's source is stopped for this username, the right password included …
+    assert _token(stranger).status_code == 401
+    # … and the user, from their own desk, signs in as before.
+    assert _token(user).status_code == 200
+
+
+def test_a_source_guessing_across_usernames_is_stopped(from_source, monkeypatch):
+    monkeypatch.setattr(get_settings(), "lockout_source_threshold", 4)
+    sprayer = from_source("203.0.113.8")
+    for name in ("leader", "street", "command", "nobody"):
+        assert _token(sprayer, username=name, password=WRONG).status_code == 401
+    assert _token(sprayer, username="community").status_code == 401  # right, but stopped
+    assert _token(from_source("198.51.100.21"), username="community").status_code == 200
+
+
+def _reasons(session) -> list[str]:
+    query = select(AuditRecord).where(AuditRecord.action == "auth.login")
+    records = session.scalars(query.order_by(AuditRecord.id.desc()).limit(1)).all()
+    return [json.loads(r.detail)["reason"] for r in records]
+
+
+def test_every_refusal_answers_alike_after_the_same_work(client, session, from_source, monkeypatch):
+    verified: list[str] = []
+    real_verify = accounts.verify_password
+
+    def counting(password_hash, password):
+        verified.append(password_hash)
+        return real_verify(password_hash, password)
+
+    monkeypatch.setattr(accounts, "verify_password", counting)
+    locker = from_source("203.0.113.9")
     for _ in range(get_settings().lockout_threshold):
-        assert _token(client, password="Not-The-Password-1").status_code == 401
-    locked = _token(client)  # the right password no longer helps
-    assert locked.status_code == 401
-    assert (
-        "locked until" in _token(client, password=DEMO_PASSWORD).json()["error"]["message"]
-        or "锁定" in locked.json()["error"]["message"]
+        _token(locker, username="street", password=WRONG)
+    session.scalars(select(User).where(User.username == "command")).one().is_active = False
+    session.flush()
+
+    def refused(who, **kwargs):
+        verified.clear()
+        response = _token(who, **kwargs)
+        assert len(verified) == 1, kwargs  # one Argon2 verification, whatever the reason
+        return response, _reasons(session)[0]
+
+    answers = {
+        "unknown": refused(client, username="nobody"),
+        "wrong": refused(client, password=WRONG),
+        "throttled": refused(locker, username="street"),
+        "disabled": refused(client, username="command"),
+    }
+    monkeypatch.setenv("ONEGRID_ENVIRONMENT", "production")
+    monkeypatch.setenv("ONEGRID_SECRET_KEY", "a-real-production-secret")
+    monkeypatch.setenv("ONEGRID_DATA_KEY", base64.urlsafe_b64encode(b"k" * 32).decode())
+    get_settings.cache_clear()
+    try:
+        answers["demo"] = refused(client)
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    bodies = {name: (r.status_code, r.json()) for name, (r, _) in answers.items()}
+    assert all(body == bodies["unknown"] for body in bodies.values()), bodies
+    assert bodies["unknown"][0] == 401
+    assert bodies["unknown"][1]["error"]["message"] == "用户名或密码错误"
+    # The real reason is for the audit admin only.
+    assert {name: reason for name, (_, reason) in answers.items()} == {
+        "unknown": "unknown user",
+        "wrong": "wrong password",
+        "throttled": "throttled: too many failures for this username or source",
+        "disabled": "the account is disabled",
+        "demo": "a demo account outside demo or development mode",
+    }
+
+
+def test_the_security_admin_resets_to_a_password_the_user_must_change(client, tokens):
+    reset = client.post("/api/v1/users/street/password", json={}, headers=_auth(tokens["secadmin"]))
+    assert reset.status_code == 200, reset.text
+    temporary = reset.json()["temporary_password"]
+    assert reset.json()["must_change_password"] is True and len(temporary) == 16
+    signed = _token(client, username="street", password=temporary)
+    assert signed.status_code == 200 and signed.json()["user"]["must_change_password"] is True
+    token = signed.json()["access_token"]
+    # The temporary password opens nothing but the change of password.
+    for method, path in (("GET", "/api/v1/auth/me"), ("GET", "/api/v1/cases")):
+        refused = client.request(method, path, headers=_auth(token))
+        assert refused.status_code == 403
+        assert refused.json()["error"]["message"].startswith("请先修改密码")
+    weak = client.post(
+        "/api/v1/auth/password",
+        json={"old_password": temporary, "new_password": "Qwerty123456"},
+        headers=_auth(token),
     )
-    user = session.scalars(select(User).where(User.username == "leader")).one()
-    assert user.locked_until is not None
+    assert weak.status_code == 422 and "太容易被猜到" in weak.json()["error"]["message"]
+    wrong_old = client.post(
+        "/api/v1/auth/password",
+        json={"old_password": WRONG, "new_password": "Lantern-Office-Walk-9"},
+        headers=_auth(token),
+    )
+    assert wrong_old.status_code == 422
+    changed = client.post(
+        "/api/v1/auth/password",
+        json={"old_password": temporary, "new_password": "Lantern-Office-Walk-9"},
+        headers=_auth(token),
+    )
+    assert changed.status_code == 200 and changed.json()["must_change_password"] is False
+    log = client.get(
+        "/api/v1/audit",
+        params={"action": "user.password_change"},
+        headers=_auth(tokens["auditadmin"]),
+    ).json()
+    assert [(r["actor"], r["outcome"]) for r in log[:3]] == [
+        ("street", "success"),
+        ("street", "denied"),
+        ("street", "denied"),
+    ]
+    assert log[0]["detail"] == {"temporary": True}
+    assert log[1]["detail"] == {"reason": "the old password is wrong"}
+    assert "too easy to guess" in log[2]["detail"]["reason"]
+    assert client.get("/api/v1/auth/me", headers=_auth(token)).status_code == 200
+    again = _token(client, username="street", password="Lantern-Office-Walk-9")
+    assert again.status_code == 200 and again.json()["user"]["must_change_password"] is False
 
 
-def test_the_security_admin_unlocks_by_resetting_the_password(client, tokens):
-    for _ in range(get_settings().lockout_threshold):
-        _token(client, username="street", password="Not-The-Password-1")
-    reset = client.post(
-        "/api/v1/users/street/password",
-        json={"password": "Brand-New-Secret-4"},
+def test_a_password_given_by_the_admin_must_be_changed_too(client, tokens):
+    created = client.post(
+        "/api/v1/users",
+        json={
+            "username": "newstaff",
+            "password": "Given-By-Admin-2026",
+            "role": "leader",
+        },
         headers=_auth(tokens["secadmin"]),
     )
-    assert reset.status_code == 200 and reset.json()["locked_until"] is None
-    assert _token(client, username="street", password="Brand-New-Secret-4").status_code == 200
+    assert created.status_code == 201, created.text
+    assert created.json()["temporary_password"] is None
+    token = _token(client, username="newstaff", password="Given-By-Admin-2026").json()
+    assert token["user"]["must_change_password"] is True
+    refused = client.get("/api/v1/cases", headers=_auth(token["access_token"]))
+    assert refused.status_code == 403
 
 
 def test_an_idle_session_times_out(client, session):
@@ -81,7 +230,7 @@ def test_a_disabled_user_is_signed_out_at_once(client, tokens):
         == 200
     )
     assert client.get("/api/v1/auth/me", headers=_auth(token)).status_code == 401
-    assert _token(client, username="command").json()["error"]["message"] == "账户已停用"
+    assert _token(client, username="command").json()["error"]["message"] == "用户名或密码错误"
 
 
 def test_web_session_cookie_needs_the_csrf_token_for_writes(client):
@@ -123,9 +272,7 @@ def test_demo_accounts_are_refused_outside_demo_and_development(client, monkeypa
     try:
         response = _token(client)
         assert response.status_code == 401
-        assert "demo accounts" in _token(client).json()["error"]["message"] or (
-            "演示账户" in response.json()["error"]["message"]
-        )
+        assert response.json()["error"]["message"] == "用户名或密码错误"
     finally:
         monkeypatch.undo()
         get_settings.cache_clear()
@@ -165,3 +312,29 @@ def test_a_token_in_use_is_touched_and_a_busy_database_never_fails_the_request(d
         with Session(demo_engine) as cleanup:
             cleanup.execute(delete(AuthToken).where(AuthToken.id == token_id))
             cleanup.commit()
+
+
+def test_a_stolen_session_cannot_guess_the_password_faster_than_a_sign_in(client):
+    token = _token(client, username="community").json()["access_token"]
+
+    def change(old):
+        return client.post(
+            "/api/v1/auth/password",
+            json={"old_password": old, "new_password": "Qwerty123456"},
+            headers=_auth(token),
+        )
+
+    for _ in range(get_settings().lockout_threshold):
+        assert change(WRONG).status_code == 422
+    # Throttled now: the right old password is not told apart, not even by the weak new one.
+    stopped = change(DEMO_PASSWORD)
+    assert (
+        stopped.status_code == 403
+        and "try again later"
+        in client.post(
+            "/api/v1/auth/password?lang=en",
+            json={"old_password": DEMO_PASSWORD, "new_password": "Qwerty123456"},
+            headers=_auth(token),
+        ).json()["error"]["message"]
+    )
+    assert _token(client, username="community").status_code == 401  # this source, that user

@@ -1,5 +1,7 @@
 """`onegrid user …` and `onegrid audit verify` as an operator runs them."""
 
+import json
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -84,6 +86,55 @@ def test_create_disable_enable_and_reset_a_user(db, onegrid_cli):
     assert actions == ["user.create", "user.disable", "user.enable", "user.reset_password"]
 
 
+def test_only_the_command_line_manages_the_administrators(db, onegrid_cli):
+    """What the API refuses (test_separation_of_duties), the server's operator can do."""
+    url = _url(db)
+    created = onegrid_cli(
+        url,
+        "user",
+        "create",
+        "shen",
+        "--role",
+        "audit_admin",
+        "--password-stdin",
+        stdin="Audit-Lantern-2026\n",
+    )
+    assert created.returncode == 0, created.stderr
+    assert _users(db)["shen"].role == "audit_admin"
+    changed = onegrid_cli(url, "user", "role", "shen", "--role", "security_admin")
+    assert changed.returncode == 0, changed.stderr
+    assert _users(db)["shen"].role == "security_admin"
+    to_grid = onegrid_cli(
+        url, "user", "role", "shen", "--role", "grid_worker", "--scope", "999999001001001"
+    )
+    assert to_grid.returncode == 0, to_grid.stderr
+    bad = onegrid_cli(url, "user", "role", "shen", "--role", "grid_worker", "--scope", "999999")
+    assert bad.returncode == 2 and "15-digit" in bad.stderr
+    for args in (("disable", "shen"), ("enable", "shen"), ("reset", "shen", "--generate")):
+        assert onegrid_cli(url, "user", *args).returncode == 0
+    with db.connect() as connection:
+        records = connection.execute(
+            select(AuditRecord).where(AuditRecord.object_id == "shen").order_by(AuditRecord.seq)
+        ).all()
+    assert [r.action for r in records] == [
+        "user.create",
+        "user.role",
+        "user.role",
+        "user.disable",
+        "user.enable",
+        "user.reset_password",
+    ]
+    assert json.loads(records[1].detail) == {
+        "old": {"role": "audit_admin", "scope": ["999999"]},
+        "new": {"role": "security_admin", "scope": ["999999"]},
+    }
+    assert json.loads(records[2].detail)["new"] == {
+        "role": "grid_worker",
+        "scope": ["999999001001001"],
+    }
+    assert all(r.actor.startswith("cli:") for r in records)
+
+
 def test_a_weak_password_or_a_wrong_scope_is_refused_with_the_reason(db, onegrid_cli):
     url = _url(db)
     weak = onegrid_cli(
@@ -98,7 +149,7 @@ def test_a_weak_password_or_a_wrong_scope_is_refused_with_the_reason(db, onegrid
         "--password-stdin",
         stdin="short\n",
     )
-    assert weak.returncode == 2 and "at least 10 characters" in weak.stderr
+    assert weak.returncode == 2 and "at least 12 characters" in weak.stderr
     wrong = onegrid_cli(
         url,
         "user",

@@ -3,6 +3,10 @@
     user: Annotated[Principal, require(Permission.TERRITORY_READ)]   # signed in, with permission
     user: Annotated[Principal, public()]                             # anyone, signed in or not
 
+A user whose password was set by the security admin (must_change_password) may only change it
+(`signed_in(pending=True)`): every other rule refuses them, and public routes see them as
+anonymous, until they have.
+
 The rule is found again by `rule_of(route)`, so a test can refuse any route without one.
 """
 
@@ -41,7 +45,26 @@ def current_principal(request: Request, session: DbSession) -> Principal:
     if row is None:
         return ANONYMOUS
     request.state.csrf_token = row.csrf_token
+    request.state.must_change_password = row.user.must_change_password
     return service.principal_for(row.user, via_cookie=via_cookie)
+
+
+def _refuse_pending(session, request: Request, principal: Principal) -> None:
+    if not getattr(request.state, "must_change_password", False):
+        return
+    auditing.record_refusal(
+        session,
+        request,
+        principal,
+        "access.denied",
+        detail={"reason": "must change password", "path": request.url.path},
+    )
+    raise Forbidden(
+        "请先修改密码：管理员设置的临时密码只能用来修改密码（POST /api/v1/auth/password）",
+        "change your password first: a password set by an administrator may only be used "
+        "to change it (POST /api/v1/auth/password)",
+        must_change_password=True,
+    )
 
 
 async def _check_csrf(request: Request, principal: Principal) -> None:
@@ -68,6 +91,7 @@ def require(permission: Permission) -> params.Depends:
     ) -> Principal:
         if principal.is_anonymous:
             raise Unauthenticated("请先登录", "please sign in first")
+        _refuse_pending(session, request, principal)
         if not principal.can(permission):
             auditing.record_refusal(
                 session,
@@ -88,14 +112,22 @@ def require(permission: Permission) -> params.Depends:
     return Depends(dependency)
 
 
-def signed_in() -> params.Depends:
-    """Returns the dependency of a route open to every signed-in principal, whatever the role."""
+def signed_in(*, pending: bool = False) -> params.Depends:
+    """Returns the dependency of a route open to every signed-in principal, whatever the role.
+
+    pending: open also to a user who must change their password first (to change it, or
+    to sign out).
+    """
 
     async def dependency(
-        request: Request, principal: Annotated[Principal, Depends(current_principal)]
+        request: Request,
+        principal: Annotated[Principal, Depends(current_principal)],
+        session: DbSession,
     ) -> Principal:
         if principal.is_anonymous:
             raise Unauthenticated("请先登录", "please sign in first")
+        if not pending:
+            _refuse_pending(session, request, principal)
         await _check_csrf(request, principal)
         return principal
 
@@ -106,7 +138,11 @@ def signed_in() -> params.Depends:
 def public() -> params.Depends:
     """Returns the dependency of a route open to anyone; it still says who is asking."""
 
-    def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+    def dependency(
+        request: Request, principal: Annotated[Principal, Depends(current_principal)]
+    ) -> Principal:
+        if getattr(request.state, "must_change_password", False):
+            return ANONYMOUS  # nothing but changing the password until it is changed
         return principal
 
     dependency.access_rule = "public"  # type: ignore[attr-defined]

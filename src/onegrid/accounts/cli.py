@@ -1,7 +1,9 @@
-"""`onegrid user …`: accounts from the server's command line (the security admin's tools)."""
+"""`onegrid user …`: accounts from the server's command line.
 
-import secrets
-import string
+The only way to manage the three administrators' accounts (三员分立): the API refuses it
+(service.check_api_may_manage). Every change is audited, with old and new role.
+"""
+
 import sys
 from typing import Annotated
 
@@ -15,7 +17,7 @@ from onegrid.core.permissions import Role, Scope
 from onegrid.db import session_scope
 from onegrid.territory import service as territory
 
-user_app = typer.Typer(help="Users: create, list, disable, enable, reset passwords.")
+user_app = typer.Typer(help="Users: create, list, change roles, disable, enable, reset passwords.")
 console = Console(stderr=True)
 
 
@@ -26,15 +28,6 @@ def _read_password(from_stdin: bool) -> str:
     if typer.prompt("再次输入 again", hide_input=True) != first:
         fail(Invalid("两次输入的密码不一致", "the two passwords differ"))
     return first
-
-
-def generated_password() -> str:
-    """Returns a random 16-character password that meets the policy."""
-    alphabet = string.ascii_letters + string.digits + "-_.!#%"
-    while True:
-        password = "".join(secrets.choice(alphabet) for _ in range(16))
-        if any(c.isupper() for c in password) and any(c.isdigit() for c in password):
-            return password
 
 
 @user_app.command("create")
@@ -68,7 +61,11 @@ def create(
                 "user.create",
                 object_type="user",
                 object_id=username,
-                detail={"role": role.value, "scope": scope or []},
+                detail={
+                    "role": role.value,
+                    "scope": [s.unit_code for s in user.scopes],
+                    "department": department,
+                },
                 district_code=user.district_code,
             )
     except DomainError as error:
@@ -90,7 +87,7 @@ def _change(username: str, action: str, change) -> None:
     try:
         with session_scope() as session:
             user = service.get_by_username(session=session, username=username, scope=Scope.all())
-            change(session, user)
+            detail = change(session, user) or {"role": user.role}
             auditing.record(
                 session,
                 None,
@@ -98,6 +95,7 @@ def _change(username: str, action: str, change) -> None:
                 action,
                 object_type="user",
                 object_id=username,
+                detail=detail,
                 district_code=user.district_code,
             )
     except DomainError as error:
@@ -129,7 +127,7 @@ def reset(
     generate: Annotated[bool, typer.Option(help="generate a password and print it")] = False,
 ) -> None:
     """Set a new password (asked for, read from stdin, or generated), unlock, end sessions."""
-    password = generated_password() if generate else _read_password(password_stdin)
+    password = service.temporary_password() if generate else _read_password(password_stdin)
     _change(
         username,
         "user.reset_password",
@@ -138,3 +136,27 @@ def reset(
     console.print(f"已重置密码 password reset for {username}")
     if generate:
         typer.echo(password)
+
+
+@user_app.command("role")
+def role(
+    username: str,
+    role: Annotated[Role, typer.Option(help="the new role")],
+    scope: Annotated[list[str] | None, typer.Option(help="unit code; repeat for several")] = None,
+    department: Annotated[str | None, typer.Option(help="department code (handlers)")] = None,
+) -> None:
+    """Change a user's role, scope and department (administrators' too)."""
+
+    def change(session, user) -> dict:
+        old = {"role": user.role, "scope": [s.unit_code for s in user.scopes]}
+        service.change_role(
+            session=session,
+            user=user,
+            role=role,
+            unit_codes=scope or [],
+            department_code=department,
+        )
+        return {"old": old, "new": {"role": user.role, "scope": [s.unit_code for s in user.scopes]}}
+
+    _change(username, "user.role", change)
+    console.print(f"已更改角色 role of {username} is now {role.value}")

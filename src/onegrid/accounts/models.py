@@ -1,4 +1,4 @@
-"""Accounts: users, the territory units they may see, and their sign-in tokens."""
+"""Accounts: users, the territory units they may see, sign-in tokens and throttles."""
 
 from datetime import datetime
 
@@ -30,8 +30,9 @@ class User(TimestampMixin, Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Demo accounts have published passwords: refused outside demo and development mode.
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the security admin chose the password (create, reset): until the user changes
+    # it, a sign-in may only change it, so the admin cannot act as the user unnoticed.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     department: Mapped[Department | None] = relationship(lazy="joined")
@@ -50,6 +51,25 @@ class UserScope(Base):
     district_code: Mapped[str] = mapped_column(String(6), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
     unit_code: Mapped[str] = mapped_column(String(15))
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins from one source, for one username or (username "") for any.
+
+    A username and source pair is locked after a few failures, a source after many across
+    usernames; a username itself is never locked, so a stranger cannot lock a user out.
+    """
+
+    __tablename__ = "sign_in_throttle"
+    __table_args__ = (UniqueConstraint("username", "source"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    district_code: Mapped[str] = mapped_column(String(6), index=True)
+    username: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(64))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class AuthToken(TimestampMixin, Base):

@@ -1,20 +1,21 @@
-"""Accounts data access: users, sign-in with lockout, sessions and tokens, principals."""
+"""Accounts data access: users, sign-in with throttles, sessions and tokens, principals."""
 
 import hashlib
 import secrets
+import string
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from onegrid.accounts import throttle
 from onegrid.accounts.models import AuthToken, User, UserScope
 from onegrid.accounts.passwords import check_policy, hash_password, needs_rehash, verify_password
 from onegrid.config import get_settings
-from onegrid.core.errors import Conflict, Invalid, NotFound, Unauthenticated
+from onegrid.core.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 from onegrid.core.permissions import (
     ROLE_PERMISSIONS,
     SCOPE_CODE_LENGTH,
@@ -26,7 +27,19 @@ from onegrid.db.base import utcnow
 from onegrid.db.session import begin_writing
 from onegrid.territory.models import Department, TerritoryUnit
 
-BAD_CREDENTIALS = Unauthenticated("用户名或密码错误", "wrong username or password")
+# Separation of duties (三员分立, SPEC §7): the API (and so every page) manages these roles
+# only. The three administrators' accounts are managed with `onegrid user` on the server's
+# command line, so the security admin can neither make an audit admin nor become one.
+ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+API_MANAGED_ROLES = frozenset(Role) - ADMIN_ROLES
+
+
+class SignInRefused(Unauthenticated):
+    """A refused sign-in: one answer whatever the reason, which is kept for the audit log."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("用户名或密码错误", "wrong username or password")
+        self.reason = reason
 
 
 def _digest(token: str) -> str:
@@ -84,6 +97,7 @@ def create(
     unit_codes: list[str] | None = None,
     department_code: str | None = None,
     is_demo: bool = False,
+    must_change_password: bool = False,
 ) -> User:
     """Creates a user after checking the username, the password policy, the scope and department."""
     if not username.isascii() or not username.replace("_", "").replace(".", "").isalnum():
@@ -93,22 +107,9 @@ def create(
         )
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"用户名 {username} 已被使用", f"the username {username} is taken")
-    check_policy(password, username)
+    check_policy(password, username, display_name)
     codes = _check_scope(session, role, district_code, unit_codes or [])
-    department_id = None
-    if role is Role.DEPARTMENT_HANDLER:
-        department = session.scalars(
-            select(Department).where(
-                Department.district_code == district_code, Department.code == department_code
-            )
-        ).first()
-        if department is None:
-            raise Invalid(
-                f"部门处置人员须指定本区的部门（{department_code!r} 不存在）",
-                f"a department handler needs a department of the district "
-                f"({department_code!r} does not exist)",
-            )
-        department_id = department.id
+    department_id = _department_id(session, role, district_code, department_code)
     user = User(
         district_code=district_code,
         username=username,
@@ -118,7 +119,7 @@ def create(
         department_id=department_id,
         is_active=True,
         is_demo=is_demo,
-        failed_logins=0,
+        must_change_password=must_change_password,
         password_changed_at=utcnow(),
         scopes=[UserScope(district_code=district_code, unit_code=c) for c in codes],
     )
@@ -127,22 +128,151 @@ def create(
     return user
 
 
+def _department_id(
+    session: Session, role: Role, district_code: str, department_code: str | None
+) -> int | None:
+    if role is not Role.DEPARTMENT_HANDLER:
+        return None
+    department = session.scalars(
+        select(Department).where(
+            Department.district_code == district_code, Department.code == department_code
+        )
+    ).first()
+    if department is None:
+        raise Invalid(
+            f"部门处置人员须指定本区的部门（{department_code!r} 不存在）",
+            f"a department handler needs a department of the district "
+            f"({department_code!r} does not exist)",
+        )
+    return department.id
+
+
+def check_api_may_manage(*, who: Principal, user: User | None, role: Role | None = None) -> None:
+    """Raises Forbidden unless the API may act on this account, or give this role.
+
+    Nobody acts on their own account through the API, and no account of ADMIN_ROLES is
+    created, changed, reset, enabled or disabled there, nor any account given such a role.
+    """
+    if user is not None and user.id == who.user_id:
+        raise Forbidden(
+            "三员分立：不能通过接口管理自己的账户，任何人都不能给自己授权",
+            "separation of duties: no one may manage their own account through the API, "
+            "nor grant themselves anything",
+            rule="not_self",
+        )
+    for each in (Role(user.role) if user is not None else None, role):
+        if each is not None and each not in API_MANAGED_ROLES:
+            raise Forbidden(
+                f"三员分立：管理员账户（{each.value}）只能在服务器命令行用 onegrid user 管理",
+                f"separation of duties: administrator accounts ({each.value}) are managed "
+                "only with `onegrid user` on the server's command line",
+                rule="admin_accounts_by_command_line",
+                role=each.value,
+            )
+
+
+def change_role(
+    *,
+    session: Session,
+    user: User,
+    role: Role,
+    unit_codes: list[str] | None = None,
+    department_code: str | None = None,
+) -> None:
+    """Gives the user a role, scope and department, checked as when creating them."""
+    codes = _check_scope(session, role, user.district_code, unit_codes or [])
+    user.department_id = _department_id(session, role, user.district_code, department_code)
+    user.role = role.value
+    kept = [s for s in user.scopes if s.unit_code in codes]
+    have = {s.unit_code for s in kept}
+    user.scopes = kept + [
+        UserScope(district_code=user.district_code, unit_code=c) for c in codes if c not in have
+    ]
+    session.flush()
+
+
 def set_active(*, session: Session, user: User, active: bool) -> None:
     """Enables or disables a user; disabling ends every session and token at once."""
     user.is_active = active
     if not active:
         _revoke_all(session, user)
     else:
-        user.failed_logins, user.locked_until = 0, None
+        throttle.clear(session=session, username=user.username)
 
 
-def reset_password(*, session: Session, user: User, password: str) -> None:
-    """Sets a new password (policy-checked), unlocks the user and ends their sessions."""
-    check_policy(password, user.username)
+def temporary_password() -> str:
+    """Returns a random 16-character password that meets the policy."""
+    alphabet = string.ascii_letters + string.digits + "-_.!#%"
+    while True:
+        password = "".join(secrets.choice(alphabet) for _ in range(16))
+        if any(c.isupper() for c in password) and any(c.isdigit() for c in password):
+            return password
+
+
+def reset_password(
+    *, session: Session, user: User, password: str, must_change: bool = False
+) -> None:
+    """Sets a new password (policy-checked), lifts its throttles and ends the user's sessions.
+
+    must_change: the password was chosen for the user, who must change it at first sign-in.
+    """
+    check_policy(password, user.username, user.display_name)
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
-    user.failed_logins, user.locked_until = 0, None
+    user.must_change_password = must_change
+    throttle.clear(session=session, username=user.username)
     _revoke_all(session, user)
+
+
+def change_own_password(
+    *, session: Session, user: User, old: str, new: str, source: str | None, keep_token: str | None
+) -> None:
+    """Changes the user's password given the old one; ends their other sessions and tokens.
+
+    A wrong old password counts as a failed sign-in from this source, so a stolen session
+    cannot guess it faster than a sign-in could; the caller commits the count even when this
+    raises.
+    """
+    source = (source or "unknown")[:64]
+    right = verify_password(user.password_hash, old)
+    # The new password is checked and hashed outside the write lock, but its faults are told
+    # only after the throttle and the old password: they would tell that the old one is right.
+    fault, new_hash = None, None
+    if right:
+        try:
+            if new == old:
+                raise Invalid(
+                    "新密码不能与旧密码相同", "the new password must differ from the old one"
+                )
+            check_policy(new, user.username, user.display_name)
+            new_hash = hash_password(new)
+        except Invalid as error:
+            fault = error
+    begin_writing(session)
+    session.refresh(user)
+    now = utcnow()
+    if throttle.is_locked(session=session, username=user.username, source=source, now=now):
+        raise Forbidden(
+            "失败次数过多，请稍后再试", "too many failed attempts from here: try again later"
+        )
+    if not right:
+        throttle.count_failure(
+            session=session,
+            username=user.username,
+            source=source,
+            district_code=user.district_code,
+            now=now,
+        )
+        raise Invalid("旧密码不正确", "the old password is wrong")
+    if fault is not None:
+        raise fault
+    user.password_hash = new_hash
+    user.password_changed_at = now
+    user.must_change_password = False
+    keep = _digest(keep_token) if keep_token else None
+    for token in session.scalars(select(AuthToken).where(AuthToken.user_id == user.id)):
+        if token.token_hash != keep:
+            token.revoked = True
 
 
 def _revoke_all(session: Session, user: User) -> None:
@@ -159,56 +289,44 @@ class LoginResult:
     csrf_token: str | None
 
 
-def authenticate(*, session: Session, username: str, password: str) -> User:
-    """Returns the user if the password is right; counts failures and locks after too many.
+def authenticate(*, session: Session, username: str, password: str, source: str | None) -> User:
+    """Returns the user if the password is right and the sign-in allowed; else SignInRefused.
 
-    The failure count is written in the caller's transaction: commit it even when raising.
-    In a request, the password is checked first and the write lock taken after
-    (begin_writing), on the user read again: checking takes tens of milliseconds, and
-    concurrent sign-ins would otherwise queue behind each other's, or fail on SQLite.
+    Every refusal (unknown user, wrong password, throttled, disabled, demo account outside
+    demo mode) gives the same answer after the same work, one Argon2 verification, so none
+    tells that a username exists; the reason goes to the audit log only. Failures are counted
+    per (username, source) and per source (see `throttle`), in the caller's transaction:
+    commit it even when this raises. The password is checked before the write lock is taken
+    (begin_writing): checking takes tens of milliseconds, and concurrent sign-ins would
+    otherwise queue behind each other's, or fail on SQLite.
     """
     settings = get_settings()
+    source = (source or "unknown")[:64]
     user = session.scalars(select(User).where(User.username == username)).first()
-    if user is None:
-        verify_password(_dummy_hash(), password)  # same work as for a real user: no timing oracle
-        raise BAD_CREDENTIALS
-    _refuse_locked(user)
-    right = verify_password(user.password_hash, password)
+    right = verify_password(user.password_hash if user is not None else _dummy_hash(), password)
     begin_writing(session)
-    session.refresh(user)
-    _refuse_locked(user)  # failures meanwhile may have locked it
+    if user is not None:
+        session.refresh(user)
     now = utcnow()
-    if not right:
-        user.failed_logins += 1
-        if user.failed_logins >= settings.lockout_threshold:
-            user.locked_until = now + timedelta(minutes=settings.lockout_minutes)
-            user.failed_logins = 0
-        raise BAD_CREDENTIALS
-    if not user.is_active:
-        raise Unauthenticated("账户已停用", "the account is disabled")
-    if user.is_demo and not settings.allows_demo_accounts:
-        raise Unauthenticated(
-            "演示账户只能在演示或开发模式下使用",
-            "demo accounts work only in demo or development mode",
+    if throttle.is_locked(session=session, username=username, source=source, now=now):
+        raise SignInRefused("throttled: too many failures for this username or source")
+    if user is None or not right:
+        throttle.count_failure(
+            session=session,
+            username=username,
+            source=source,
+            district_code=user.district_code if user is not None else None,
+            now=now,
         )
-    user.failed_logins, user.locked_until = 0, None
+        raise SignInRefused("unknown user" if user is None else "wrong password")
+    if not user.is_active:
+        raise SignInRefused("the account is disabled")
+    if user.is_demo and not settings.allows_demo_accounts:
+        raise SignInRefused("a demo account outside demo or development mode")
+    throttle.clear(session=session, username=username, source=source)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
-
-
-def _refuse_locked(user: User) -> None:
-    if user.locked_until is not None and user.locked_until > utcnow():
-        local = user.locked_until.astimezone(_zone()).strftime("%H:%M")
-        raise Unauthenticated(
-            f"登录失败次数过多，账户已锁定至 {local}",
-            f"too many failed sign-ins: the account is locked until {local}",
-            locked_until=user.locked_until.isoformat(),
-        )
-
-
-def _zone() -> ZoneInfo:
-    return ZoneInfo(get_settings().time_zone)
 
 
 @lru_cache
@@ -259,6 +377,7 @@ class TokenUser:
     district_code: str
     department_id: int | None
     unit_codes: tuple[str, ...]
+    must_change_password: bool
 
 
 _T, _U, _S = AuthToken.__table__.c, User.__table__.c, UserScope.__table__.c
@@ -277,6 +396,7 @@ _LIVE = (
         _U.district_code,
         _U.department_id,
         _U.is_active,
+        _U.must_change_password,
         _S.unit_code,
     )
     .join_from(AuthToken.__table__, User.__table__, _T.user_id == _U.id)
@@ -303,7 +423,13 @@ def resolve_token(*, session: Session, token: str) -> LiveToken | None:
         last_seen = now
     units = tuple(row.unit_code for row in rows if row.unit_code is not None)
     user = TokenUser(
-        first.user_id, first.username, first.role, first.district_code, first.department_id, units
+        first.user_id,
+        first.username,
+        first.role,
+        first.district_code,
+        first.department_id,
+        units,
+        first.must_change_password,
     )
     return LiveToken(first.token_id, first.csrf_token, last_seen, user)
 

@@ -1,4 +1,8 @@
-"""Sign-in (API tokens and web sessions) and user management for the security admin."""
+"""Sign-in (API tokens and web sessions), changing one's password, and user management.
+
+The security admin manages through the API only the accounts of API_MANAGED_ROLES, never their
+own (service.check_api_may_manage); every change and every refusal is audited.
+"""
 
 from typing import Annotated
 
@@ -9,9 +13,18 @@ from sqlalchemy.orm import Session
 from onegrid.accounts import auditing, service
 from onegrid.accounts.access import SESSION_COOKIE, bearer_token, public, require, signed_in
 from onegrid.accounts.models import User
-from onegrid.accounts.schemas import Credentials, PasswordReset, TokenOut, UserCreate, UserOut
+from onegrid.accounts.schemas import (
+    Credentials,
+    PasswordChange,
+    PasswordReset,
+    RoleChange,
+    TokenOut,
+    UserCreate,
+    UserOut,
+    UserWithPasswordOut,
+)
 from onegrid.config import get_settings
-from onegrid.core.errors import Unauthenticated
+from onegrid.core.errors import DomainError, Forbidden
 from onegrid.core.permissions import Permission, Principal, Role
 from onegrid.db import DbSession
 from onegrid.db.session import begin_writing
@@ -19,6 +32,7 @@ from onegrid.db.session import begin_writing
 router = APIRouter(tags=["accounts"])
 Anyone = Annotated[Principal, public()]
 SignedIn = Annotated[Principal, signed_in()]
+PasswordPending = Annotated[Principal, signed_in(pending=True)]
 SecurityAdmin = Annotated[Principal, require(Permission.USERS_MANAGE)]
 
 
@@ -33,7 +47,7 @@ def user_out(user: User) -> UserOut:
         department=user.department.code if user.department else None,
         is_active=user.is_active,
         is_demo=user.is_demo,
-        locked_until=user.locked_until,
+        must_change_password=user.must_change_password,
     )
 
 
@@ -43,10 +57,12 @@ def sign_in(
     """Checks the credentials and issues a token; a failure is counted, audited and kept."""
     try:
         user = service.authenticate(
-            session=session, username=credentials.username, password=credentials.password
+            session=session,
+            username=credentials.username,
+            password=credentials.password,
+            source=_source(request),
         )
-    except Unauthenticated as error:
-        begin_writing(session)  # keeps the failure count written so far
+    except service.SignInRefused as error:
         auditing.record(
             session,
             request,
@@ -55,17 +71,12 @@ def sign_in(
             object_type="user",
             object_id=credentials.username,
             outcome="failed",
-            detail={"reason": error.en},
+            detail={"reason": error.reason},  # the answer is the same whatever the reason
             district_code=_district_of(session, credentials.username),
         )
         session.commit()  # keep the failure count and its record although the request fails
         raise
-    result = service.issue_token(
-        session=session,
-        user=user,
-        kind=kind,
-        source=request.client.host if request.client else None,
-    )
+    result = service.issue_token(session=session, user=user, kind=kind, source=_source(request))
     auditing.record(
         session,
         request,
@@ -76,6 +87,10 @@ def sign_in(
         detail={"kind": kind},
     )
     return result
+
+
+def _source(request: Request) -> str | None:
+    return request.client.host if request.client else None
 
 
 def _district_of(session: Session, username: str) -> str | None:
@@ -103,7 +118,7 @@ def end_session(session: Session, request: Request, who: Principal, secret: str 
 
 
 @router.post("/auth/logout", status_code=204, summary="End this token or session")
-def logout(request: Request, session: DbSession, who: SignedIn) -> Response:
+def logout(request: Request, session: DbSession, who: PasswordPending) -> Response:
     end_session(session, request, who, bearer_token(request) or request.cookies.get(SESSION_COOKIE))
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE)
@@ -122,20 +137,93 @@ def list_users(session: DbSession, who: SecurityAdmin) -> list[UserOut]:
     return [user_out(u) for u in service.list_in_scope(session=session, scope=who.scope)]
 
 
-@router.post("/users", response_model=UserOut, status_code=201, summary="Create a user")
+@router.post(
+    "/auth/password",
+    response_model=UserOut,
+    summary="Change your own password (the only thing a password set by an admin allows)",
+)
+def change_password(
+    body: PasswordChange, request: Request, session: DbSession, who: PasswordPending
+) -> UserOut:
+    user = service.get_by_username(session=session, username=who.username, scope=who.scope)
+    # The first change after an admin set the password: the audit admin looks for these
+    # coming from the admin's own address (see docs/access.md).
+    detail = {"temporary": user.must_change_password}
+    try:
+        service.change_own_password(
+            session=session,
+            user=user,
+            old=body.old_password,
+            new=body.new_password,
+            source=_source(request),
+            keep_token=bearer_token(request) or request.cookies.get(SESSION_COOKIE),
+        )
+    except DomainError as error:
+        session.commit()  # keeps a wrong old password's count although the request fails
+        auditing.record_refusal(
+            session, request, who, "user.password_change", detail={"reason": error.en}
+        )
+        raise
+    auditing.record(
+        session,
+        request,
+        who,
+        "user.password_change",
+        object_type="user",
+        object_id=who.username,
+        detail=detail,
+    )
+    return user_out(user)
+
+
+def _managed(
+    session: Session,
+    request: Request,
+    who: Principal,
+    action: str,
+    username: str,
+    role: Role | None = None,
+) -> User | None:
+    """Returns the user the security admin acts on (None: one to create), under the write lock,
+    once separation of duties allows the act; a refusal is audited."""
+    begin_writing(session)
+    user = None
+    if action != "user.create":
+        user = service.get_by_username(session=session, username=username, scope=who.scope)
+    try:
+        service.check_api_may_manage(who=who, user=user, role=role)
+    except Forbidden as error:
+        detail = {"username": username, "rule": error.detail["rule"]}
+        if user is not None:
+            detail["role"] = user.role
+        if role is not None:
+            detail["requested_role"] = role.value
+        auditing.record_refusal(session, request, who, action, detail=detail)
+        raise
+    return user
+
+
+@router.post(
+    "/users",
+    response_model=UserWithPasswordOut,
+    status_code=201,
+    summary="Create a user (not an administrator) with a password to change at first sign-in",
+)
 def create_user(
     body: UserCreate, request: Request, session: DbSession, who: SecurityAdmin
-) -> UserOut:
-    begin_writing(session)
+) -> UserWithPasswordOut:
+    _managed(session, request, who, "user.create", body.username, body.role)
+    generated = service.temporary_password() if body.password is None else None
     user = service.create(
         session=session,
         username=body.username,
-        password=body.password,
+        password=body.password or generated,
         role=body.role,
         district_code=who.scope.district_code,
         display_name=body.display_name,
         unit_codes=body.scope,
         department_code=body.department,
+        must_change_password=True,
     )
     auditing.record(
         session,
@@ -144,9 +232,14 @@ def create_user(
         "user.create",
         object_type="user",
         object_id=user.username,
-        detail={"role": user.role, "scope": body.scope},
+        detail={
+            "role": user.role,
+            "scope": [s.unit_code for s in user.scopes],
+            "department": body.department,
+            "password": "generated" if generated else "given",
+        },
     )
-    return user_out(user)
+    return UserWithPasswordOut(**user_out(user).model_dump(), temporary_password=generated)
 
 
 @router.get("/users/{username}", response_model=UserOut, summary="One user")
@@ -154,12 +247,49 @@ def get_user(username: str, session: DbSession, who: SecurityAdmin) -> UserOut:
     return user_out(service.get_by_username(session=session, username=username, scope=who.scope))
 
 
+@router.put(
+    "/users/{username}/role",
+    response_model=UserOut,
+    summary="Change a user's role, scope and department (not an administrator's)",
+)
+def change_role(
+    username: str, body: RoleChange, request: Request, session: DbSession, who: SecurityAdmin
+) -> UserOut:
+    user = _managed(session, request, who, "user.role", username, body.role)
+    old = {"role": user.role, "scope": [s.unit_code for s in user.scopes]}
+    service.change_role(
+        session=session,
+        user=user,
+        role=body.role,
+        unit_codes=body.scope,
+        department_code=body.department,
+    )
+    new = {"role": user.role, "scope": [s.unit_code for s in user.scopes]}
+    auditing.record(
+        session,
+        request,
+        who,
+        "user.role",
+        object_type="user",
+        object_id=username,
+        detail={"old": old, "new": new},
+    )
+    return user_out(user)
+
+
 def _set_active(session, request, who, username: str, active: bool) -> UserOut:
-    begin_writing(session)
-    user = service.get_by_username(session=session, username=username, scope=who.scope)
-    service.set_active(session=session, user=user, active=active)
     action = "user.enable" if active else "user.disable"
-    auditing.record(session, request, who, action, object_type="user", object_id=username)
+    user = _managed(session, request, who, action, username)
+    service.set_active(session=session, user=user, active=active)
+    auditing.record(
+        session,
+        request,
+        who,
+        action,
+        object_type="user",
+        object_id=username,
+        detail={"role": user.role},
+    )
     return user_out(user)
 
 
@@ -175,14 +305,26 @@ def enable_user(username: str, request: Request, session: DbSession, who: Securi
     return _set_active(session, request, who, username, True)
 
 
-@router.post("/users/{username}/password", response_model=UserOut, summary="Reset a password")
+@router.post(
+    "/users/{username}/password",
+    response_model=UserWithPasswordOut,
+    summary="Reset a password to a temporary one, to be changed at first sign-in",
+)
 def reset_password(
     username: str, body: PasswordReset, request: Request, session: DbSession, who: SecurityAdmin
-) -> UserOut:
-    begin_writing(session)
-    user = service.get_by_username(session=session, username=username, scope=who.scope)
-    service.reset_password(session=session, user=user, password=body.password)
-    auditing.record(
-        session, request, who, "user.reset_password", object_type="user", object_id=username
+) -> UserWithPasswordOut:
+    user = _managed(session, request, who, "user.reset_password", username)
+    generated = service.temporary_password() if body.password is None else None
+    service.reset_password(
+        session=session, user=user, password=body.password or generated, must_change=True
     )
-    return user_out(user)
+    auditing.record(
+        session,
+        request,
+        who,
+        "user.reset_password",
+        object_type="user",
+        object_id=username,
+        detail={"role": user.role, "password": "generated" if generated else "given"},
+    )
+    return UserWithPasswordOut(**user_out(user).model_dump(), temporary_password=generated)
