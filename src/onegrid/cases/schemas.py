@@ -20,7 +20,9 @@ class CaseIn(BaseModel):
     reporter_name: str | None = Field(None, max_length=50)
     reporter_phone: str | None = Field(None, max_length=30)
     anonymous: bool = False
-    channel: Channel | None = Field(None, description="default: from your role")
+    channel: Channel | None = Field(
+        None, description="default: your role's first channel; each role may use its own only"
+    )
 
 
 class Receipt(BaseModel):
