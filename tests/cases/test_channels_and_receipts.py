@@ -4,9 +4,17 @@ import pytest
 from sqlalchemy import func, select
 
 from onegrid.cases import intake
+from onegrid.cases.bulk import BulkEngine, Row
 from onegrid.cases.models import Case, CaseEvent, Channel
 from onegrid.core.errors import Forbidden
-from onegrid.core.permissions import ROLE_PERMISSIONS, Permission, Principal, Role, Scope
+from onegrid.core.permissions import (
+    ROLE_PERMISSIONS,
+    Permission,
+    Principal,
+    Role,
+    Scope,
+    operator,
+)
 from tests.cases.conftest import MONDAY, OTHER_GRID, report
 
 
@@ -142,3 +150,25 @@ def test_a_readers_view_and_timeline_leave_out_receipts_of_cases_outside_their_s
     assert theirs.receipt not in shown.text + timeline.text
     assert api("command", "get", f"/cases/{mine.id}").json()["duplicate_of"] == theirs.receipt
     assert theirs.grid_code == OTHER_GRID
+
+
+def test_the_bulk_engine_holds_a_signed_in_role_to_its_channels(session, inside):
+    def row(line: int, channel: Channel) -> Row:
+        report_ = intake.Report(
+            channel=channel,
+            category_code="0107",
+            description=f"路灯不亮 {line}",
+            lon=inside.x,
+            lat=inside.y,
+        )
+        return Row(line=line, report=report_, received_at=MONDAY)
+
+    engine = BulkEngine(session, district_code="210104", who=_principal("command_centre"))
+    result = engine.run([row(1, Channel.HOTLINE), row(2, Channel.CITIZEN)])
+    assert [(r.line, "citizen" in r.en) for r in result.rejected] == [(2, True)]
+    assert result.cases == 0  # a batch with a bad row writes nothing
+    # The operator's import may give any channel.
+    done = BulkEngine(session, district_code="210104", who=operator("test")).run(
+        [row(3, Channel.CITIZEN)]
+    )
+    assert done.rejected == [] and done.cases == 1
