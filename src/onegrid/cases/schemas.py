@@ -30,7 +30,9 @@ class Receipt(BaseModel):
     state: str
     possible_duplicate: bool = Field(description="an open case nearby reports the same problem")
     duplicate_of: str | None = Field(
-        None, description="that case's receipt (staff only: a receipt opens a case to its holder)"
+        None,
+        description="that case's receipt, only to who may read that case (cases.read, in scope):"
+        " a receipt follows and rates a case",
     )
 
 
