@@ -5,6 +5,7 @@ the sweep's escalations at their due times) and once through BulkEngine; every c
 timeline event, the audit records and the rollup must come out the same.
 """
 
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -175,6 +176,17 @@ def _written(session, receipts: list[str]) -> dict:
     return {"cases": found, "audit": sorted(tuple(a) for a in audit), "rollup": sums}
 
 
+def _received_by_department(session) -> Counter:
+    """The rollup's `received` by department over the test's days."""
+    day = CaseRollup.day
+    query = (
+        select(CaseRollup.department_id, func.sum(CaseRollup.received))
+        .where(day >= START.date(), day <= PRESENT.date())
+        .group_by(CaseRollup.department_id)
+    )
+    return Counter(dict(session.execute(query).all()))
+
+
 def test_bulk_writes_what_the_online_engine_writes(session):
     rows = _rows(session)
     with session.begin_nested() as online:
@@ -184,6 +196,7 @@ def test_bulk_writes_what_the_online_engine_writes(session):
     assert not session.scalar(select(Case.id).where(Case.receipt == rows[0].receipt))
 
     engine = BulkEngine(session, district_code="210104", who=WHO, present=PRESENT)
+    before = _received_by_department(session)
     result = engine.run(rows)
 
     assert result.rejected == []
@@ -204,6 +217,14 @@ def test_bulk_writes_what_the_online_engine_writes(session):
             assert columns["description"].endswith("139 **** 5678，身份证2101**********1234")
             assert columns["sealed_description"] == row.report.description
     assert sum(len([e for e in events if e[7]]) for _, events in got["cases"].values()) > 2
+    # Each department counts the cases dispatched to it (those its staff list), none proposed.
+    listed = Counter(
+        columns["department_id"] if columns["dispatched_at"] is not None else 0
+        for columns, _ in got["cases"].values()
+        if columns["state"] != "merged"
+    )
+    assert 0 in listed and len(listed) > 1
+    assert _received_by_department(session) - before == listed
     stuck = got["cases"][rows[len(PATHS) - 1].receipt]
     assert stuck[0]["escalation_level"] == 3 and stuck[0]["overdue"]
     assert result.events == sum(len(events) for _, events in got["cases"].values())

@@ -2,7 +2,9 @@
 
 The indicators roll these up incrementally: every change to a case subtracts its old vector
 from its old bucket and adds its new one, so a dashboard reads buckets, never every case.
-The bucket is the case's intake day (local time), grid, department, category and channel.
+The bucket is the case's intake day (local time), grid, department, category and channel;
+its department is the one the case was dispatched to (intake's routing only proposes one), so a
+department's figures count the cases its staff can list (onegrid.cases.service.scope_clause).
 """
 
 from dataclasses import dataclass
@@ -42,7 +44,7 @@ class BucketKey:
     district_code: str
     day: date
     grid_code: str
-    department_id: int  # 0: none yet
+    department_id: int  # dispatched to; 0: not dispatched yet
     category_code: str
     channel: str
 
@@ -53,7 +55,7 @@ def bucket(case: Case, zone: ZoneInfo) -> BucketKey:
         district_code=case.district_code,
         day=case.received_at.astimezone(zone).date(),
         grid_code=case.grid_code,
-        department_id=case.department_id or 0,
+        department_id=(case.department_id or 0) if case.dispatched_at is not None else 0,
         category_code=case.category_code,
         channel=case.channel,
     )

@@ -15,15 +15,15 @@ from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from onegrid.audit import service as audit
-from onegrid.cases import effects, rollup
+from onegrid.cases import effects, rollup, service
 from onegrid.cases.drafts import CaseDraft, columns_of, insert_cases
 from onegrid.cases.flows import Action
 from onegrid.cases.lookups import DistrictLookups, Lookups
 from onegrid.cases.models import OPEN, Case, CaseEvent, Channel, Stage, State
 from onegrid.cases.transitions import check_permission, event_data, snapshot
 from onegrid.core.coordinates import CRS
-from onegrid.core.errors import DomainError, Invalid, NotFound
-from onegrid.core.permissions import Principal
+from onegrid.core.errors import DomainError, Forbidden, Invalid, NotFound
+from onegrid.core.permissions import Principal, Role
 from onegrid.core.pii import mask_name, masked_and_original, validate_phone
 from onegrid.core.workcalendar import WorkCalendar, get_calendar
 from onegrid.db.base import utcnow
@@ -34,6 +34,17 @@ from onegrid.territory.geoindex import GridIndex
 from onegrid.territory.geometry import EARTH_RADIUS_M
 from onegrid.territory.models import Level
 
+# The channels each role may enter a case on, its default first (SPEC §4): the per-channel
+# indicators (the hotline's rates) count a case where it truly came in. The citizen page and
+# Open311 set their own channel (`Entry.public`); the operator's command line and bulk import
+# may give any channel.
+ROLE_CHANNELS: dict[Role, tuple[Channel, ...]] = {
+    Role.CITIZEN: (Channel.CITIZEN,),
+    Role.GRID_WORKER: (Channel.GRID_WORKER,),  # patrol reports
+    Role.COMMUNITY_STAFF: (Channel.GRID_WORKER,),  # their own rounds of the community's grids
+    Role.COMMAND_CENTRE: (Channel.HOTLINE, Channel.API),  # 12345 calls; other systems' cases
+}
+_EVERY_CHANNEL = tuple(Channel)
 # Receipt letters without look-alikes (0/O, 1/I): read out over the phone without mistakes.
 _ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 MAX_DESCRIPTION = 2000
@@ -56,6 +67,31 @@ class Report:
     anonymous: bool = False
     # A link to a photo the reporter published (Open311's media_url): kept in the timeline.
     media_url: str | None = None
+
+
+def channels_of(who: Principal) -> tuple[Channel, ...]:
+    """Returns the channels this principal may enter a case on, its default first."""
+    if who.scope.everything:
+        return _EVERY_CHANNEL
+    return ROLE_CHANNELS.get(who.role, ()) if who.role else ()
+
+
+def default_channel(who: Principal) -> Channel:
+    """Returns the channel a principal's case comes in on when the request names none."""
+    return next(iter(channels_of(who)), Channel.API)
+
+
+def check_channel(who: Principal, channel: Channel) -> None:
+    """Raises Forbidden unless the principal may enter a case on this channel."""
+    allowed = channels_of(who)
+    if channel not in allowed:
+        role = who.role.value if who.role else "anonymous"
+        names = ", ".join(c.value for c in allowed) or "无 none"
+        raise Forbidden(
+            f"角色 {role} 不能以渠道 {channel.value} 登记案件（可用渠道：{names}）",
+            f"the role {role} may not enter a case on the {channel.value} channel"
+            f" (its channels: {names})",
+        )
 
 
 def new_receipt() -> str:
@@ -216,7 +252,8 @@ class Entry:
 
 @dataclass(frozen=True)
 class Opened:
-    """A case intake opened: its stored columns, and the receipt of a suggested duplicate."""
+    """A case intake opened: its stored columns, and the receipt of a suggested duplicate if
+    the principal who entered it may read that case."""
 
     case: CaseDraft
     duplicate_receipt: str | None
@@ -261,8 +298,12 @@ def intake_many(session: Session, entries: Sequence[Entry]) -> list[Opened | Dom
         taken.append((i, case, _duplicate(session, lookups, case, [t[1] for t in taken])))
     if taken:
         _write(session, [(entries[i], case, duplicate) for i, case, duplicate in taken])
-    for i, case, duplicate in taken:
-        results[i] = Opened(case, duplicate.receipt if duplicate is not None else None)
+    for i, case, _ in taken:
+        # Another reporter's receipt follows and rates their case: only for who may read it.
+        receipt = service.receipt_if_readable(
+            session=session, who=entries[i].who, case_id=case.duplicate_of_id
+        )
+        results[i] = Opened(case, receipt)
     return results
 
 
@@ -270,9 +311,10 @@ def _open(
     session: Session, entry: Entry, lookups: Lookups, calendar: WorkCalendar, index: GridIndex
 ) -> CaseDraft:
     """The entry's case, located, routed and its clock started; or raises DomainError."""
+    report = entry.report
     if not entry.public:
         check_permission(entry.who, Action.RECEIVE)
-    report = entry.report
+        check_channel(entry.who, report.channel)
     try:
         grid_code, lon, lat = territory.locate_grid(
             session=session, lon=report.lon, lat=report.lat, crs=report.crs, index=index

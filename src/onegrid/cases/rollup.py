@@ -2,7 +2,8 @@
 
 Every change to a case calls `apply(session, before, after)` with the case's (bucket, facts)
 before and after; the difference lands in at most two rows of each grain with one upsert
-each. Counts therefore always equal a direct count over the cases (the tests check it).
+each; a row the case left counting nothing is deleted, so no group shows without a case.
+Counts therefore always equal a direct count over the cases (the tests check it).
 
 The finest grain (case_rollup) keeps the whole bucket: intake day, grid, department, category,
 channel. A district's cases spread so thinly over day × grid × category that it holds almost
@@ -20,7 +21,7 @@ from datetime import date
 from functools import lru_cache
 from itertools import chain
 
-from sqlalchemy import Column, Date, Integer, String, Table
+from sqlalchemy import Column, Date, Integer, String, Table, bindparam, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -168,8 +169,21 @@ def _upsert_statement(table: Table, dialect: str, names: tuple[str, ...]):
     )
 
 
+@lru_cache(maxsize=16)
+def _drop_empty_statement(table: Table, names: tuple[str, ...]):
+    keys = (table.c[name] == bindparam(f"key_{name}") for name in _KEYS)
+    return delete(table).where(*keys, *(table.c[name] == 0 for name in names))
+
+
+def _drop_if_empty(session: Session, grain: Grain, key: tuple) -> None:
+    """Deletes the grain's row with this key if it counts nothing any more."""
+    values = {f"key_{name}": value for name, value in zip(_KEYS, key, strict=True)}
+    session.execute(_drop_empty_statement(grain.table, grain.counted), values)
+
+
 def apply(session: Session, before: Snapshot | None, after: Snapshot | None) -> None:
-    """Moves a case's contribution from its old bucket and counts to its new ones."""
+    """Moves a case's contribution from its old bucket and counts to its new ones; a row the
+    case left counting nothing is deleted (each dispatch moves a case to its department)."""
     for grain in GRAINS:
         changes: dict[tuple, dict[str, int]] = {}
         for snapshot, sign in ((before, -1), (after, 1)):
@@ -183,6 +197,8 @@ def apply(session: Session, before: Snapshot | None, after: Snapshot | None) -> 
             delta = {name: change for name, change in delta.items() if change}
             if delta:
                 _upsert(session, grain, [dict(zip(_KEYS, key, strict=True)) | delta])
+        if before is not None and after is not None and len(changes) == 2:
+            _drop_if_empty(session, grain, grain.key(before[0]))
 
 
 def add_many(session: Session, totals: dict[BucketKey, list[int]]) -> None:

@@ -20,7 +20,9 @@ class CaseIn(BaseModel):
     reporter_name: str | None = Field(None, max_length=50)
     reporter_phone: str | None = Field(None, max_length=30)
     anonymous: bool = False
-    channel: Channel | None = Field(None, description="default: from your role")
+    channel: Channel | None = Field(
+        None, description="default: your role's first channel; each role may use its own only"
+    )
 
 
 class Receipt(BaseModel):
@@ -28,7 +30,9 @@ class Receipt(BaseModel):
     state: str
     possible_duplicate: bool = Field(description="an open case nearby reports the same problem")
     duplicate_of: str | None = Field(
-        None, description="that case's receipt (staff only: a receipt opens a case to its holder)"
+        None,
+        description="that case's receipt, only to who may read that case (cases.read, in scope):"
+        " a receipt follows and rates a case",
     )
 
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from onegrid.cases.models import Case, CaseEvent, Evidence
 from onegrid.core.errors import NotFound
-from onegrid.core.permissions import Scope
+from onegrid.core.permissions import Permission, Principal, Scope
 
 
 def scope_clause(scope: Scope) -> ColumnElement[bool]:
@@ -23,6 +23,17 @@ def scope_clause(scope: Scope) -> ColumnElement[bool]:
             clause, Case.department_id == scope.department_id, Case.dispatched_at.is_not(None)
         )
     return clause
+
+
+def receipt_if_readable(
+    *, session: Session, who: Principal, case_id: int | None = None, receipt: str | None = None
+) -> str | None:
+    """Returns the receipt of the case with this id (or receipt) if the principal may read that
+    case (cases.read, within scope), else None: a receipt follows and rates a case."""
+    if (case_id is None and not receipt) or not who.can(Permission.CASES_READ):
+        return None
+    key = Case.id == case_id if case_id is not None else Case.receipt == receipt
+    return session.scalar(select(Case.receipt).where(key, scope_clause(who.scope)))
 
 
 def _missing(key: object) -> NotFound:

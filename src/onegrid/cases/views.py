@@ -5,7 +5,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from onegrid.accounts.access import public, require
@@ -27,7 +26,7 @@ from onegrid.cases.schemas import (
 from onegrid.cases.transitions import transition
 from onegrid.config import get_settings
 from onegrid.core.errors import NotFound
-from onegrid.core.permissions import Permission, Principal, Role
+from onegrid.core.permissions import Permission, Principal
 from onegrid.core.pii import PiiKind, mask
 from onegrid.core.workcalendar import get_calendar
 from onegrid.db import DbSession
@@ -39,19 +38,19 @@ router = APIRouter(tags=["cases"])
 Anyone = Annotated[Principal, public()]
 Intaker = Annotated[Principal, require(Permission.CASES_INTAKE)]
 Reader = Annotated[Principal, require(Permission.CASES_READ)]
-_DEFAULT_CHANNEL = {Role.GRID_WORKER: Channel.GRID_WORKER, Role.COMMAND_CENTRE: Channel.HOTLINE}
 
 
 def _source(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
-def _receipt_of(session: Session, case_id: int | None) -> str | None:
-    return session.scalar(select(Case.receipt).where(Case.id == case_id)) if case_id else None
+def _receipt_of(session: Session, who: Principal, case_id: int | None) -> str | None:
+    return service.receipt_if_readable(session=session, who=who, case_id=case_id)
 
 
-def case_out(session: Session, case: Case) -> CaseOut:
-    """Returns the staff view of a case: personal data masked."""
+def case_out(session: Session, case: Case, who: Principal) -> CaseOut:
+    """Returns the staff view of a case: personal data masked, the receipts of other cases
+    only if the reader may read them."""
     department = session.get(Department, case.department_id) if case.department_id else None
     light = None
     if case.stage_deadline is not None:
@@ -77,8 +76,8 @@ def case_out(session: Session, case: Case) -> CaseOut:
         overdue=case.overdue,
         pending=case.pending,
         rating=case.rating,
-        duplicate_of=_receipt_of(session, case.duplicate_of_id),
-        merged_into=_receipt_of(session, case.merged_into_id),
+        duplicate_of=_receipt_of(session, who, case.duplicate_of_id),
+        merged_into=_receipt_of(session, who, case.merged_into_id),
         reporter_name=case.reporter_name,
         reporter_phone=mask(PiiKind.PHONE, case.reporter_phone),
         attributes=json.loads(case.attributes) if case.attributes else None,
@@ -113,13 +112,13 @@ def _enter(
         receipt=case.receipt,
         state=case.state,
         possible_duplicate=case.duplicate_of_id is not None,
-        duplicate_of=None if public else opened.duplicate_receipt,
+        duplicate_of=opened.duplicate_receipt,
     )
 
 
 @router.post("/cases", response_model=Receipt, status_code=201, summary="Enter a case (staff)")
 def create_case(body: CaseIn, request: Request, session: DbSession, who: Intaker) -> Receipt:
-    channel = body.channel or _DEFAULT_CHANNEL.get(who.role, Channel.API)
+    channel = body.channel or intake.default_channel(who)
     return _enter(session, _report(body, channel), who, _source(request), public=False)
 
 
@@ -142,13 +141,13 @@ def list_cases(
         session=session, scope=who.scope, filters=filters, limit=limit, offset=offset
     )
     return CaseList(
-        items=[case_out(session, c) for c in cases], total=total, limit=limit, offset=offset
+        items=[case_out(session, c, who) for c in cases], total=total, limit=limit, offset=offset
     )
 
 
 @router.get("/cases/{case_id}", response_model=CaseOut, summary="One case")
 def get_case(case_id: int, session: DbSession, who: Reader) -> CaseOut:
-    return case_out(session, service.get(session=session, case_id=case_id, scope=who.scope))
+    return case_out(session, service.get(session=session, case_id=case_id, scope=who.scope), who)
 
 
 @router.get("/cases/{case_id}/timeline", response_model=list[EventOut], summary="Its timeline")
@@ -165,10 +164,23 @@ def get_timeline(case_id: int, session: DbSession, who: Reader) -> list[EventOut
             from_state=e.from_state,
             to_state=e.to_state,
             note=e.note,
-            data=json.loads(e.data) if e.data else None,
+            data=_readable(session, who, json.loads(e.data)) if e.data else None,
         )
         for e in service.timeline(session=session, case=case)
     ]
+
+
+# An event's data naming another case by its receipt: a suggested duplicate, a merge's target.
+_OTHER_CASE = ("duplicate_of", "into")
+
+
+def _readable(session: Session, who: Principal, data):
+    """The event's data, another case's receipt left out unless the reader may read it."""
+    if isinstance(data, dict):
+        for key in _OTHER_CASE:
+            if isinstance(data.get(key), str):
+                data[key] = service.receipt_if_readable(session=session, who=who, receipt=data[key])
+    return data
 
 
 @router.post(
@@ -189,7 +201,7 @@ def take_action(
         evidence_ids=body.evidence_ids,
         source=_source(request),
     )
-    return case_out(session, case)
+    return case_out(session, case, who)
 
 
 def _evidence_out(row) -> EvidenceOut:
