@@ -1,7 +1,7 @@
 """rollup by dispatched department: a department's figures count the cases dispatched to it
 
 Revision ID: 0015
-Revises: 0011
+Revises: 0014
 Create Date: 2026-12-02
 
 The rollup kept a case under the department intake's routing table proposed, dispatched or not,
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0015"
-down_revision: str | None = "0011"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
