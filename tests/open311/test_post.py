@@ -162,7 +162,7 @@ def test_empty_optional_fields_are_absent(o311, form, session):
         ),
     )
     assert response.status_code == 200, response.text
-    case = session.get(Case, parse(response)[0]["service_request_id"])
+    case = session.get(Case, int(parse(response)[0]["service_request_id"]))
     assert case.description == "路灯不亮"  # no description: the service's name describes it
     assert (case.reporter_name, case.reporter_phone, case.address) == (None, None, None)
     assert case.attributes is None
@@ -173,8 +173,8 @@ def test_a_second_report_nearby_is_told_of_the_first(o311, form, session):
     second = parse(o311("post", "requests", "json", data=form()))[0]
     assert "附近已有同一问题的报告" not in first["service_notice"]
     assert "附近已有同一问题的报告" in second["service_notice"]
-    case = session.get(Case, second["service_request_id"])
-    assert case.duplicate_of_id == first["service_request_id"]
+    case = session.get(Case, int(second["service_request_id"]))
+    assert case.duplicate_of_id == int(first["service_request_id"])
     english = o311("post", "requests", "json", data=form(), headers={"Accept-Language": "en"})
     assert "already open" in parse(english)[0]["service_notice"]
 
