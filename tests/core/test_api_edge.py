@@ -146,6 +146,7 @@ def test_unknown_routes_and_wrong_methods_answer_in_the_one_format(api):
 def test_times_in_queries_are_iso_8601_text_only(api, value):
     _error(api("auditadmin", "get", f"/api/v1/audit?until={value}"), 422, "invalid")
     _error(api("command", "get", f"/api/v1/cases?received_from={value}"), 422, "invalid")
+    _error(api("command", "get", f"/api/v1/indicators?until={value}"), 422, "invalid")
     fine = api("auditadmin", "get", "/api/v1/audit?until=2030-01-01T00:00:00%2B08:00")
     assert fine.status_code == 200
 
