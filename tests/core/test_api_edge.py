@@ -118,6 +118,14 @@ def test_an_action_the_cases_state_does_not_allow_is_a_409_conflict(api, case_id
     answer = api("command", "post", path, json={"action": "dispatch"})
     error = _error(answer, 409, "conflict")
     assert error["message"] == "a case in state received cannot take the action dispatch"
+    # A lost race: two on duty both saw it opened and both dispatch; the later one is told the
+    # case has moved on (409), not that its request was malformed (422).
+    assert api("command", "post", path, json={"action": "open"}).status_code == 200
+    first = api("command", "post", path, json={"action": "dispatch"})
+    second = api("command", "post", path, json={"action": "dispatch"})
+    assert first.status_code == 200
+    lost = _error(second, 409, "conflict")
+    assert lost["detail"] == {"state": "dispatched", "action": "dispatch"}
 
 
 def test_validation_errors_are_in_the_one_format_and_never_echo_the_input(api, inside):
