@@ -27,6 +27,10 @@ def _app() -> FastAPI:
             "query": dict(request.query_params),
         }
 
+    @app.get("/boom")
+    def boom() -> dict:
+        raise RuntimeError("secret detail of the failure")
+
     return app
 
 
@@ -100,6 +104,20 @@ def test_unknown_routes_and_methods_answer_in_the_one_format(client):
     wrong = client.get("/echo")
     assert wrong.status_code == 405 and wrong.json()["error"]["kind"] == "method_not_allowed"
     assert wrong.headers["allow"] == "POST"
+
+
+def test_an_unexpected_failure_is_a_generic_500_in_the_one_format(client, caplog):
+    answer = client.get("/boom?lang=en")
+    assert answer.status_code == 500
+    assert answer.json() == {
+        "error": {
+            "kind": "internal",
+            "message": "internal error, logged: try again later",
+            "detail": {},
+        }
+    }
+    assert "secret detail" not in answer.text
+    assert "secret detail of the failure" in caplog.text  # the traceback is logged
 
 
 _JSON = st.recursive(
