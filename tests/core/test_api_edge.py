@@ -188,3 +188,11 @@ def test_the_openapi_document_describes_every_error_with_the_error_schema(client
                     path,
                     status,
                 )
+
+
+def test_a_body_that_cannot_be_parsed_is_a_documented_422(api, case_id):
+    broken = {"content-type": "multipart/form-data; boundary=x"}
+    answer = api(
+        "command", "post", f"/api/v1/cases/{case_id}/evidence", content=b"garbage", headers=broken
+    )
+    _error(answer, 422, "invalid")

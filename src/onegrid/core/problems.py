@@ -34,6 +34,7 @@ STATUS = {
     "too_large": 413,
 }
 _HTTP_KINDS = {
+    422: ("invalid", "请求体无法解析", "the request body cannot be parsed"),
     401: ("unauthenticated", "需要登录", "sign in first"),
     403: ("forbidden", "无权访问", "not allowed"),
     404: ("not_found", "没有这个资源", "no such resource"),
@@ -139,13 +140,15 @@ def install(app: FastAPI, special: Mapping[str, Answerer] | None = None) -> Answ
 
     async def on_http(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
-        kind, zh, en = _HTTP_KINDS.get(exc.status_code, ("http", "请求无法处理", "refused"))
+        status = exc.status_code
+        if status == 400:  # a body Starlette could not parse (a broken multipart form)
+            status = 422
+        kind, zh, en = _HTTP_KINDS.get(status, ("http", "请求无法处理", "refused"))
         error = DomainError(zh, en)
         error.kind = kind
-        if any(request.url.path.startswith(p) for p in prefixes) and exc.status_code == 404:
+        if any(request.url.path.startswith(p) for p in prefixes) and status in (404, 422):
             return answer(request, error)
-        response = error_response(request, kind, (zh, en), exc.status_code, {}, exc.headers)
-        return response
+        return error_response(request, kind, (zh, en), status, {}, exc.headers)
 
     async def on_unexpected(request: Request, exc: Exception) -> Response:
         log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
