@@ -196,3 +196,13 @@ def test_a_body_that_cannot_be_parsed_is_a_documented_422(api, case_id):
         "command", "post", f"/api/v1/cases/{case_id}/evidence", content=b"garbage", headers=broken
     )
     _error(answer, 422, "invalid")
+
+
+@pytest.mark.parametrize("code", [5, ["water"], {"x": 1}, True])
+def test_a_code_in_a_transitions_data_must_be_text(api, case_id, code):
+    path = f"/api/v1/cases/{case_id}/transitions"
+    opened = api("command", "post", path, json={"action": "open", "data": {"category_code": code}})
+    _error(opened, 422, "invalid")
+    assert api("command", "post", path, json={"action": "open"}).status_code == 200
+    sent = {"action": "dispatch", "data": {"department_code": code}}
+    _error(api("command", "post", path, json=sent), 422, "invalid")
