@@ -4,8 +4,11 @@ format, never a 500; the contract holds (409 for a state conflict, documented er
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
+from onegrid.cases.flows import Action
 from onegrid.cases.models import Case, CaseEvent
 from tests.cases.conftest import inside, outside
 
@@ -206,3 +209,23 @@ def test_a_code_in_a_transitions_data_must_be_text(api, case_id, code):
     assert api("command", "post", path, json={"action": "open"}).status_code == 200
     sent = {"action": "dispatch", "data": {"department_code": code}}
     _error(api("command", "post", path, json=sent), 422, "invalid")
+
+
+_VALUES = st.none() | st.booleans() | st.integers() | st.text(max_size=8) | st.lists(st.integers())
+_DATA = st.dictionaries(
+    st.sampled_from(
+        ["department_code", "category_code", "into", "duration", "valid", "rating", "other"]
+    ),
+    _VALUES | st.sampled_from(["water", "0101", "2d", "1h"]),
+    max_size=3,
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(action=st.sampled_from([a.value for a in Action]), data=_DATA)
+def test_any_action_with_any_data_is_answered_never_a_500(api, case_id, action, data):
+    path = f"/api/v1/cases/{case_id}/transitions"
+    answer = api("command", "post", path, json={"action": action, "note": "说明", "data": data})
+    assert answer.status_code in (200, 403, 404, 409, 422), answer.text
