@@ -9,6 +9,7 @@ Bounded for CI: ONEGRID_FUZZ_EXAMPLES examples per operation and generation mode
 import os
 
 import httpx
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
@@ -20,6 +21,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+# schemathesis hands every request its cookies and raw content, which Starlette's client warns of.
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 EXAMPLES = int(os.environ.get("ONEGRID_FUZZ_EXAMPLES", "2"))
 CHECKS = [
     not_a_server_error,
