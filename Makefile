@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 VENDOR := src/onegrid/web/static/vendor
 ASSETS := $(VENDOR)/.built
 
-.PHONY: install assets demo serve test lint bench bench-full browser clean
+.PHONY: install assets demo serve test lint fuzz bench bench-full browser clean
 
 install: $(INSTALLED) $(ASSETS)
 
@@ -47,6 +47,11 @@ test: install browser
 
 lint: install
 	$(BIN)/ruff check .
+
+# The adversarial suite at length: schemathesis over the whole API as every role, both stores.
+FUZZ_EXAMPLES ?= 100
+fuzz: install
+	ONEGRID_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q tests/core/test_api_fuzz.py tests/core/test_inputs.py
 
 # SPEC §8 side by side with named baselines (docs/benchmarks.md): 100k cases, 3–5½ minutes
 # on this 2-core machine, by the hour (docs/benchmarks.md says what takes the time).

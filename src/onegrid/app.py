@@ -4,17 +4,17 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from onegrid import API_PREFIX, __version__
 from onegrid.accounts.views import router as accounts_router
 from onegrid.audit.views import router as audit_router
 from onegrid.cases.views import router as cases_router
-from onegrid.core.errors import DomainError
-from onegrid.core.i18n import pick_language
+from onegrid.core import problems
+from onegrid.core.inputs import InputPolicy
 from onegrid.indicators.views import router as indicators_router
+from onegrid.open311 import views as open311
 from onegrid.open311.views import router as open311_router
 from onegrid.pii.views import router as pii_router
 from onegrid.routing.views import router as routing_router
@@ -22,21 +22,6 @@ from onegrid.territory.views import router as territory_router
 from onegrid.web.headers import SecurityHeaders
 from onegrid.web.views import STATIC_DIR
 from onegrid.web.views import router as web_router
-
-_STATUS = {
-    "not_found": 404,
-    "invalid": 422,
-    "conflict": 409,
-    "unauthenticated": 401,
-    "forbidden": 403,
-}
-
-
-async def _domain_error(request: Request, exc: DomainError) -> JSONResponse:
-    lang = pick_language(request.query_params.get("lang"), request.headers.get("accept-language"))
-    body = {"error": {"kind": exc.kind, "message": exc.message(lang), "detail": exc.detail}}
-    headers = {"WWW-Authenticate": "Bearer"} if exc.kind == "unauthenticated" else None
-    return JSONResponse(body, status_code=_STATUS.get(exc.kind, 400), headers=headers)
 
 
 @asynccontextmanager
@@ -59,7 +44,9 @@ def create_app() -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
-    app.add_exception_handler(DomainError, _domain_error)
+    answer = problems.install(app, special={open311.BASE_PREFIX: open311.error_response})
+    # The input policy sees every request first; its refusals are answered like the rest.
+    app.add_middleware(InputPolicy, answer=answer)
     app.include_router(accounts_router, prefix=API_PREFIX)
     app.include_router(audit_router, prefix=API_PREFIX)
     app.include_router(territory_router, prefix=API_PREFIX)
@@ -73,4 +60,13 @@ def create_app() -> FastAPI:
     # Outside Starlette's server-error middleware too, so that a 500 carries the headers.
     build_stack = app.build_middleware_stack
     app.build_middleware_stack = lambda: SecurityHeaders(build_stack())  # type: ignore[method-assign]
+    app.openapi = lambda: _openapi(app)
     return app
+
+
+def _openapi(app: FastAPI) -> dict:
+    if app.openapi_schema is None:
+        app.openapi_schema = problems.documented(
+            app, own={open311.BASE_PREFIX: open311.documented_responses}
+        )
+    return app.openapi_schema

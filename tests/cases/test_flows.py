@@ -6,7 +6,7 @@ import pytest
 
 from onegrid.cases.flows import Action, target
 from onegrid.cases.models import Case, State
-from onegrid.core.errors import Invalid
+from onegrid.core.errors import Conflict
 
 LEGAL = {
     (State.RECEIVED, Action.REQUEST_VERIFY, None): State.VERIFYING,
@@ -69,7 +69,7 @@ def test_everything_else_is_refused_naming_the_state_and_the_action():
         for pending in pendings:
             if (state, action, pending) in LEGAL:
                 continue
-            with pytest.raises(Invalid) as error:
+            with pytest.raises(Conflict) as error:
                 target(_case(state, pending), action)
             assert state.value in error.value.en and action.value in error.value.en
             assert error.value.detail == {"state": state.value, "action": action.value}
@@ -78,5 +78,5 @@ def test_everything_else_is_refused_naming_the_state_and_the_action():
 
 
 def test_a_pending_request_blocks_other_handling_until_decided():
-    with pytest.raises(Invalid, match="awaiting approval of: extension"):
+    with pytest.raises(Conflict, match="awaiting approval of: extension"):
         target(_case(State.DISPATCHED, "extension"), Action.FEEDBACK)

@@ -136,7 +136,7 @@ def test_extension_and_parking_need_approval(api, reported, session):
     )
     assert asked["pending"] == "extension"
     refused = act(api, "department", case_id, "feedback", note="done")
-    assert refused.status_code == 422 and "extension" in refused.json()["error"]["message"]
+    assert refused.status_code == 409 and "extension" in refused.json()["error"]["message"]
     before = session.get(Case, case_id).stage_deadline
     ok(act(api, "command", case_id, "approve_extension"))
     case = session.get(Case, case_id)
@@ -167,7 +167,7 @@ def test_a_void_needs_a_reason(api, reported):
     _, case_id = reported
     assert act(api, "command", case_id, "void").status_code == 422
     assert ok(act(api, "command", case_id, "void", note="重复举报"))["state"] == "voided"
-    assert act(api, "command", case_id, "void", note="again").status_code == 422
+    assert act(api, "command", case_id, "void", note="again").status_code == 409  # voided
 
 
 def test_illegal_and_unauthorised_actions_are_refused_clearly(api, reported):
@@ -175,7 +175,7 @@ def test_illegal_and_unauthorised_actions_are_refused_clearly(api, reported):
     illegal = api(
         "command", "post", f"/cases/{case_id}/transitions?lang=en", json={"action": "dispatch"}
     )
-    assert illegal.status_code == 422
+    assert illegal.status_code == 409  # the case's state does not allow it: a conflict
     assert illegal.json()["error"]["message"] == (
         "a case in state received cannot take the action dispatch"
     )

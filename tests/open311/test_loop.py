@@ -34,7 +34,7 @@ def _follow(both, case_id):
     """What the Open311 client sees of its request, and whether each status filter finds it."""
     [request] = both(f"requests/{case_id}")
     found = {
-        status: case_id in [r["service_request_id"] for r in both("requests", status=status)]
+        status: str(case_id) in [r["service_request_id"] for r in both("requests", status=status)]
         for status in ("open", "closed")
     }
     assert found == {"open": request["status"] == "open", "closed": request["status"] == "closed"}

@@ -1,6 +1,5 @@
 """The audit admin's API: read the district's log and check its hash chain."""
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -11,6 +10,7 @@ from onegrid.audit import chain, service
 from onegrid.audit.schemas import RecordOut, VerifyOut
 from onegrid.core.errors import NotFound
 from onegrid.core.i18n import pick_language
+from onegrid.core.inputs import Moment
 from onegrid.core.permissions import Permission, Principal
 from onegrid.db import DbSession
 
@@ -25,8 +25,8 @@ def list_records(
     who: Auditor,
     action: str | None = None,
     actor: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Moment | None = None,
+    until: Moment | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[RecordOut]:

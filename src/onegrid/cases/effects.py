@@ -60,8 +60,16 @@ def _category(ctx: Context, case: Case) -> Category:
     return ctx.lookups.category(case.district_code, case.category_code)
 
 
+def _code(ctx: Context, key: str) -> str | None:
+    """Returns a code given in the action's data: text, or None when not given."""
+    code = ctx.data.get(key)
+    if code is not None and not isinstance(code, str):
+        raise Invalid(f"{key} 须为文本", f"{key} must be text", field=key)
+    return code
+
+
 def _department_id(ctx: Context, case: Case) -> int:
-    code = ctx.data.get("department_code")
+    code = _code(ctx, "department_code")
     if code:
         return ctx.lookups.department_id(case.district_code, code)
     return ctx.lookups.route(case.district_code, case.category_code, case.grid_code)
@@ -78,7 +86,7 @@ def verify(ctx: Context, case: Case) -> None:
 
 
 def open_case(ctx: Context, case: Case) -> None:
-    code = ctx.data.get("category_code")
+    code = _code(ctx, "category_code")
     if code and code != case.category_code:
         ctx.lookups.category(case.district_code, code)
         case.category_code = code

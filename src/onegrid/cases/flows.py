@@ -9,7 +9,7 @@ sweep's escalate. Anything else is refused with an error naming the state and th
 from enum import StrEnum
 
 from onegrid.cases.models import Case, State
-from onegrid.core.errors import Invalid
+from onegrid.core.errors import Conflict
 from onegrid.core.permissions import Permission
 
 
@@ -80,7 +80,7 @@ STATE_NAMES = {
 
 
 def target(case: Case, action: Action) -> State:
-    """Returns the state this action leads to from the case's state, or raises Invalid."""
+    """Returns the state this action leads to from the case's state, or raises Conflict."""
     key = (case.state, action, case.pending)
     found = _TARGETS.get(key)
     if found is None:
@@ -136,7 +136,8 @@ def _target(state: State, action: Action, pending: str | None) -> State:
             return s
     waiting = f"（待审批：{pending}）" if pending else ""
     waiting_en = f" (awaiting approval of: {pending})" if pending else ""
-    raise Invalid(
+    # Not the request's fault but the case's state (often just changed by someone else): 409.
+    raise Conflict(
         f"案件处于“{STATE_NAMES[state]}”{waiting}状态，不能执行 {action.value}",
         f"a case in state {state.value}{waiting_en} cannot take the action {action.value}",
         state=state.value,

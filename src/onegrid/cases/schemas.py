@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 from onegrid.cases.flows import Action
 from onegrid.cases.models import Channel
 from onegrid.core.coordinates import CRS
+from onegrid.core.inputs import Id, Small
 
 
 class CaseIn(BaseModel):
@@ -16,7 +17,7 @@ class CaseIn(BaseModel):
     lat: float = Field(ge=-90, le=90)
     crs: CRS = CRS.WGS84
     address: str | None = Field(None, max_length=200)
-    attributes: dict = Field(default_factory=dict, description="the category's custom attributes")
+    attributes: Small = Field(default_factory=dict, description="the category's custom attributes")
     reporter_name: str | None = Field(None, max_length=50)
     reporter_phone: str | None = Field(None, max_length=30)
     anonymous: bool = False
@@ -74,12 +75,12 @@ class CaseList(BaseModel):
 class TransitionIn(BaseModel):
     action: Action
     note: str | None = Field(None, max_length=2000)
-    data: dict = Field(
+    data: Small = Field(
         default_factory=dict,
         description="valid (verify), category_code (open), department_code (dispatch), "
         "duration (request_extension), into (merge), rating (evaluate)",
     )
-    evidence_ids: list[int] = Field(default_factory=list)
+    evidence_ids: list[Id] = Field(default_factory=list, max_length=100)
 
 
 class EventOut(BaseModel):

@@ -1,13 +1,13 @@
 """Case data access, always within the principal's scope (lists and counts included)."""
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from onegrid.cases.models import Case, CaseEvent, Evidence
 from onegrid.core.errors import NotFound
+from onegrid.core.inputs import Id, Moment
 from onegrid.core.permissions import Permission, Principal, Scope
 
 
@@ -66,11 +66,11 @@ class Filters:
     state: str | None = None
     category_code: str | None = None
     unit_code: str | None = None  # a street, community or grid code
-    department_id: int | None = None
+    department_id: Id | None = None
     channel: str | None = None
     overdue: bool | None = None
-    received_from: datetime | None = None
-    received_to: datetime | None = None
+    received_from: Moment | None = None
+    received_to: Moment | None = None
 
 
 def _filtered(scope: Scope, filters: Filters):

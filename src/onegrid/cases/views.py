@@ -26,6 +26,7 @@ from onegrid.cases.schemas import (
 from onegrid.cases.transitions import transition
 from onegrid.config import get_settings
 from onegrid.core.errors import NotFound
+from onegrid.core.inputs import Id
 from onegrid.core.permissions import Permission, Principal
 from onegrid.core.pii import PiiKind, mask
 from onegrid.core.workcalendar import get_calendar
@@ -146,12 +147,12 @@ def list_cases(
 
 
 @router.get("/cases/{case_id}", response_model=CaseOut, summary="One case")
-def get_case(case_id: int, session: DbSession, who: Reader) -> CaseOut:
+def get_case(case_id: Id, session: DbSession, who: Reader) -> CaseOut:
     return case_out(session, service.get(session=session, case_id=case_id, scope=who.scope), who)
 
 
 @router.get("/cases/{case_id}/timeline", response_model=list[EventOut], summary="Its timeline")
-def get_timeline(case_id: int, session: DbSession, who: Reader) -> list[EventOut]:
+def get_timeline(case_id: Id, session: DbSession, who: Reader) -> list[EventOut]:
     case = service.get(session=session, case_id=case_id, scope=who.scope)
     return [
         EventOut(
@@ -187,7 +188,7 @@ def _readable(session: Session, who: Principal, data):
     "/cases/{case_id}/transitions", response_model=CaseOut, summary="Take an action on a case"
 )
 def take_action(
-    case_id: int, body: TransitionIn, request: Request, session: DbSession, who: Reader
+    case_id: Id, body: TransitionIn, request: Request, session: DbSession, who: Reader
 ) -> CaseOut:
     begin_writing(session)
     case = service.get(session=session, case_id=case_id, scope=who.scope)
@@ -222,7 +223,7 @@ def _evidence_out(row) -> EvidenceOut:
     summary="Attach a photo or PDF",
 )
 async def upload_evidence(
-    case_id: int, session: DbSession, who: Reader, file: Annotated[UploadFile, File()]
+    case_id: Id, session: DbSession, who: Reader, file: Annotated[UploadFile, File()]
 ) -> EvidenceOut:
     data = await file.read(get_settings().evidence_max_bytes + 1)
     # The database part in a worker thread, as a sync route's: waiting for the write lock
@@ -241,13 +242,13 @@ def _store_evidence(
 
 
 @router.get("/cases/{case_id}/evidence", response_model=list[EvidenceOut], summary="Its files")
-def list_evidence(case_id: int, session: DbSession, who: Reader) -> list[EvidenceOut]:
+def list_evidence(case_id: Id, session: DbSession, who: Reader) -> list[EvidenceOut]:
     case = service.get(session=session, case_id=case_id, scope=who.scope)
     return [_evidence_out(r) for r in service.evidence(session=session, case=case)]
 
 
 @router.get("/cases/{case_id}/evidence/{evidence_id}", summary="One file")
-def get_evidence(case_id: int, evidence_id: int, session: DbSession, who: Reader) -> Response:
+def get_evidence(case_id: Id, evidence_id: Id, session: DbSession, who: Reader) -> Response:
     case = service.get(session=session, case_id=case_id, scope=who.scope)
     row = next(
         (r for r in service.evidence(session=session, case=case) if r.id == evidence_id), None

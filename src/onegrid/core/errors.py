@@ -37,3 +37,7 @@ class Unauthenticated(DomainError):
 
 class Forbidden(DomainError):
     kind = "forbidden"
+
+
+class TooLarge(DomainError):
+    kind = "too_large"

@@ -1,12 +1,12 @@
 """Indicators API: rates by territory, department or category and by period; their definitions."""
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from onegrid.accounts.access import public, require
 from onegrid.cases.models import Channel
+from onegrid.core.inputs import Day
 from onegrid.core.permissions import Permission, Principal
 from onegrid.db import DbSession
 from onegrid.indicators import queries
@@ -37,8 +37,8 @@ def indicators(
     who: Reader,
     by: GroupBy = GroupBy.NONE,
     period: Period = Period.ALL,
-    since: Annotated[date | None, Query(description="first intake day, local time")] = None,
-    until: Annotated[date | None, Query(description="last intake day, included")] = None,
+    since: Annotated[Day | None, Query(description="first intake day, local time")] = None,
+    until: Annotated[Day | None, Query(description="last intake day, included")] = None,
     channel: Channel | None = None,
     category: Annotated[str | None, Query(max_length=16, examples=["0101"])] = None,
 ) -> IndicatorsOut:

@@ -188,7 +188,7 @@ def request_of(
     status = status_of(case.state)
     updated = case.closed_at if status == "closed" and case.closed_at else None
     request = ServiceRequest(
-        service_request_id=case.id,
+        service_request_id=str(case.id),
         status=status,
         status_notes=status_notes(case, last.action if last else None, agency, lang),
         service_name=service_name(category, lang),

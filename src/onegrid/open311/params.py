@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from onegrid.core.errors import Invalid
+from onegrid.core.inputs import MAX_ID
 from onegrid.open311.schemas import PostedRequest, RequestQuery
 
 MAX_DAYS = 90  # GET requests: "may not span more than 90 days"
@@ -60,8 +61,8 @@ def _number(params: Params, name: str, lowest: int, highest: int, default: int) 
         return default
     if not text.isascii() or not text.isdigit() or not lowest <= int(text) <= highest:
         raise Invalid(
-            f"{name} 应为 {lowest} 到 {highest} 之间的整数，收到「{text}」",
-            f"{name} must be a whole number from {lowest} to {highest}, not {text!r}",
+            f"{name} 应为 {lowest} 到 {highest} 之间的整数",
+            f"{name} must be a whole number from {lowest} to {highest}",
         )
     return int(text)
 
@@ -75,8 +76,8 @@ def moment(text: str, name: str, zone: ZoneInfo) -> datetime:
             parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "+"))
     except ValueError:
         raise Invalid(
-            f"{name}「{text}」不是 ISO 8601 时间（如 2010-01-01T00:00:00Z）",
-            f"{name} {text!r} is not a W3C datetime such as 2010-01-01T00:00:00Z",
+            f"{name} 不是 ISO 8601 时间（如 2010-01-01T00:00:00Z）",
+            f"{name} is not a W3C datetime such as 2010-01-01T00:00:00Z",
         ) from None
     return parsed.replace(tzinfo=zone) if parsed.tzinfo is None else parsed
 
@@ -106,11 +107,11 @@ def _window(params: Params, now: datetime, zone: ZoneInfo) -> tuple[datetime, da
 
 def _ids(params: Params) -> tuple[int, ...]:
     texts = params.getlist("service_request_id")
-    wrong = [t for t in texts if not (t.isascii() and t.isdigit())]
+    wrong = [t for t in texts if not (t.isascii() and t.isdigit() and int(t) <= MAX_ID)]
     if wrong:
         raise Invalid(
-            f"service_request_id「{wrong[0]}」不是请求编号（整数）",
-            f"service_request_id {wrong[0]!r} is not a request id (a whole number)",
+            f"service_request_id 应为请求编号（1 到 {MAX_ID} 的整数）",
+            f"service_request_id must be a request id (a whole number up to {MAX_ID})",
         )
     if len(texts) > MAX_IDS:
         raise Invalid(
@@ -126,8 +127,8 @@ def parse_query(params: Params, *, now: datetime, zone: ZoneInfo) -> RequestQuer
     wrong = [s for s in statuses if s not in STATUSES]
     if wrong:
         raise Invalid(
-            f"status「{wrong[0]}」应为 open 或 closed",
-            f"status {wrong[0]!r} is neither open nor closed",
+            "status 应为 open 或 closed",
+            "status must be open or closed",
         )
     start, end = _window(params, now, zone)
     extensions = params.get("extensions")
@@ -152,8 +153,8 @@ def _coordinate(text: str, name: str, limit: int) -> float:
         value = math.nan
     if not math.isfinite(value) or abs(value) > limit:
         raise Invalid(
-            f"{name}「{text}」不是 WGS-84 坐标（-{limit} 到 {limit} 度）",
-            f"{name} {text!r} is not a WGS-84 coordinate from -{limit} to {limit} degrees",
+            f"{name} 不是 WGS-84 坐标（-{limit} 到 {limit} 度）",
+            f"{name} is not a WGS-84 coordinate from -{limit} to {limit} degrees",
         )
     return value
 

@@ -59,14 +59,14 @@ class ServiceDefinition(BaseModel):
 class Created(BaseModel):
     """The answer to a POST: a service_request_id or a token, never both."""
 
-    service_request_id: int | None = None
+    service_request_id: str | None = None  # the GeoReport v2 JSON schema's type: a string
     token: str | None = None
     service_notice: str | None = None
     account_id: str | None = None
 
 
 class TokenAnswer(BaseModel):
-    service_request_id: int | None = None
+    service_request_id: str | None = None
     token: str
 
 
@@ -88,7 +88,7 @@ class Note(BaseModel):
 
 
 class ServiceRequest(BaseModel):
-    service_request_id: int
+    service_request_id: str
     status: str
     status_notes: str | None
     service_name: str

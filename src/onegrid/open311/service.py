@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from onegrid.cases.models import Case, CaseEvent, Channel
 from onegrid.core.errors import Invalid, NotFound
+from onegrid.core.inputs import MAX_ID
 from onegrid.open311.mapping import HIDDEN, Facts, states_of
 from onegrid.open311.schemas import RequestQuery
 from onegrid.routing.models import Category
@@ -97,15 +98,13 @@ def get_request(*, session: Session, district_code: str, request_id: str) -> Cas
     """Returns the district's case reported through Open311 with this id (as the URL gives
     it), or NotFound (404)."""
     case = None
-    if request_id.isascii() and request_id.isdigit():
+    if request_id.isascii() and request_id.isdigit() and int(request_id) <= MAX_ID:
         statement = select(Case).where(
             Case.id == int(request_id), Case.district_code == district_code, _FROM_OPEN311
         )
         case = session.scalars(statement).first()
     if case is None:
-        raise NotFound(
-            f"没有编号为 {request_id} 的服务请求", f"service_request_id {request_id} was not found"
-        )
+        raise NotFound("没有这个编号的服务请求", "no service request has this id")
     return case
 
 

@@ -36,6 +36,7 @@ from onegrid.open311.schemas import (
 )
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+BASE_PREFIX = "/open311"
 BASE = "/open311/v2"
 _STATUS = {"not_found": 404, "forbidden": 403, "unauthenticated": 403}
 
@@ -49,6 +50,36 @@ def error_response(request: Request, error: DomainError) -> Response:
     if isinstance(error, RateLimited):
         response.headers["Retry-After"] = str(error.retry_after)
     return response
+
+
+_ERRORS_SCHEMA = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["code", "description"],
+        "properties": {"code": {"type": "integer"}, "description": {"type": "string"}},
+    },
+}
+_ERROR_STATUSES = {
+    "400": "参数无效 / a parameter is not valid",
+    "403": "api_key 无效或过于频繁 / the api_key is not valid or used too often",
+    "404": "没有这个资源 / no such resource",
+}
+
+
+def documented_responses(operation: dict) -> dict:
+    """Returns an Open311 operation's answers for the OpenAPI document: XML or JSON by the URL's
+    suffix, errors in the spec's format."""
+    xml = {"schema": {"type": "string"}}
+    answers = {
+        "200": {
+            "description": operation.get("summary", "OK"),
+            "content": {"text/xml": xml, "application/json": {"schema": {}}},
+        }
+    }
+    errors = {"text/xml": xml, "application/json": {"schema": _ERRORS_SCHEMA}}
+    answers |= {s: {"description": d, "content": errors} for s, d in _ERROR_STATUSES.items()}
+    return answers
 
 
 class Open311Route(APIRoute):
@@ -179,7 +210,9 @@ def post_request(
     if done.token is not None:
         created = Created(token=done.token, service_notice=notice, account_id=None)
     else:
-        created = Created(service_request_id=done.case_id, service_notice=notice, account_id=None)
+        created = Created(
+            service_request_id=str(done.case_id), service_notice=notice, account_id=None
+        )
     return render([created], "service_requests", chosen)
 
 
@@ -194,7 +227,8 @@ def get_token(
     failure = submissions.failure(row)
     if failure is not None:
         raise failure
-    document = TokenAnswer(service_request_id=row.case_id, token=row.token)
+    case_id = None if row.case_id is None else str(row.case_id)
+    document = TokenAnswer(service_request_id=case_id, token=row.token)
     return render([document], "service_requests", chosen)
 
 
