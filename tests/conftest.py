@@ -65,10 +65,13 @@ CHECKPOINT_KEY = base64.urlsafe_b64encode(b"test-checkpoint-key-of-the-suite").d
 
 
 @pytest.fixture(scope="session", autouse=True)
-def audit_keys() -> Iterator[None]:
+def audit_keys(tmp_path_factory) -> Iterator[None]:
     """Keys the audit chain and signs its checkpoints under test keys, so that settings
-    outside development (which refuse the default keys) need set only their own."""
+    outside development (which refuse the default keys) need set only their own; the
+    checkpoint directory is out of the working directory (tests name their own)."""
     with pytest.MonkeyPatch.context() as patch:
+        directory = tmp_path_factory.mktemp("checkpoints")
+        patch.setenv("ONEGRID_AUDIT_CHECKPOINT_DIR", str(directory))
         patch.setenv("ONEGRID_AUDIT_KEY", AUDIT_KEY)
         patch.setenv("ONEGRID_AUDIT_CHECKPOINT_KEY", CHECKPOINT_KEY)
         get_settings.cache_clear()

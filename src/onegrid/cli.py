@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from onegrid.accounts import auditing
 from onegrid.accounts.cli import user_app
+from onegrid.audit.checkpoints import start_background_checkpoints
 from onegrid.audit.cli import audit_app
 from onegrid.cases.cli import case_app, import_app, sweep
 from onegrid.cases.scheduled import start_background_sweep
@@ -68,6 +69,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     console.print(f"onegrid on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
     start_background_sweep(get_settings().sweep_interval_seconds)
     start_background_queue(get_settings().open311_batch_interval_seconds)
+    start_background_checkpoints(get_settings().audit_checkpoint_interval_seconds)
     uvicorn.run("onegrid.app:create_app", factory=True, host=host, port=port)
 
 
