@@ -112,9 +112,7 @@ def test_checkpoint_then_verify_catches_a_removed_tail(url, audit_engine, tamper
     with audit_engine.begin() as connection:
         tamper(connection, "DELETE FROM audit_log WHERE seq = 5")
         connection.execute(
-            text(
-                "UPDATE audit_head SET seq = 4, hash = (SELECT hash FROM audit_log WHERE seq = 4)"
-            )
+            text("UPDATE audit_head SET seq = 4, hash = (SELECT hash FROM audit_log WHERE seq = 4)")
         )
     assert _audit(url, "verify", "--checkpoints", str(tmp_path / "none")).returncode == 2
     result = _audit(url, "verify", "--checkpoints", str(points))

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request, params
+from fastapi.concurrency import run_in_threadpool
 from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute
 
@@ -69,7 +70,9 @@ def require(permission: Permission) -> params.Depends:
         if principal.is_anonymous:
             raise Unauthenticated("请先登录", "please sign in first")
         if not principal.can(permission):
-            auditing.record_refusal(
+            # In a worker thread: the record may wait for the write lock, the event loop must not.
+            await run_in_threadpool(
+                auditing.record_refusal,
                 session,
                 request,
                 principal,
