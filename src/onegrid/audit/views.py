@@ -44,7 +44,7 @@ def list_records(
     )
     result = [RecordOut.of(r) for r in records]
     # Reading the log is itself a sensitive read.
-    auditing.record(
+    auditing.record_read(
         session,
         request,
         who,
