@@ -52,9 +52,7 @@ def test_every_step_of_the_loop_from_the_command_line(own_demo_engine, inside, o
                 AuditRecord.action == "case.read"
             )
         ).all()
-    assert [(object_id, actor.startswith("cli:")) for object_id, actor in read] == [
-        (case_id, True)
-    ]
+    assert [(object_id, actor.startswith("cli:")) for object_id, actor in read] == [(case_id, True)]
 
 
 def test_the_reporters_phone_is_masked_and_revealed_only_with_a_purpose(

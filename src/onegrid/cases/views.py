@@ -182,9 +182,7 @@ def _read(session: Session, request: Request, who: Principal, action: str, case:
 
 
 @router.get("/cases/{case_id}/timeline", response_model=list[EventOut], summary="Its timeline")
-def get_timeline(
-    case_id: int, request: Request, session: DbSession, who: Reader
-) -> list[EventOut]:
+def get_timeline(case_id: int, request: Request, session: DbSession, who: Reader) -> list[EventOut]:
     case = service.get(session=session, case_id=case_id, scope=who.scope)
     events = [
         EventOut(
