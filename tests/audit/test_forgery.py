@@ -20,7 +20,9 @@ _FIELDS = [
 ]
 
 
-def _sha256_rehash(connection, *, from_seq: int, keep_key_id: bool) -> None:
+def _sha256_rehash(
+    connection, *, from_seq: int, keep_key_id: bool, through_seq: int | None = None
+) -> None:
     """Rewrites the hashes from from_seq onwards and the head, as the finding's intruder did."""
     rows = connection.execute(
         text("SELECT * FROM audit_log WHERE district_code = :d ORDER BY seq"), {"d": DISTRICT}
@@ -30,6 +32,8 @@ def _sha256_rehash(connection, *, from_seq: int, keep_key_id: bool) -> None:
         if row["seq"] < from_seq:
             prev = row["hash"]
             continue
+        if through_seq is not None and row["seq"] > through_seq:
+            break
         fields = {name: row[name] for name in _FIELDS}
         fields["at"] = _at(row["at"])
         fields["prev_hash"] = prev
@@ -167,3 +171,23 @@ def test_a_checkpoint_is_written_only_when_the_head_moved(audit_engine, append, 
         assert [p.seq for p in checkpoints.write(session=session, directory=tmp_path)] == [3]
         report = verify(session=session, checkpoint_dir=tmp_path)
     assert report.ok and report.districts[0].checkpoints == 2
+
+
+def test_legacy_records_verify_and_editing_one_breaks_the_first_keyed_link(audit_engine, append):
+    with Session(audit_engine) as session:
+        append(session, 3)
+        session.commit()
+    with audit_engine.begin() as connection:  # as written before the chain was keyed
+        _sha256_rehash(connection, from_seq=1, keep_key_id=False)
+    with Session(audit_engine) as session:
+        assert verify(session=session).ok
+        append(session, 2)  # keyed records chain onto the legacy ones
+        session.commit()
+        assert verify(session=session).checked == {DISTRICT: 5}
+    with audit_engine.begin() as connection:
+        _edit(connection, 2)
+        _sha256_rehash(connection, from_seq=2, keep_key_id=False, through_seq=3)
+    with Session(audit_engine) as session:
+        broken = verify(session=session).first_broken
+    assert broken is not None and broken.seq == 4
+    assert broken.en.startswith("prev_hash does not link")
