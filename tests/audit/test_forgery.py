@@ -7,6 +7,7 @@ back. The hashing here is the intruder's own, written out, not onegrid's.
 
 import hashlib
 import json
+import threading
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -191,3 +192,32 @@ def test_legacy_records_verify_and_editing_one_breaks_the_first_keyed_link(audit
         broken = verify(session=session).first_broken
     assert broken is not None and broken.seq == 4
     assert broken.en.startswith("prev_hash does not link")
+
+
+def test_the_server_writes_checkpoints_in_the_background(
+    audit_engine, append, tmp_path, monkeypatch
+):
+    from onegrid.config import get_settings
+    from onegrid.db import session as db_session
+
+    with Session(audit_engine) as session:
+        append(session, 2)
+        session.commit()
+    monkeypatch.setenv("ONEGRID_DATABASE_URL", audit_engine.url.render_as_string(False))
+    monkeypatch.setenv("ONEGRID_AUDIT_CHECKPOINT_DIR", str(tmp_path))
+    caches = (get_settings, db_session.get_engine, db_session._session_factory)
+    for cached in caches:
+        cached.cache_clear()
+    stop = checkpoints.start_background_checkpoints(3600)
+    try:
+        path = tmp_path / checkpoints.file_name(DISTRICT)
+        for _ in range(200):
+            if path.exists() and path.read_text():
+                break
+            threading.Event().wait(0.05)
+        assert json.loads(path.read_text())["seq"] == 2
+    finally:
+        stop.set()
+        db_session.get_engine().dispose()
+        for cached in caches:
+            cached.cache_clear()

@@ -142,12 +142,14 @@ def start_background_checkpoints(interval_seconds: float) -> threading.Event:
     directory = Path(get_settings().audit_checkpoint_dir)
 
     def loop() -> None:
-        while not stop.wait(interval_seconds):
+        while True:  # one at once, then one each interval
             try:
                 with session_scope() as session:
                     write(session=session, directory=directory)
             except Exception:  # the next round tries again; the server keeps serving
                 logger.exception("writing the audit checkpoints failed")
+            if stop.wait(interval_seconds):
+                return
 
     threading.Thread(target=loop, name="onegrid-audit-checkpoints", daemon=True).start()
     return stop
