@@ -9,7 +9,7 @@ import hashlib
 import json
 import threading
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from onegrid.audit import checkpoints, verify
@@ -221,3 +221,40 @@ def test_the_server_writes_checkpoints_in_the_background(
         db_session.get_engine().dispose()
         for cached in caches:
             cached.cache_clear()
+
+
+def test_a_rotated_key_keeps_verifying_the_records_written_under_it(
+    audit_engine, append, monkeypatch
+):
+    import base64
+
+    from onegrid.audit import AuditRecord
+    from onegrid.config import get_settings
+
+    def keyed(current: bytes, *old: bytes) -> None:
+        encode = base64.urlsafe_b64encode
+        monkeypatch.setenv("ONEGRID_AUDIT_KEY", encode(current).decode())
+        monkeypatch.setenv("ONEGRID_AUDIT_OLD_KEYS", ",".join(encode(k).decode() for k in old))
+        get_settings.cache_clear()
+
+    first, second = b"a" * 32, b"b" * 32
+    try:
+        keyed(first)
+        with Session(audit_engine) as session:
+            append(session, 2)
+            session.commit()
+        keyed(second, first)
+        with Session(audit_engine) as session:
+            append(session, 2)
+            session.commit()
+            ids = session.scalars(select(AuditRecord.key_id).order_by(AuditRecord.seq)).all()
+            assert ids[0] == ids[1] != ids[2] == ids[3]
+            assert verify(session=session).checked == {DISTRICT: 4}
+        keyed(second)  # the old key dropped: its records can no longer be proved
+        with Session(audit_engine) as session:
+            broken = verify(session=session).first_broken
+        assert broken is not None and broken.seq == 1
+        assert f"the record's audit key {ids[0]} is not configured" in broken.en
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
