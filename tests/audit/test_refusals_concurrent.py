@@ -56,8 +56,10 @@ def _denied(connection) -> int:
     )
 
 
-def test_refusals_among_concurrent_writers_all_answer_403_and_are_audited(served, demo_engine):
-    with Session(demo_engine) as session:
+def test_refusals_among_concurrent_writers_all_answer_403_and_are_audited(served):
+    # The served copy, not the demo database: a connection left on that would stop the next
+    # test copying it.
+    with Session(db_session.get_engine()) as session:
         unit = territory.get_by_code(session=session, code=WORKER_GRID, scope=Scope.all())
         point = from_wkb(unit.geometry).representative_point()
     writer, reader = _sign_in(served, "command"), _sign_in(served, "auditadmin")

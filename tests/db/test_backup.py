@@ -17,6 +17,7 @@ from onegrid.config import get_settings
 from onegrid.core.errors import Conflict, Invalid
 from onegrid.core.permissions import Scope
 from onegrid.db import backup
+from onegrid.db import session as db_session
 from onegrid.db.session import create_db_engine
 from onegrid.demo.build import DEMO_PASSWORD
 from onegrid.territory import service as territory
@@ -42,9 +43,9 @@ def _post(url: str, path: str, body: dict, token: str | None = None) -> tuple:
 
 
 def test_a_backup_taken_while_writing_restores_every_acknowledged_case(
-    served, demo_engine, empty_db_url, tmp_path
+    served, empty_db_url, tmp_path
 ):
-    with Session(demo_engine) as session:
+    with Session(db_session.get_engine()) as session:  # the served copy
         unit = territory.get_by_code(session=session, code=WORKER_GRID, scope=Scope.all())
         point = from_wkb(unit.geometry).representative_point()
     _, signed = _post(
