@@ -5,6 +5,7 @@ server, user postgres) and drop it afterwards. They never skip in CI; on a works
 no PostgreSQL, ONEGRID_TEST_SKIP_POSTGRES=1 leaves them out.
 """
 
+import base64
 import os
 import subprocess
 import sys
@@ -53,6 +54,26 @@ def evidence_dir(tmp_path_factory) -> Iterator[None]:
     """Keeps the files tests upload out of the working directory."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("ONEGRID_EVIDENCE_DIR", str(tmp_path_factory.mktemp("evidence")))
+        get_settings.cache_clear()
+        yield
+    get_settings.cache_clear()
+
+
+# Test keys of the audit chain and its checkpoints (32 bytes each), not the defaults.
+AUDIT_KEY = base64.urlsafe_b64encode(b"test-audit-key-of-the-test-suite").decode()
+CHECKPOINT_KEY = base64.urlsafe_b64encode(b"test-checkpoint-key-of-the-suite").decode()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def audit_keys(tmp_path_factory) -> Iterator[None]:
+    """Keys the audit chain and signs its checkpoints under test keys, so that settings
+    outside development (which refuse the default keys) need set only their own; the
+    checkpoint directory is out of the working directory (tests name their own)."""
+    with pytest.MonkeyPatch.context() as patch:
+        directory = tmp_path_factory.mktemp("checkpoints")
+        patch.setenv("ONEGRID_AUDIT_CHECKPOINT_DIR", str(directory))
+        patch.setenv("ONEGRID_AUDIT_KEY", AUDIT_KEY)
+        patch.setenv("ONEGRID_AUDIT_CHECKPOINT_KEY", CHECKPOINT_KEY)
         get_settings.cache_clear()
         yield
     get_settings.cache_clear()

@@ -1,4 +1,4 @@
-"""The `onegrid` command: serve, demo, db, territory import/export, locate, open311."""
+"""The `onegrid` command: serve, demo, db, backup/restore, territory import/export, locate…"""
 
 import json
 import sys
@@ -12,6 +12,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from onegrid.accounts import auditing
 from onegrid.accounts.cli import user_app
+from onegrid.audit import service as audit_service
+from onegrid.audit.checkpoints import start_background_checkpoints
 from onegrid.audit.cli import audit_app
 from onegrid.cases.cli import case_app, import_app, sweep
 from onegrid.cases.scheduled import start_background_sweep
@@ -20,7 +22,7 @@ from onegrid.core.commands import acting, fail
 from onegrid.core.coordinates import CRS
 from onegrid.core.errors import DomainError
 from onegrid.core.permissions import Scope
-from onegrid.db import get_engine, session_scope
+from onegrid.db import backup, get_engine, session_scope
 from onegrid.db.migrate import upgrade
 from onegrid.demo import build_demo
 from onegrid.demo.build import DEMO_PASSWORD, DEMO_USERS
@@ -68,6 +70,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     console.print(f"onegrid on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
     start_background_sweep(get_settings().sweep_interval_seconds)
     start_background_queue(get_settings().open311_batch_interval_seconds)
+    start_background_checkpoints(get_settings().audit_checkpoint_interval_seconds)
     uvicorn.run("onegrid.app:create_app", factory=True, host=host, port=port)
 
 
@@ -128,6 +131,59 @@ def _print_demo_accounts() -> None:
     console.print(f"演示账户 demo accounts (password 密码: [bold]{DEMO_PASSWORD}[/bold]):")
     for username, name, role, _, _ in DEMO_USERS:
         console.print(f"  {username:<12} {role.value:<20} {name}")
+
+
+@app.command("backup")
+def backup_(file: Annotated[Path, typer.Argument(help="the backup file to write")]) -> None:
+    """Back up the database while it serves (SQLite: online backup API; PostgreSQL: pg_dump)."""
+    url = get_settings().database_url
+    try:
+        with session_scope() as session:  # the backup holds the record of its own making
+            for district_code in audit_service.districts(session=session):
+                auditing.record(
+                    session,
+                    None,
+                    acting(),
+                    "db.backup",
+                    object_type="file",
+                    object_id=file.name[:64],
+                    district_code=district_code,
+                )
+        backup.backup(url=url, file=file)
+    except DomainError as error:
+        fail(error)
+    console.print(f"备份完成 backed up {url.split('@')[-1]} → {file}")
+
+
+@app.command("restore")
+def restore_(
+    file: Annotated[Path, typer.Argument(help="a file written by onegrid backup")],
+    force: Annotated[
+        bool, typer.Option("--force", help="replace a database that is not empty")
+    ] = False,
+) -> None:
+    """Restore a backup into the configured database (stop the server first)."""
+    url = get_settings().database_url
+    try:
+        backup.restore(url=url, file=file, force=force)
+        upgrade(get_engine())  # a backup of an older release is migrated to this one
+        with session_scope() as session:
+            for district_code in audit_service.districts(session=session):
+                auditing.record(
+                    session,
+                    None,
+                    acting(),
+                    "db.restore",
+                    object_type="file",
+                    object_id=file.name[:64],
+                    district_code=district_code,
+                )
+    except DomainError as error:
+        fail(error)
+    console.print(
+        f"恢复完成 restored {file} → {url.split('@')[-1]}; 请运行 onegrid audit verify "
+        "核验审计链 run onegrid audit verify to check the audit chain"
+    )
 
 
 @app.command()

@@ -13,6 +13,10 @@ DEFAULT_SECRET = "change-me-onegrid-development-secret"
 # base64url of b"onegrid-development-data-key-32b": encrypts personal data in development only.
 DEFAULT_DATA_KEY = "b25lZ3JpZC1kZXZlbG9wbWVudC1kYXRhLWtleS0zMmI="
 DATA_KEY_BYTES = 32
+# base64url of b"onegrid-development-audit-key-32": keys the audit chain in development only.
+DEFAULT_AUDIT_KEY = "b25lZ3JpZC1kZXZlbG9wbWVudC1hdWRpdC1rZXktMzI="
+# base64url of b"onegrid-development-checkpoint-k": the Ed25519 seed signing checkpoints.
+DEFAULT_CHECKPOINT_KEY = "b25lZ3JpZC1kZXZlbG9wbWVudC1jaGVja3BvaW50LWs="
 
 
 class Environment(StrEnum):
@@ -61,6 +65,17 @@ class Settings(BaseSettings):
     # than this many days may be moved to gzip files in the archive directory, never dropped.
     audit_retention_days: int = 180
     audit_archive_dir: str = "./var/audit-archive"
+    # HMAC-SHA256 key of the audit chain (32 bytes, base64url), never stored in the database;
+    # keys it replaced, comma-separated, still verify the records written under them.
+    audit_key: str = DEFAULT_AUDIT_KEY
+    audit_old_keys: str = ""
+    # Signed checkpoints of every chain's head (seq, hash, time), written outside the database
+    # by `onegrid audit checkpoint` and every interval inside `onegrid serve`; the Ed25519 seed
+    # (32 bytes, base64url) signs them, and the public keys of seeds it replaced still verify.
+    audit_checkpoint_dir: str = "./var/audit-checkpoints"
+    audit_checkpoint_key: str = DEFAULT_CHECKPOINT_KEY
+    audit_checkpoint_old_public_keys: str = ""
+    audit_checkpoint_interval_seconds: int = 300
     # Notification senders besides in-app: an SMS gateway taking a JSON POST, and an SMTP relay
     # ("host[:port]") with the From address. Empty: not used.
     sms_gateway_url: str = ""
@@ -100,18 +115,17 @@ class Settings(BaseSettings):
             )
         return self
 
-    @field_validator("data_key")
+    @field_validator("data_key", "audit_key", "audit_checkpoint_key")
     @classmethod
-    def _data_key_is_32_bytes(cls, value: str) -> str:
-        try:
-            decoded = _decode_key(value)
-        except ValueError:
-            decoded = b""
-        if len(decoded) != DATA_KEY_BYTES:
-            raise ValueError(
-                "ONEGRID_DATA_KEY must be 32 random bytes in base64url; make one with python -c "
-                "'import base64,os;print(base64.urlsafe_b64encode(os.urandom(32)).decode())'"
-            )
+    def _key_is_32_bytes(cls, value: str, info) -> str:
+        _check_key(value, f"ONEGRID_{info.field_name.upper()}")
+        return value
+
+    @field_validator("audit_old_keys", "audit_checkpoint_old_public_keys")
+    @classmethod
+    def _old_keys_are_32_bytes(cls, value: str, info) -> str:
+        for key in _split(value):
+            _check_key(key, f"ONEGRID_{info.field_name.upper()}")
         return value
 
     @model_validator(mode="after")
@@ -123,6 +137,33 @@ class Settings(BaseSettings):
                 "(data encrypted under one key cannot be read under another: keep it safe)"
             )
         return self
+
+    @model_validator(mode="after")
+    def _refuse_default_audit_keys(self) -> "Settings":
+        if self.environment is Environment.DEVELOPMENT:
+            return self
+        for name, value, default in (
+            ("ONEGRID_AUDIT_KEY", self.audit_key, DEFAULT_AUDIT_KEY),
+            ("ONEGRID_AUDIT_CHECKPOINT_KEY", self.audit_checkpoint_key, DEFAULT_CHECKPOINT_KEY),
+        ):
+            if value == default:
+                raise ValueError(
+                    f"{name} is still the development default; set a key of your own before "
+                    f"running with ONEGRID_ENVIRONMENT={self.environment.value} (anyone knowing "
+                    "the default could rewrite the audit log undetected)"
+                )
+        return self
+
+    @property
+    def audit_keys(self) -> tuple[bytes, list[bytes]]:
+        """Returns the audit chain's current key and the old keys still verifying."""
+        return _decode_key(self.audit_key), [_decode_key(k) for k in _split(self.audit_old_keys)]
+
+    @property
+    def checkpoint_keys(self) -> tuple[bytes, list[bytes]]:
+        """Returns the checkpoint signing seed and the old public keys still verifying."""
+        old = [_decode_key(k) for k in _split(self.audit_checkpoint_old_public_keys)]
+        return _decode_key(self.audit_checkpoint_key), old
 
     @property
     def data_key_bytes(self) -> bytes:
@@ -149,6 +190,22 @@ class Settings(BaseSettings):
             return None
         path = self.database_url.split("///", 1)[-1]
         return None if path in ("", ":memory:") else Path(path)
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _check_key(value: str, name: str) -> None:
+    try:
+        decoded = _decode_key(value)
+    except ValueError:
+        decoded = b""
+    if len(decoded) != DATA_KEY_BYTES:
+        raise ValueError(
+            f"{name} must be 32 random bytes in base64url; make one with python -c "
+            "'import base64,os;print(base64.urlsafe_b64encode(os.urandom(32)).decode())'"
+        )
 
 
 def _decode_key(value: str) -> bytes:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from onegrid.accounts.models import AuthToken
 from onegrid.app import create_app
@@ -52,7 +53,9 @@ def _copy(engine, tmp_path: Path) -> str:
         shutil.copyfile(engine.url.database, target)
         return f"sqlite:///{target}"
     name = f"{engine.url.database}_copy"
-    with create_engine(engine.url, isolation_level="AUTOCOMMIT").connect() as admin:
+    with create_engine(
+        engine.url, isolation_level="AUTOCOMMIT", poolclass=NullPool
+    ).connect() as admin:
         admin.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{engine.url.database}"'))
     return make_url(engine.url).set(database=name).render_as_string(hide_password=False)
 
@@ -62,7 +65,9 @@ def _drop(url: str) -> None:
         return
     name = make_url(url).database
     admin_url = make_url(url).set(database="postgres")
-    with create_engine(admin_url, isolation_level="AUTOCOMMIT").connect() as admin:
+    with create_engine(
+        admin_url, isolation_level="AUTOCOMMIT", poolclass=NullPool
+    ).connect() as admin:
         admin.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 

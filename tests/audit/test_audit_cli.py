@@ -10,7 +10,7 @@ import sys
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from onegrid.audit import AuditRecord, service
@@ -98,3 +98,23 @@ def test_list_prints_the_newest_records_and_records_the_reading(url, audit_engin
     with Session(audit_engine) as session:
         read = session.scalars(select(AuditRecord).order_by(AuditRecord.seq.desc())).first()
         assert (read.seq, read.action, read.source) == (6, "audit.read", "cli")
+
+
+def test_checkpoint_then_verify_catches_a_removed_tail(url, audit_engine, tamper, tmp_path):
+    points = tmp_path / "points"
+    written = _audit(url, "checkpoint", "--dir", str(points))
+    assert written.returncode == 0, written.stderr
+    assert f"{DISTRICT}: seq 5 " in written.stdout
+    assert "wrote 1 checkpoints" in written.stdout
+    intact = _audit(url, "verify", "--checkpoints", str(points))
+    assert intact.returncode == 0, intact.stdout + intact.stderr
+    assert "1 个检查点 checkpoints" in intact.stdout
+    with audit_engine.begin() as connection:
+        tamper(connection, "DELETE FROM audit_log WHERE seq = 5")
+        connection.execute(
+            text("UPDATE audit_head SET seq = 4, hash = (SELECT hash FROM audit_log WHERE seq = 4)")
+        )
+    assert _audit(url, "verify", "--checkpoints", str(tmp_path / "none")).returncode == 2
+    result = _audit(url, "verify", "--checkpoints", str(points))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "the head (seq 4) is behind a signed checkpoint (seq 5)" in result.stdout

@@ -46,6 +46,13 @@ def test_every_step_of_the_loop_from_the_command_line(own_demo_engine, inside, o
         *(action for action, _ in steps),
     ]
     assert receipt in onegrid_cli(url, "case", "list", "--state", "evaluated").stdout
+    with own_demo_engine.connect() as connection:  # showing the case was an audited read
+        read = connection.execute(
+            select(AuditRecord.object_id, AuditRecord.actor).where(
+                AuditRecord.action == "case.read"
+            )
+        ).all()
+    assert [(object_id, actor.startswith("cli:")) for object_id, actor in read] == [(case_id, True)]
 
 
 def test_the_reporters_phone_is_masked_and_revealed_only_with_a_purpose(

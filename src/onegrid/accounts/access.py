@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request, params
+from fastapi.concurrency import run_in_threadpool
 from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute
 
@@ -93,7 +94,9 @@ def require(permission: Permission) -> params.Depends:
             raise Unauthenticated("请先登录", "please sign in first")
         _refuse_pending(session, request, principal)
         if not principal.can(permission):
-            auditing.record_refusal(
+            # In a worker thread: the record may wait for the write lock, the event loop must not.
+            await run_in_threadpool(
+                auditing.record_refusal,
                 session,
                 request,
                 principal,

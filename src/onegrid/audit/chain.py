@@ -2,6 +2,9 @@
 
 `verify` walks a district's chain from its archive checkpoint (or, given the archive
 directory, from the first record ever written); see onegrid.audit.links for the hashing.
+Given the directory of signed checkpoints (onegrid.audit.checkpoints), it also requires every
+checkpointed record to be there with its hash, which catches a tail removed and the head
+moved back.
 """
 
 from dataclasses import dataclass, field
@@ -10,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
+from onegrid.audit import checkpoints
 from onegrid.audit.archive_files import check_archive
 from onegrid.audit.links import Break, Link, stream
 from onegrid.audit.models import GENESIS, AuditHead, AuditRecord
@@ -28,6 +32,7 @@ class DistrictCheck:
     archived_checked: int = 0
     head_seq: int = 0
     head_hash: str = GENESIS
+    checkpoints: int = 0
     broken: Break | None = None
 
 
@@ -51,16 +56,24 @@ class VerifyReport:
 
 
 def verify(
-    *, session: Session, district_code: str | None = None, archive_dir: Path | None = None
+    *,
+    session: Session,
+    district_code: str | None = None,
+    archive_dir: Path | None = None,
+    checkpoint_dir: Path | None = None,
 ) -> VerifyReport:
-    """Returns the check of every district's chain (or one's), from the archive when given."""
+    """Returns the check of every district's chain (or one's), from the archive when given,
+    against the signed checkpoints when their directory is given."""
+    # Read before the heads: a checkpoint written meanwhile must not be ahead of them.
+    points, bad = checkpoints.load(checkpoint_dir) if checkpoint_dir else ({}, {})
     heads = select(_HEAD).order_by(_HEAD.c.district_code)
     logged = select(_LOG.c.district_code).distinct()
     if district_code is not None:
         heads = heads.where(_HEAD.c.district_code == district_code)
         logged = logged.where(_LOG.c.district_code == district_code)
     found = {row.district_code: row for row in session.execute(heads)}
-    codes = sorted(set(found) | set(session.scalars(logged)))
+    codes = set(found) | set(session.scalars(logged))
+    codes = sorted(codes | {c for c in points if district_code in (None, c) and points[c]})
     if district_code is not None and not codes:
         raise NotFound(
             f"区 {district_code} 没有审计记录", f"district {district_code} has no audit records"
@@ -73,8 +86,26 @@ def verify(
             again = session.execute(select(_HEAD).where(_HEAD.c.district_code == code)).first()
             if again and again.archived_through_seq != found[code].archived_through_seq:
                 check = _verify_district(session, code, again, archive_dir)
+        if checkpoint_dir is not None and check.broken is None:
+            check.broken = bad.get(code) or _against_checkpoints(
+                session, points.get(code, []), found.get(code)
+            )
+            check.checkpoints = len(points.get(code, []))
         report.districts.append(check)
     return report
+
+
+def _against_checkpoints(
+    session: Session, points: list[checkpoints.Checkpoint], head: Row | None
+) -> Break | None:
+    if not points:
+        return None
+    return checkpoints.check(
+        session,
+        points,
+        head_seq=head.seq if head else 0,
+        archived_through=head.archived_through_seq if head else 0,
+    )
 
 
 def _verify_district(
@@ -84,6 +115,8 @@ def _verify_district(
         first = session.execute(
             select(_LOG.c.id, _LOG.c.seq).where(_LOG.c.district_code == code).order_by(_LOG.c.seq)
         ).first()
+        if first is None:  # only its checkpoints are left: they tell what was removed
+            return DistrictCheck(code)
         return DistrictCheck(
             code,
             broken=Break(

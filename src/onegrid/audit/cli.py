@@ -1,4 +1,4 @@
-"""`onegrid audit`: verify the hash chain, archive old records, list records on the machine.
+"""`onegrid audit`: verify the chain, write signed checkpoints, archive old records, list them.
 
 Exit codes: 0 the chain is intact (or the command did its job), 1 the chain is broken,
 2 a usage, data or database error.
@@ -17,7 +17,7 @@ from rich.console import Console
 from sqlalchemy.exc import SQLAlchemyError
 
 from onegrid.audit import archive as archiving
-from onegrid.audit import chain, service
+from onegrid.audit import chain, checkpoints, service
 from onegrid.config import Settings, get_settings
 from onegrid.core.errors import DomainError
 from onegrid.db import session_scope
@@ -52,23 +52,47 @@ def verify(
     archive: Annotated[
         Path | None, typer.Option("--archive", help="also verify the archive files in DIR")
     ] = None,
+    checkpoint_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--checkpoints",
+            help="signed checkpoints in DIR (default: the configured one)",
+        ),
+    ] = None,
 ) -> None:
     """Prove the audit chain untouched, or name its first broken record."""
     if archive is not None and not archive.is_dir():
         _fail(f"归档目录不存在：{archive}", f"no such archive directory: {archive}")
-    _settings()
+    if checkpoint_dir is not None and not checkpoint_dir.is_dir():
+        _fail(
+            f"检查点目录不存在：{checkpoint_dir}", f"no such checkpoint directory: {checkpoint_dir}"
+        )
+    settings = _settings()
+    checkpoint_dir = checkpoint_dir or Path(settings.audit_checkpoint_dir)
+    if not checkpoint_dir.is_dir():
+        console.print(
+            f"没有检查点目录 {checkpoint_dir}：未对照签名检查点核验 "
+            f"no checkpoint directory {checkpoint_dir}: not checked against signed checkpoints"
+        )
+        checkpoint_dir = None
     try:
         with session_scope() as session:
-            report = chain.verify(session=session, district_code=district, archive_dir=archive)
+            report = chain.verify(
+                session=session,
+                district_code=district,
+                archive_dir=archive,
+                checkpoint_dir=checkpoint_dir,
+            )
     except DomainError as error:
         _fail(error.zh, error.en)
     except Exception as error:  # exit code 1 must only ever mean "broken"
         _fail("核验未能完成", f"verification could not finish: {error!r}")
     for check in report.districts:
         archived = f" (+{check.archived_checked} 已归档 archived)" if archive else ""
+        points = f"; {check.checkpoints} 个检查点 checkpoints" if checkpoint_dir else ""
         typer.echo(
             f"{check.district_code}: 已核验 {check.checked} 条记录 records checked{archived}; "
-            f"链头 head seq {check.head_seq} {check.head_hash}"
+            f"链头 head seq {check.head_seq} {check.head_hash}{points}"
         )
     broken = report.first_broken
     if broken is None:
@@ -81,6 +105,32 @@ def verify(
         f"  {broken.zh}\n  {broken.en}"
     )
     raise typer.Exit(code=1)
+
+
+@audit_app.command("checkpoint")
+def checkpoint(
+    directory: Annotated[
+        Path | None,
+        typer.Option("--dir", help="checkpoint directory (default: ONEGRID_AUDIT_CHECKPOINT_DIR)"),
+    ] = None,
+) -> None:
+    """Write a signed checkpoint of every chain's head outside the database."""
+    directory = directory or Path(_settings().audit_checkpoint_dir)
+    try:
+        with session_scope() as session:
+            written = checkpoints.write(session=session, directory=directory)
+    except (SQLAlchemyError, OSError) as error:
+        _fail("检查点写入失败", f"writing the checkpoints failed: {error}")
+    for point in written:
+        typer.echo(f"{point.district_code}: seq {point.seq} {point.hash} → {directory}")
+    typer.echo(f"已写入 {len(written)} 个检查点 wrote {len(written)} checkpoints")
+
+
+@audit_app.command("public-key")
+def public_key() -> None:
+    """Print the public key verifying the checkpoints (keep it when rotating the key)."""
+    _settings()
+    typer.echo(checkpoints.public_key())
 
 
 @audit_app.command("archive")

@@ -1,8 +1,13 @@
 """Hash-chain primitives: a record's canonical form and hash, and following a chain link by link.
 
-Each district has its own chain. A record's hash is SHA-256 over the previous record's hash
-followed by the canonical JSON of every column but id and hash, so editing, removing or
-reordering any record breaks every link after it.
+Each district has its own chain. A record's hash is HMAC-SHA256, under the audit key its
+`key_id` names (onegrid.audit.keys), of the previous record's hash followed by the canonical
+JSON of every column but id and hash, so editing, removing or reordering any record breaks
+every link after it, and without the key no one can compute the hashes again.
+
+Records written before the chain was keyed (key_id NULL) keep their plain SHA-256 and still
+verify as legacy records; the first keyed record chains onto the last of them, so editing one
+still breaks a keyed link. Once a chain holds a keyed record, an unkeyed one after it is a break.
 """
 
 import hashlib
@@ -15,6 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from onegrid.audit.keys import Keyring, keyring
 from onegrid.audit.models import AuditRecord
 from onegrid.core.jsontext import Memo
 
@@ -63,6 +69,8 @@ def hashed_fields(values: Mapping[str, Any], at: str | None = None) -> dict[str,
     """Returns the fields a record's hash covers, its time as text (`at`, when the caller
     has it already: records appended together share one time)."""
     fields = {name: values[name] for name in HASHED_FIELDS}
+    if values.get("key_id") is not None:  # legacy records were hashed without it
+        fields["key_id"] = values["key_id"]
     if at is not None:
         fields["at"] = at
     elif isinstance(fields["at"], datetime):
@@ -70,11 +78,21 @@ def hashed_fields(values: Mapping[str, Any], at: str | None = None) -> dict[str,
     return fields
 
 
-def record_hash(values: Mapping[str, Any], at: str | None = None) -> str:
-    """Returns the SHA-256 hex of prev_hash followed by the record's canonical JSON; `at` as
-    for `hashed_fields`."""
-    payload = values["prev_hash"] + canonical_json(hashed_fields(values, at))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+def record_hash(
+    values: Mapping[str, Any], at: str | None = None, ring: Keyring | None = None
+) -> str | None:
+    """Returns the HMAC-SHA256 hex, under the key of the record's key_id, of prev_hash followed
+    by the record's canonical JSON (plain SHA-256 for a legacy record, key_id None); None when
+    that key is not configured. `at` as for `hashed_fields`."""
+    payload = (values["prev_hash"] + canonical_json(hashed_fields(values, at))).encode("utf-8")
+    kid = values.get("key_id")
+    if kid is None:
+        return hashlib.sha256(payload).hexdigest()
+    mac = (ring or keyring()).mac(kid)
+    if mac is None:
+        return None
+    mac.update(payload)
+    return mac.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -97,6 +115,8 @@ class Link:
         self.seq = seq
         self.hash = hash
         self.checked = 0
+        self.keyed = False  # a keyed record was seen: no unkeyed one may follow
+        self.ring = keyring()
 
     def check(self, values: Mapping[str, Any]) -> Break | None:
         """Returns why this next record breaks the chain, or None and moves on to it."""
@@ -116,7 +136,25 @@ class Link:
                 f"seq {seq} 顺序错乱：应为 seq {expected}",
                 f"seq {seq} out of order: seq {expected} was expected",
             )
-        if record_hash(values) != values["hash"]:
+        kid = values.get("key_id")
+        if kid is None and self.keyed:
+            return self.broken(
+                seq,
+                record_id,
+                "记录没有密钥标识，却位于带密钥的记录之后：它被不持有审计密钥者改写过",
+                "an unkeyed record after keyed ones: it was rewritten by someone without the "
+                "audit key",
+            )
+        expected_hash = record_hash(values, ring=self.ring)
+        if expected_hash is None:
+            return self.broken(
+                seq,
+                record_id,
+                f"该记录的审计密钥 {kid} 未配置（ONEGRID_AUDIT_KEY 或 ONEGRID_AUDIT_OLD_KEYS）",
+                f"the record's audit key {kid} is not configured (ONEGRID_AUDIT_KEY or "
+                "ONEGRID_AUDIT_OLD_KEYS)",
+            )
+        if expected_hash != values["hash"]:
             return self.broken(
                 seq, record_id, "哈希不符：该记录被修改过", "hash mismatch: the record was edited"
             )
@@ -128,6 +166,7 @@ class Link:
                 "prev_hash does not link: the previous record was edited or replaced",
             )
         self.seq, self.hash = seq, values["hash"]
+        self.keyed = self.keyed or kid is not None
         self.checked += 1
         return None
 

@@ -45,6 +45,9 @@ class AuditRecord(Base):
     detail: Mapped[str | None] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # The audit key the hash is an HMAC under (onegrid.audit.keys); NULL: a legacy record,
+    # written before the chain was keyed, hashed with plain SHA-256.
+    key_id: Mapped[str | None] = mapped_column(String(16))
 
 
 class AuditHead(Base):

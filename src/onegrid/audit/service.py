@@ -9,6 +9,7 @@ from sqlalchemy import Engine, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from onegrid.audit.keys import keyring
 from onegrid.audit.links import canonical_detail, record_hash, timestamp
 from onegrid.audit.models import GENESIS, AuditHead, AuditRecord, Outcome
 from onegrid.core.errors import Invalid
@@ -264,9 +265,16 @@ def _chain(session: Session, district_code: str, rows: list[dict[str, Any]]) -> 
     # Taken once the chain is locked, so that times rise with seq.
     at = utcnow()
     hashed_at = timestamp(at)
+    ring = keyring()
     for seq, row in enumerate(rows, start=last_seq - len(rows) + 1):
-        row.update(district_code=district_code, seq=seq, at=at, prev_hash=prev_hash)
-        row["hash"] = prev_hash = record_hash(row, hashed_at)
+        row.update(
+            district_code=district_code,
+            seq=seq,
+            at=at,
+            prev_hash=prev_hash,
+            key_id=ring.current_id,
+        )
+        row["hash"] = prev_hash = record_hash(row, hashed_at, ring)
     session.execute(
         update(_HEAD).where(_HEAD.c.district_code == district_code).values(hash=prev_hash)
     )

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.orm import Session
 
+from onegrid.accounts import auditing
 from onegrid.audit import service as audit
 from onegrid.cases import importing, intake, scheduled, service
 from onegrid.cases.bulk import BulkEngine
@@ -113,6 +114,16 @@ def show(receipt: str) -> None:
                     f"{event.from_state or '-':>10} → {event.to_state:<10} {event.actor} "
                     f"{event.note or ''}"
                 )
+            auditing.record_read(
+                session,
+                None,
+                acting(),
+                "case.read",
+                object_type="case",
+                object_id=case.id,
+                detail={"receipt": case.receipt},
+                district_code=case.district_code,
+            )
     except DomainError as error:
         fail(error)
 

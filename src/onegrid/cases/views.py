@@ -1,12 +1,14 @@
 """Cases API: intake, lists and one case, transitions, timeline, evidence, receipts."""
 
 import json
+from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
+from onegrid.accounts import auditing
 from onegrid.accounts.access import public, require
 from onegrid.cases import evidence as evidence_files
 from onegrid.cases import intake, service
@@ -132,6 +134,7 @@ def report_case(body: CaseIn, request: Request, session: DbSession, who: Anyone)
 
 @router.get("/cases", response_model=CaseList, summary="Cases in your scope")
 def list_cases(
+    request: Request,
     session: DbSession,
     who: Reader,
     filters: Annotated[service.Filters, Depends()],
@@ -141,20 +144,47 @@ def list_cases(
     cases, total = service.list_in_scope(
         session=session, scope=who.scope, filters=filters, limit=limit, offset=offset
     )
-    return CaseList(
+    page = CaseList(
         items=[case_out(session, c, who) for c in cases], total=total, limit=limit, offset=offset
     )
+    query = {k: v for k, v in asdict(filters).items() if v is not None}
+    auditing.record_read(
+        session,
+        request,
+        who,
+        "case.list",
+        object_type="case",
+        detail={"query": query, "limit": limit, "offset": offset, "count": len(page.items)},
+    )
+    return page
 
 
 @router.get("/cases/{case_id}", response_model=CaseOut, summary="One case")
-def get_case(case_id: Id, session: DbSession, who: Reader) -> CaseOut:
-    return case_out(session, service.get(session=session, case_id=case_id, scope=who.scope), who)
+def get_case(case_id: Id, request: Request, session: DbSession, who: Reader) -> CaseOut:
+    case = service.get(session=session, case_id=case_id, scope=who.scope)
+    out = case_out(session, case, who)
+    _read(session, request, who, "case.read", case)
+    return out
+
+
+def _read(session: Session, request: Request, who: Principal, action: str, case: Case, **detail):
+    """Records that this response carries the case's personal data (its reporter, notes)."""
+    auditing.record_read(
+        session,
+        request,
+        who,
+        action,
+        object_type="case",
+        object_id=case.id,
+        detail={"receipt": case.receipt, **detail},
+        district_code=case.district_code,
+    )
 
 
 @router.get("/cases/{case_id}/timeline", response_model=list[EventOut], summary="Its timeline")
-def get_timeline(case_id: Id, session: DbSession, who: Reader) -> list[EventOut]:
+def get_timeline(case_id: Id, request: Request, session: DbSession, who: Reader) -> list[EventOut]:
     case = service.get(session=session, case_id=case_id, scope=who.scope)
-    return [
+    events = [
         EventOut(
             id=e.id,
             seq=e.seq,
@@ -169,6 +199,8 @@ def get_timeline(case_id: Id, session: DbSession, who: Reader) -> list[EventOut]
         )
         for e in service.timeline(session=session, case=case)
     ]
+    _read(session, request, who, "case.timeline.read", case, events=len(events))
+    return events
 
 
 # An event's data naming another case by its receipt: a suggested duplicate, a merge's target.
@@ -248,17 +280,19 @@ def list_evidence(case_id: Id, session: DbSession, who: Reader) -> list[Evidence
 
 
 @router.get("/cases/{case_id}/evidence/{evidence_id}", summary="One file")
-def get_evidence(case_id: Id, evidence_id: Id, session: DbSession, who: Reader) -> Response:
+def get_evidence(
+    case_id: Id, evidence_id: Id, request: Request, session: DbSession, who: Reader
+) -> Response:
     case = service.get(session=session, case_id=case_id, scope=who.scope)
     row = next(
         (r for r in service.evidence(session=session, case=case) if r.id == evidence_id), None
     )
     if row is None:
         raise NotFound(f"没有证据 {evidence_id}", f"no evidence {evidence_id}")
+    content = evidence_files.read(row)
+    _read(session, request, who, "case.evidence.read", case, evidence_id=row.id)
     return Response(
-        evidence_files.read(row),
-        media_type=row.content_type,
-        headers=evidence_files.download_headers(row),
+        content, media_type=row.content_type, headers=evidence_files.download_headers(row)
     )
 
 

@@ -3,9 +3,10 @@
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import func, select
 
+from onegrid.accounts import auditing
 from onegrid.accounts.access import public, require
 from onegrid.core.coordinates import CRS
 from onegrid.core.permissions import Permission, Principal
@@ -57,10 +58,10 @@ def territory_geojson(session: DbSession, who: Reader, level: Level = Level.GRID
 
 
 @router.get("/territory/units/{code}", response_model=UnitOut, summary="One unit")
-def territory_unit(code: str, session: DbSession, who: Reader) -> UnitOut:
+def territory_unit(code: str, request: Request, session: DbSession, who: Reader) -> UnitOut:
     unit = service.get_by_code(session=session, code=code, scope=who.scope)
     branch = service.party_branch(session=session, unit=unit)
-    return UnitOut(
+    out = UnitOut(
         code=unit.code,
         name=unit.name,
         level=Level(unit.level),
@@ -88,6 +89,18 @@ def territory_unit(code: str, session: DbSession, who: Reader) -> UnitOut:
         if branch
         else None,
     )
+    if out.staff:  # its people: names and (masked) phones
+        auditing.record_read(
+            session,
+            request,
+            who,
+            "territory.staff.read",
+            object_type="territory_unit",
+            object_id=unit.code,
+            detail={"count": len(out.staff)},
+            district_code=unit.district_code,
+        )
+    return out
 
 
 @router.get("/territory/departments", response_model=list[DepartmentOut], summary="Departments")
