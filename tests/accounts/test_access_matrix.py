@@ -371,6 +371,15 @@ PROBES: dict[tuple[str, str], list[Probe]] = {
         Probe("POST", "/logout", _status(303), fresh_token=True, kwargs={"follow_redirects": False})
     ],
     ("GET", "/docs"): [Probe("GET", "/docs", _status(200))],
+    ("GET", "/password"): [Probe("GET", "/password", _status(200))],
+    ("POST", "/password"): [
+        Probe(
+            "POST",
+            "/password",
+            _status(422),  # the two new passwords differ: nothing is changed
+            kwargs={"data": {"old_password": "x", "new_password": "a", "confirm_password": "b"}},
+        )
+    ],
     ("GET", "/api/v1/audit"): [Probe("GET", "/api/v1/audit", _status(200))],
     ("GET", "/api/v1/audit/verify"): [Probe("GET", "/api/v1/audit/verify", _status(200))],
     ("POST", "/api/v1/pii/reveal"): [

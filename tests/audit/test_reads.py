@@ -65,9 +65,8 @@ def test_a_case_and_its_timeline_are_audited_reads(session, case, get, suffix, a
 
 
 def test_an_evidence_download_is_an_audited_read(session, case, get):
-    row = evidence.store(
-        session=session, case=case, filename="p.png", data=_png(), who=operator("test")
-    )
+    upload = evidence.prepare(filename="p.png", data=_png())
+    row = evidence.store(session=session, case=case, upload=upload, who=operator("test"))
     get(f"/api/v1/cases/{case.id}/evidence/{row.id}")
     [read] = _records(session, "case.evidence.read")
     assert read.object_id == str(case.id)
@@ -95,3 +94,21 @@ def test_a_unit_with_its_people_is_an_audited_read(session, get):
     [read] = _records(session, "territory.staff.read")
     assert (read.object_type, read.object_id) == ("territory_unit", code)
     assert json.loads(read.detail) == {"count": len(staff)}
+
+
+def test_the_staff_list_and_one_user_are_audited_reads(session, client, tokens):
+    headers = {"Authorization": f"Bearer {tokens['secadmin']}"}
+    users = client.get("/api/v1/users", headers=headers)
+    assert users.status_code == 200 and any(u["username"] == "gridworker" for u in users.json())
+    assert client.get("/api/v1/users/gridworker", headers=headers).status_code == 200
+
+    def records(action):
+        query = select(AuditRecord).where(
+            AuditRecord.action == action, AuditRecord.actor == "secadmin"
+        )
+        return list(session.scalars(query))
+
+    [listed] = records("user.list")
+    assert json.loads(listed.detail) == {"count": len(users.json())}
+    [one] = records("user.read")
+    assert (one.object_type, one.object_id, one.district_code) == ("user", "gridworker", DISTRICT)

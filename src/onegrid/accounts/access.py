@@ -11,6 +11,7 @@ The rule is found again by `rule_of(route)`, so a test can refuse any route with
 """
 
 from collections.abc import Iterator
+from hmac import compare_digest
 from typing import Annotated
 
 from fastapi import Depends, Request, params
@@ -50,10 +51,12 @@ def current_principal(request: Request, session: DbSession) -> Principal:
     return service.principal_for(row.user, via_cookie=via_cookie)
 
 
-def _refuse_pending(session, request: Request, principal: Principal) -> None:
+async def _refuse_pending(session, request: Request, principal: Principal) -> None:
     if not getattr(request.state, "must_change_password", False):
         return
-    auditing.record_refusal(
+    # In a worker thread: the record may wait for the write lock, the event loop must not.
+    await run_in_threadpool(
+        auditing.record_refusal,
         session,
         request,
         principal,
@@ -78,7 +81,11 @@ async def _check_csrf(request: Request, principal: Principal) -> None:
         ("application/x-www-form-urlencoded", "multipart/form-data")
     ):
         given = (await request.form()).get("csrf_token")
-    if not expected or given != expected:
+    if (
+        not expected
+        or not isinstance(given, str)
+        or not compare_digest(given.encode(), expected.encode())
+    ):
         raise Forbidden("请求缺少有效的 CSRF 令牌", "the request lacks a valid CSRF token")
 
 
@@ -92,7 +99,7 @@ def require(permission: Permission) -> params.Depends:
     ) -> Principal:
         if principal.is_anonymous:
             raise Unauthenticated("请先登录", "please sign in first")
-        _refuse_pending(session, request, principal)
+        await _refuse_pending(session, request, principal)
         if not principal.can(permission):
             # In a worker thread: the record may wait for the write lock, the event loop must not.
             await run_in_threadpool(
@@ -130,7 +137,7 @@ def signed_in(*, pending: bool = False) -> params.Depends:
         if principal.is_anonymous:
             raise Unauthenticated("请先登录", "please sign in first")
         if not pending:
-            _refuse_pending(session, request, principal)
+            await _refuse_pending(session, request, principal)
         await _check_csrf(request, principal)
         return principal
 

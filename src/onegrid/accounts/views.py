@@ -133,8 +133,13 @@ def me(session: DbSession, who: SignedIn) -> UserOut:
 
 
 @router.get("/users", response_model=list[UserOut], summary="Users of the district")
-def list_users(session: DbSession, who: SecurityAdmin) -> list[UserOut]:
-    return [user_out(u) for u in service.list_in_scope(session=session, scope=who.scope)]
+def list_users(request: Request, session: DbSession, who: SecurityAdmin) -> list[UserOut]:
+    users = [user_out(u) for u in service.list_in_scope(session=session, scope=who.scope)]
+    # Staff's names are personal data: the list is an audited read, as one record.
+    auditing.record_read(
+        session, request, who, "user.list", object_type="user", detail={"count": len(users)}
+    )
+    return users
 
 
 @router.post(
@@ -145,6 +150,12 @@ def list_users(session: DbSession, who: SecurityAdmin) -> list[UserOut]:
 def change_password(
     body: PasswordChange, request: Request, session: DbSession, who: PasswordPending
 ) -> UserOut:
+    return user_out(change_own(session, request, who, body.old_password, body.new_password))
+
+
+def change_own(session: Session, request: Request, who: Principal, old: str, new: str) -> User:
+    """Changes the signed-in user's own password, audited; a refusal (a wrong old password,
+    counted as a failed sign-in, or a weak new one) is audited and raised."""
     user = service.get_by_username(session=session, username=who.username, scope=who.scope)
     # The first change after an admin set the password: the audit admin looks for these
     # coming from the admin's own address (see docs/access.md).
@@ -153,8 +164,8 @@ def change_password(
         service.change_own_password(
             session=session,
             user=user,
-            old=body.old_password,
-            new=body.new_password,
+            old=old,
+            new=new,
             source=_source(request),
             keep_token=bearer_token(request) or request.cookies.get(SESSION_COOKIE),
         )
@@ -173,7 +184,7 @@ def change_password(
         object_id=who.username,
         detail=detail,
     )
-    return user_out(user)
+    return user
 
 
 def _managed(
@@ -243,8 +254,10 @@ def create_user(
 
 
 @router.get("/users/{username}", response_model=UserOut, summary="One user")
-def get_user(username: str, session: DbSession, who: SecurityAdmin) -> UserOut:
-    return user_out(service.get_by_username(session=session, username=username, scope=who.scope))
+def get_user(username: str, request: Request, session: DbSession, who: SecurityAdmin) -> UserOut:
+    user = user_out(service.get_by_username(session=session, username=username, scope=who.scope))
+    auditing.record_read(session, request, who, "user.read", object_type="user", object_id=username)
+    return user
 
 
 @router.put(

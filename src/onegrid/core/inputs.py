@@ -78,9 +78,7 @@ def _constant(name: str) -> Any:
 
 def _clean(value: Any, depth: int = 0) -> Any:
     if depth > MAX_DEPTH:
-        raise Invalid(
-            f"JSON 嵌套超过 {MAX_DEPTH} 层", f"JSON nests deeper than {MAX_DEPTH} levels"
-        )
+        raise Invalid(f"JSON 嵌套超过 {MAX_DEPTH} 层", f"JSON nests deeper than {MAX_DEPTH} levels")
     if isinstance(value, str):
         return clean_text(value, "JSON 文本", "JSON text")
     if isinstance(value, list):
@@ -101,9 +99,7 @@ def clean_json(body: bytes) -> Any:
     except UnicodeDecodeError:
         raise Invalid("请求体不是 UTF-8 文本", "the body is not UTF-8 text") from None
     try:
-        value = json.loads(
-            text, parse_int=_integer, parse_float=_float, parse_constant=_constant
-        )
+        value = json.loads(text, parse_int=_integer, parse_float=_float, parse_constant=_constant)
     except _Refused as refused:
         raise refused.error from None
     except RecursionError:

@@ -11,9 +11,9 @@ from fastapi.templating import Jinja2Templates
 from onegrid import API_PREFIX, __version__
 from onegrid.accounts.access import SESSION_COOKIE, public, signed_in
 from onegrid.accounts.schemas import Credentials
-from onegrid.accounts.views import end_session, sign_in
+from onegrid.accounts.views import change_own, end_session, sign_in
 from onegrid.config import get_settings
-from onegrid.core.errors import Forbidden, Unauthenticated
+from onegrid.core.errors import DomainError, Forbidden, Unauthenticated
 from onegrid.core.i18n import pick_language
 from onegrid.core.permissions import Permission, Principal
 from onegrid.db import DbSession
@@ -26,7 +26,9 @@ TEMPLATES_DIR = Path(__file__).parent / "templates"
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
 Anyone = Annotated[Principal, public()]
-SignedIn = Annotated[Principal, signed_in()]
+# Open also to a user who must still change a password an administrator set: to change it,
+# or to sign out.
+Pending = Annotated[Principal, signed_in(pending=True)]
 Lang = Annotated[str | None, Query(description="zh or en")]
 
 
@@ -89,6 +91,8 @@ def _script_config(request: Request, lang: str, who: Principal) -> dict:
 def index(request: Request, who: Anyone, lang: Lang = None) -> Response:
     """The district map, for signed-in staff; others are sent to sign in first."""
     chosen = _language(request, lang)
+    if getattr(request.state, "must_change_password", False):
+        return RedirectResponse(f"{_root(request)}/password?lang={chosen}", 303)
     if who.is_anonymous:
         return RedirectResponse(f"{_root(request)}/login?next={quote('/')}&lang={chosen}", 303)
     role = ROLE_NAMES[chosen].get(who.role.value, who.role.value) if who.role else ""
@@ -154,7 +158,9 @@ def login(
     except Unauthenticated as error:
         return _login_form(request, chosen, {**context, "error": error.message(chosen)}, 401)
     settings = get_settings()
-    response = RedirectResponse(_root(request) + _safe_next(next), status_code=303)
+    # A password an administrator set opens nothing but the page that changes it.
+    target = f"/password?lang={chosen}" if result.user.must_change_password else _safe_next(next)
+    response = RedirectResponse(_root(request) + target, status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
         result.token,
@@ -169,9 +175,49 @@ def login(
 
 
 @router.post("/logout")
-def logout(request: Request, session: DbSession, who: SignedIn) -> Response:
+def logout(request: Request, session: DbSession, who: Pending) -> Response:
     """Ends the session (the form carries the CSRF token) and returns to the sign-in page."""
     end_session(session, request, who, request.cookies.get(SESSION_COOKIE))
     response = RedirectResponse(f"{_root(request)}/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
+
+
+def _password_form(request: Request, lang: str, context: dict, status: int = 200) -> Response:
+    state = request.state
+    context = {
+        "pending": getattr(state, "must_change_password", False),
+        "csrf_token": getattr(state, "csrf_token", ""),
+        **context,
+    }
+    response = _render(request, "password.html", lang, context, status)
+    response.headers["Cache-Control"] = "no-store"  # it carries the session's CSRF token
+    return response
+
+
+@router.get("/password", response_class=HTMLResponse)
+def password_page(request: Request, who: Pending, lang: Lang = None) -> Response:
+    """The form that changes one's own password (all a password set by an admin opens)."""
+    return _password_form(request, _language(request, lang), {})
+
+
+@router.post("/password", response_class=HTMLResponse)
+def change_password(
+    request: Request,
+    session: DbSession,
+    who: Pending,
+    old_password: Annotated[str, Form(max_length=256)],
+    new_password: Annotated[str, Form(max_length=256)],
+    confirm_password: Annotated[str, Form(max_length=256)],
+    lang: Lang = None,
+) -> Response:
+    """Changes the password and goes on to the map, or shows the form again with the reason."""
+    chosen = _language(request, lang)
+    if new_password != confirm_password:
+        context = {"error": strings(chosen)["password_mismatch"]}
+        return _password_form(request, chosen, context, 422)
+    try:
+        change_own(session, request, who, old_password, new_password)
+    except DomainError as error:
+        return _password_form(request, chosen, {"error": error.message(chosen)}, 422)
+    return RedirectResponse(f"{_root(request)}/?lang={chosen}", status_code=303)
