@@ -20,7 +20,7 @@ from onegrid.pii.views import router as pii_router
 from onegrid.routing.views import router as routing_router
 from onegrid.territory.views import router as territory_router
 from onegrid.web.headers import SecurityHeaders
-from onegrid.web.views import STATIC_DIR
+from onegrid.web.views import STATIC_DIR, sign_in_first
 from onegrid.web.views import router as web_router
 
 
@@ -44,7 +44,9 @@ def create_app() -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
-    answer = problems.install(app, special={open311.BASE_PREFIX: open311.error_response})
+    answer = problems.install(
+        app, special={open311.BASE_PREFIX: open311.error_response}, sign_in=sign_in_first
+    )
     # The input policy sees every request first; its refusals are answered like the rest.
     app.add_middleware(InputPolicy, answer=answer)
     app.include_router(accounts_router, prefix=API_PREFIX)

@@ -67,3 +67,17 @@ def test_a_user_with_a_temporary_password_can_sign_out(client, tokens):
     out = client.post("/logout", data={"csrf_token": token}, follow_redirects=False)
     assert out.status_code == 303 and out.headers["location"] == "/login"
     assert client.get("/password").status_code == 401
+
+
+def test_a_browser_not_signed_in_is_sent_to_sign_in_and_an_api_client_told_401(client):
+    page = client.get(
+        "/password?lang=en", headers={"Accept": "text/html,*/*"}, follow_redirects=False
+    )
+    assert page.status_code == 303
+    assert page.headers["location"] == "/login?next=/password%3Flang%3Den&lang=en"
+    api = client.get("/api/v1/cases", headers={"Accept": "application/json"})
+    assert api.status_code == 401 and api.json()["error"]["kind"] == "unauthenticated"
+    script = client.get("/password")  # no Accept: text/html first — a script, not a browser
+    assert script.status_code == 401
+    html_to_api = client.get("/api/v1/cases", headers={"Accept": "text/html"})
+    assert html_to_api.status_code == 401  # the API answers as documented, whatever is asked

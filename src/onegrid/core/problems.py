@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
+from onegrid import API_PREFIX
 from onegrid.core.errors import DomainError
 from onegrid.core.i18n import pick_language
 
@@ -119,12 +120,19 @@ def _validation_error(exc: RequestValidationError) -> DomainError:
     return error
 
 
-def install(app: FastAPI, special: Mapping[str, Answerer] | None = None) -> Answerer:
+def install(
+    app: FastAPI,
+    special: Mapping[str, Answerer] | None = None,
+    sign_in: Answerer | None = None,
+) -> Answerer:
     """Answers every error of the app in the one format (or a path prefix's own, `special`);
-    returns the answerer, for the input policy's refusals."""
+    a browser opening a page it must sign in for is answered by `sign_in` (to the sign-in
+    form). Returns the answerer, for the input policy's refusals."""
     prefixes = dict(special or {})
 
     def answer(request: Request, error: DomainError) -> Response:
+        if sign_in is not None and error.kind == "unauthenticated" and _navigates(request):
+            return sign_in(request, error)
         for prefix, answerer in prefixes.items():
             if request.url.path.startswith(prefix):
                 return answerer(request, error)
@@ -164,6 +172,13 @@ def install(app: FastAPI, special: Mapping[str, Answerer] | None = None) -> Answ
     app.add_exception_handler(HTTPException, on_http)
     app.add_exception_handler(Exception, on_unexpected)
     return answer
+
+
+def _navigates(request: Request) -> bool:
+    # A browser opening a page asks for HTML first; an API client or a page's script does not.
+    accept = request.headers.get("accept", "")
+    page = not request.url.path.startswith((API_PREFIX, "/open311"))
+    return page and request.method == "GET" and accept.startswith("text/html")
 
 
 def _error_responses(operation: dict, with_body: bool) -> dict:

@@ -87,6 +87,13 @@ def _script_config(request: Request, lang: str, who: Principal) -> dict:
     }
 
 
+def sign_in_first(request: Request, error: Exception) -> Response:
+    """Sends a browser that opened a page it must sign in for to the sign-in form, and back."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    lang = _language(request, request.query_params.get("lang"))
+    return RedirectResponse(f"{_root(request)}/login?next={quote(target)}&lang={lang}", 303)
+
+
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request, who: Anyone, lang: Lang = None) -> Response:
     """The district map, for signed-in staff; others are sent to sign in first."""
