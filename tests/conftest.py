@@ -79,6 +79,16 @@ def audit_keys(tmp_path_factory) -> Iterator[None]:
     get_settings.cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def checkpoint_dir(tmp_path_factory, monkeypatch) -> Iterator[None]:
+    """Gives each test checkpoints of its own: a checkpoint one test's database left (a served
+    copy writes one at start) would otherwise be checked against another test's database."""
+    monkeypatch.setenv("ONEGRID_AUDIT_CHECKPOINT_DIR", str(tmp_path_factory.mktemp("checkpoints")))
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def backend(request) -> str:
     """Returns each store in turn: "sqlite" and "postgresql"."""
