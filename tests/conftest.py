@@ -149,6 +149,17 @@ def client(session) -> Iterator[TestClient]:
         yield test_client
 
 
+@pytest.fixture
+def api(client, tokens):
+    """Calls the API as a demo user: api("command", "post", path, json=…)."""
+
+    def call(username, method, path, **kwargs):
+        headers = {"Authorization": f"Bearer {tokens[username]}"} if username else {}
+        return client.request(method.upper(), "/api/v1" + path, headers=headers, **kwargs)
+
+    return call
+
+
 @pytest.fixture(scope="session")
 def tokens(demo_engine) -> dict[str, str]:
     """Returns a bearer token for each demo user, committed to the demo database."""

@@ -18,15 +18,6 @@ from onegrid.core.permissions import (
 from tests.cases.conftest import MONDAY, OTHER_GRID, report
 
 
-@pytest.fixture
-def api(client, tokens):
-    def call(username, method, path, **kwargs):
-        headers = {"Authorization": f"Bearer {tokens[username]}"} if username else {}
-        return client.request(method.upper(), "/api/v1" + path, headers=headers, **kwargs)
-
-    return call
-
-
 def _body(point, **extra) -> dict:
     return {
         "category_code": "0107",

@@ -13,17 +13,6 @@ PNG = png()  # a real one: evidence is decoded
 
 
 @pytest.fixture
-def api(client, tokens):
-    """Calls the API as a demo user: api("command", "post", path, json=…)."""
-
-    def call(username, method, path, **kwargs):
-        headers = {"Authorization": f"Bearer {tokens[username]}"} if username else {}
-        return client.request(method.upper(), "/api/v1" + path, headers=headers, **kwargs)
-
-    return call
-
-
-@pytest.fixture
 def reported(api, inside):
     """A citizen's report of a dark street light in the grid worker's grid."""
     response = api(

@@ -27,15 +27,6 @@ MASKED_ADDRESS = "东北大马路 100 号，门卫电话024-******78"
 CLEAR = (PHONE, ID_NUMBER, CARD, "22345678", "198506121234", "张三丰")
 
 
-@pytest.fixture
-def api(client, tokens):
-    def call(username, method, path, **kwargs):
-        headers = {"Authorization": f"Bearer {tokens[username]}"} if username else {}
-        return client.request(method.upper(), "/api/v1" + path, headers=headers, **kwargs)
-
-    return call
-
-
 def _body(point, **changes) -> dict:
     return {
         "category_code": "0107",
