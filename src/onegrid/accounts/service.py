@@ -7,15 +7,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
+from fastapi import Request
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from onegrid.accounts import throttle
+from onegrid.accounts import auditing, throttle
 from onegrid.accounts.models import AuthToken, User, UserScope
 from onegrid.accounts.passwords import check_policy, hash_password, needs_rehash, verify_password
+from onegrid.accounts.schemas import Credentials
 from onegrid.config import get_settings
-from onegrid.core.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
+from onegrid.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthenticated
 from onegrid.core.permissions import (
     ROLE_PERMISSIONS,
     SCOPE_CODE_LENGTH,
@@ -474,3 +476,105 @@ def principal_for(user: User | TokenUser, *, via_cookie: bool = False) -> Princi
         permissions=ROLE_PERMISSIONS[role],
         via_cookie=via_cookie,
     )
+
+
+# Signing in and out and changing one's own password, audited: what the API's /auth routes and
+# the web's sign-in and password pages both do.
+
+
+def _source(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def _district_of(session: Session, username: str) -> str | None:
+    return session.scalar(select(User.district_code).where(User.username == username))
+
+
+def sign_in(
+    *, session: Session, request: Request, principal: Principal, credentials: Credentials, kind: str
+) -> LoginResult:
+    """Checks the credentials and issues a token; a failure is counted, audited and kept."""
+    try:
+        user = authenticate(
+            session=session,
+            username=credentials.username,
+            password=credentials.password,
+            source=_source(request),
+        )
+    except SignInRefused as error:
+        auditing.record(
+            session,
+            request,
+            principal,
+            "auth.login",
+            object_type="user",
+            object_id=credentials.username,
+            outcome="failed",
+            detail={"reason": error.reason},  # the answer is the same whatever the reason
+            district_code=_district_of(session, credentials.username),
+        )
+        session.commit()  # keep the failure count and its record although the request fails
+        raise
+    result = issue_token(session=session, user=user, kind=kind, source=_source(request))
+    auditing.record(
+        session,
+        request,
+        principal_for(user),
+        "auth.login",
+        object_type="user",
+        object_id=user.username,
+        detail={"kind": kind},
+    )
+    return result
+
+
+def end_session(*, session: Session, request: Request, who: Principal, secret: str | None) -> None:
+    """Ends the session or token with this secret, and records it."""
+    begin_writing(session)
+    if secret:
+        revoke_token(session=session, token=secret)
+    auditing.record(
+        session, request, who, "auth.logout", object_type="user", object_id=who.username
+    )
+
+
+def change_own(
+    *,
+    session: Session,
+    request: Request,
+    who: Principal,
+    old: str,
+    new: str,
+    keep_token: str | None,
+) -> User:
+    """Changes the signed-in user's own password, audited; a refusal (a wrong old password,
+    counted as a failed sign-in, or a weak new one) is audited and raised."""
+    user = get_by_username(session=session, username=who.username, scope=who.scope)
+    # The first change after an admin set the password: the audit admin looks for these
+    # coming from the admin's own address (see docs/access.md).
+    detail = {"temporary": user.must_change_password}
+    try:
+        change_own_password(
+            session=session,
+            user=user,
+            old=old,
+            new=new,
+            source=_source(request),
+            keep_token=keep_token,
+        )
+    except DomainError as error:
+        session.commit()  # keeps a wrong old password's count although the request fails
+        auditing.record_refusal(
+            session, request, who, "user.password_change", detail={"reason": error.en}
+        )
+        raise
+    auditing.record(
+        session,
+        request,
+        who,
+        "user.password_change",
+        object_type="user",
+        object_id=who.username,
+        detail=detail,
+    )
+    return user

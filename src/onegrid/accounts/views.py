@@ -7,7 +7,6 @@ own (service.check_api_may_manage); every change and every refusal is audited.
 from typing import Annotated
 
 from fastapi import APIRouter, Request, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from onegrid.accounts import auditing, service
@@ -24,7 +23,7 @@ from onegrid.accounts.schemas import (
     UserWithPasswordOut,
 )
 from onegrid.config import get_settings
-from onegrid.core.errors import DomainError, Forbidden
+from onegrid.core.errors import Forbidden
 from onegrid.core.permissions import Permission, Principal, Role
 from onegrid.db import DbSession
 from onegrid.db.session import begin_writing
@@ -51,55 +50,11 @@ def user_out(user: User) -> UserOut:
     )
 
 
-def sign_in(
-    session: Session, request: Request, principal: Principal, credentials: Credentials, kind: str
-) -> service.LoginResult:
-    """Checks the credentials and issues a token; a failure is counted, audited and kept."""
-    try:
-        user = service.authenticate(
-            session=session,
-            username=credentials.username,
-            password=credentials.password,
-            source=_source(request),
-        )
-    except service.SignInRefused as error:
-        auditing.record(
-            session,
-            request,
-            principal,
-            "auth.login",
-            object_type="user",
-            object_id=credentials.username,
-            outcome="failed",
-            detail={"reason": error.reason},  # the answer is the same whatever the reason
-            district_code=_district_of(session, credentials.username),
-        )
-        session.commit()  # keep the failure count and its record although the request fails
-        raise
-    result = service.issue_token(session=session, user=user, kind=kind, source=_source(request))
-    auditing.record(
-        session,
-        request,
-        service.principal_for(user),
-        "auth.login",
-        object_type="user",
-        object_id=user.username,
-        detail={"kind": kind},
-    )
-    return result
-
-
-def _source(request: Request) -> str | None:
-    return request.client.host if request.client else None
-
-
-def _district_of(session: Session, username: str) -> str | None:
-    return session.scalar(select(User.district_code).where(User.username == username))
-
-
 @router.post("/auth/token", response_model=TokenOut, summary="Sign in for an API bearer token")
 def token(credentials: Credentials, request: Request, session: DbSession, who: Anyone) -> TokenOut:
-    result = sign_in(session, request, who, credentials, "api")
+    result = service.sign_in(
+        session=session, request=request, principal=who, credentials=credentials, kind="api"
+    )
     return TokenOut(
         access_token=result.token,
         expires_in=get_settings().session_absolute_hours * 3600,
@@ -107,19 +62,10 @@ def token(credentials: Credentials, request: Request, session: DbSession, who: A
     )
 
 
-def end_session(session: Session, request: Request, who: Principal, secret: str | None) -> None:
-    """Ends the session or token with this secret, and records it."""
-    begin_writing(session)
-    if secret:
-        service.revoke_token(session=session, token=secret)
-    auditing.record(
-        session, request, who, "auth.logout", object_type="user", object_id=who.username
-    )
-
-
 @router.post("/auth/logout", status_code=204, summary="End this token or session")
 def logout(request: Request, session: DbSession, who: PasswordPending) -> Response:
-    end_session(session, request, who, bearer_token(request) or request.cookies.get(SESSION_COOKIE))
+    secret = bearer_token(request) or request.cookies.get(SESSION_COOKIE)
+    service.end_session(session=session, request=request, who=who, secret=secret)
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE)
     return response
@@ -150,41 +96,15 @@ def list_users(request: Request, session: DbSession, who: SecurityAdmin) -> list
 def change_password(
     body: PasswordChange, request: Request, session: DbSession, who: PasswordPending
 ) -> UserOut:
-    return user_out(change_own(session, request, who, body.old_password, body.new_password))
-
-
-def change_own(session: Session, request: Request, who: Principal, old: str, new: str) -> User:
-    """Changes the signed-in user's own password, audited; a refusal (a wrong old password,
-    counted as a failed sign-in, or a weak new one) is audited and raised."""
-    user = service.get_by_username(session=session, username=who.username, scope=who.scope)
-    # The first change after an admin set the password: the audit admin looks for these
-    # coming from the admin's own address (see docs/access.md).
-    detail = {"temporary": user.must_change_password}
-    try:
-        service.change_own_password(
-            session=session,
-            user=user,
-            old=old,
-            new=new,
-            source=_source(request),
-            keep_token=bearer_token(request) or request.cookies.get(SESSION_COOKIE),
-        )
-    except DomainError as error:
-        session.commit()  # keeps a wrong old password's count although the request fails
-        auditing.record_refusal(
-            session, request, who, "user.password_change", detail={"reason": error.en}
-        )
-        raise
-    auditing.record(
-        session,
-        request,
-        who,
-        "user.password_change",
-        object_type="user",
-        object_id=who.username,
-        detail=detail,
+    user = service.change_own(
+        session=session,
+        request=request,
+        who=who,
+        old=body.old_password,
+        new=body.new_password,
+        keep_token=bearer_token(request) or request.cookies.get(SESSION_COOKIE),
     )
-    return user
+    return user_out(user)
 
 
 def _managed(

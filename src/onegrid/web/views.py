@@ -9,9 +9,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from onegrid import API_PREFIX, __version__
-from onegrid.accounts.access import SESSION_COOKIE, public, signed_in
+from onegrid.accounts import service as accounts
+from onegrid.accounts.access import SESSION_COOKIE, bearer_token, public, signed_in
 from onegrid.accounts.schemas import Credentials
-from onegrid.accounts.views import change_own, end_session, sign_in
 from onegrid.config import get_settings
 from onegrid.core.errors import DomainError, Forbidden, Unauthenticated
 from onegrid.core.i18n import pick_language
@@ -159,8 +159,9 @@ def login(
         context = {"next": "/", "username": "", "error": error.message(chosen)}
         return _login_form(request, chosen, context, 403)
     try:
-        result = sign_in(
-            session, request, who, Credentials(username=username, password=password), "session"
+        credentials = Credentials(username=username, password=password)
+        result = accounts.sign_in(
+            session=session, request=request, principal=who, credentials=credentials, kind="session"
         )
     except Unauthenticated as error:
         return _login_form(request, chosen, {**context, "error": error.message(chosen)}, 401)
@@ -184,7 +185,8 @@ def login(
 @router.post("/logout")
 def logout(request: Request, session: DbSession, who: Pending) -> Response:
     """Ends the session (the form carries the CSRF token) and returns to the sign-in page."""
-    end_session(session, request, who, request.cookies.get(SESSION_COOKIE))
+    secret = request.cookies.get(SESSION_COOKIE)
+    accounts.end_session(session=session, request=request, who=who, secret=secret)
     response = RedirectResponse(f"{_root(request)}/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -224,7 +226,14 @@ def change_password(
         context = {"error": strings(chosen)["password_mismatch"]}
         return _password_form(request, chosen, context, 422)
     try:
-        change_own(session, request, who, old_password, new_password)
+        accounts.change_own(
+            session=session,
+            request=request,
+            who=who,
+            old=old_password,
+            new=new_password,
+            keep_token=bearer_token(request) or request.cookies.get(SESSION_COOKIE),
+        )
     except DomainError as error:
         return _password_form(request, chosen, {"error": error.message(chosen)}, 422)
     return RedirectResponse(f"{_root(request)}/?lang={chosen}", status_code=303)
