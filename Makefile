@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 VENDOR := src/onegrid/web/static/vendor
 ASSETS := $(VENDOR)/.built
 
-.PHONY: install assets demo serve test lint fuzz bench bench-full browser clean
+.PHONY: install assets font demo serve test lint fuzz bench bench-full browser clean
 
 install: $(INSTALLED) $(ASSETS)
 
@@ -25,7 +25,19 @@ $(ASSETS): node_modules/.package-lock.json
 	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/swagger-ui
 	cp -r node_modules/leaflet/dist $(VENDOR)/leaflet
 	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css $(VENDOR)/swagger-ui/
+	$(MAKE) --no-print-directory font
 	touch $@
+
+# The Chinese font, regular and bold: the stylesheets of @fontsource/noto-sans-sc (woff2 only)
+# and the unicode-range subsets they name, so a page loads just the subsets its text needs.
+FONT := node_modules/@fontsource/noto-sans-sc
+font:
+	mkdir -p $(VENDOR)/noto-sans-sc/files
+	cp $(FONT)/LICENSE $(VENDOR)/noto-sans-sc/
+	for weight in 400 700; do \
+	  sed -e "s/, url([^)]*\.woff) format('woff')//" $(FONT)/$$weight.css > $(VENDOR)/noto-sans-sc/$$weight.css; \
+	  grep -o "files/[^)]*\.woff2" $(FONT)/$$weight.css | sed 's|^|$(FONT)/|' | xargs cp -t $(VENDOR)/noto-sans-sc/files/; \
+	done
 
 assets: $(ASSETS)
 

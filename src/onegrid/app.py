@@ -20,7 +20,8 @@ from onegrid.pii.views import router as pii_router
 from onegrid.routing.views import router as routing_router
 from onegrid.territory.views import router as territory_router
 from onegrid.web.headers import SecurityHeaders
-from onegrid.web.views import STATIC_DIR, sign_in_first
+from onegrid.web.pages.login import sign_in_first
+from onegrid.web.rendering import STATIC_DIR
 from onegrid.web.views import router as web_router
 
 

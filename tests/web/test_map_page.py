@@ -11,7 +11,9 @@ from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, Page, expect
 
 from onegrid.config import get_settings
-from onegrid.web.i18n import STRINGS
+from onegrid.web.pages.map import STRINGS
+from onegrid.web.rendering import STATIC_DIR
+from onegrid.web.strings import page_strings
 
 SCREENSHOT = "/tmp/onegrid-map.png"
 SCREENSHOT_EN = "/tmp/onegrid-map-en.png"
@@ -28,7 +30,7 @@ def urls_in(html: str) -> list[str]:
 
 
 def page_config(html: str) -> dict:
-    """Returns the JSON configuration the page hands to map.js."""
+    """Returns the JSON configuration the page hands to its script."""
     match = re.search(r'<script id="onegrid-config" type="application/json">(.*?)</script>', html)
     assert match, "the page has no onegrid-config script"
     return json.loads(match.group(1))
@@ -64,7 +66,7 @@ def test_page_in_english(client: TestClient, url: str, headers: dict) -> None:
     assert '<html lang="en">' in response.text
     assert "Legend" in response.text
     assert "Grid details" in response.text
-    assert page_config(response.text)["strings"] == STRINGS["en"]
+    assert page_config(response.text)["strings"] == page_strings("en", STRINGS)
 
 
 def test_chinese_query_wins_over_english_header(client: TestClient) -> None:
@@ -107,10 +109,12 @@ def test_docs_use_only_self_hosted_swagger_ui(client: TestClient) -> None:
     response = client.get("/docs")
     assert response.status_code == 200
     urls = urls_in(response.text)
-    assets = [u for u in urls if u != "/static/favicon.svg"]
+    assets = [u for u in urls if u.startswith("/static/") and u != "/static/favicon.svg"]
     assert assets, "the docs page references no Swagger UI assets"
-    assert all(u.startswith(("/static/vendor/swagger-ui/", "/static/docs.js")) for u in assets)
-    assert "<script>" not in response.text  # Swagger UI starts from static/docs.js
+    assert all(u.startswith(("/", "?")) for u in urls), urls
+    own = ("/static/vendor/swagger-ui/", "/static/js/pages/docs.js", "/static/css/onegrid.css")
+    assert all(u.startswith(own) for u in assets), assets
+    assert "<script>" not in response.text  # Swagger UI starts from static/js/pages/docs.js
     assert "http://" not in response.text and "https://" not in response.text
 
 
@@ -139,23 +143,16 @@ def test_config_keeps_a_leader_from_revealing_phones(leader_client: TestClient) 
     assert config["canReveal"] is False
 
 
-def test_both_languages_have_every_string() -> None:
-    assert STRINGS["zh"].keys() == STRINGS["en"].keys()
-    for key in STRINGS["zh"]:
-        zh, en = STRINGS["zh"][key], STRINGS["en"][key]
-        assert zh.strip() and en.strip(), key
-        assert set(re.findall(r"\{\w+\}", zh)) == set(re.findall(r"\{\w+\}", en)), key
-
-
 def test_no_string_is_left_untranslated_in_the_script() -> None:
-    from onegrid.web.views import STATIC_DIR
-
-    script = (STATIC_DIR / "map.js").read_text(encoding="utf-8")
-    used = set(re.findall(r"""\bt\(\s*'(\w+)'""", script))
-    counted = set(re.findall(r"""\bcounted\(\s*'(\w+)'""", script))
+    scripts = [STATIC_DIR / "js" / "app.js", STATIC_DIR / "js" / "pages" / "map.js"]
+    scripts += sorted((STATIC_DIR / "js" / "map").glob("*.js"))
+    source = "\n".join(path.read_text(encoding="utf-8") for path in scripts)
+    used = set(re.findall(r"""\bt\(\s*'(\w+)'""", source))
+    counted = set(re.findall(r"""\bcounted\(\s*'(\w+)'""", source))
     used |= counted | {f"{key}_one" for key in counted}
-    assert used, "map.js looks up no strings"
-    assert used <= STRINGS["zh"].keys(), used - STRINGS["zh"].keys()
+    assert used, "the map's scripts look up no strings"
+    known = page_strings("zh", STRINGS).keys()
+    assert used <= known, used - known
 
 
 # ---- the map in Chromium ---------------------------------------------------------------------

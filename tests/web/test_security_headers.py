@@ -48,7 +48,8 @@ def assert_hardened(response) -> None:
         "/docs",
         "/openapi.json",
         "/api/v1/territory/geojson?level=grid",
-        "/static/map.js",
+        "/static/js/pages/map.js",
+        "/static/css/onegrid.css",
         "/static/vendor/leaflet/leaflet.css",
         "/api/v1/territory/units/000",  # 404 from a domain error
         "/api/v1/locate?lon=abc&lat=1",  # 422 from validation

@@ -1,0 +1,40 @@
+"""What the header of a signed-in page shows: who, in which role and scope, and where to go."""
+
+from fastapi import Request
+from sqlalchemy.orm import Session
+
+from onegrid.core.errors import NotFound
+from onegrid.core.permissions import Principal, Scope
+from onegrid.territory import service as territory
+from onegrid.web.navigation import links_for
+from onegrid.web.strings import ROLE_NAMES, SHARED, pick
+
+_SCOPE_NAMES_SHOWN = 2
+_SEPARATOR = {"zh": "、", "en": ", "}
+
+
+def _scope_label(session: Session, who: Principal, lang: str) -> str:
+    scope = who.scope
+    codes = scope.unit_codes or ((scope.district_code,) if scope.district_code else ())
+    names = []
+    for code in codes[:_SCOPE_NAMES_SHOWN]:
+        try:
+            names.append(territory.get_by_code(session=session, code=code, scope=Scope.all()).name)
+        except NotFound:
+            names.append(code)
+    more = "…" if len(codes) > _SCOPE_NAMES_SHOWN else ""
+    return _SEPARATOR[lang].join(names) + more
+
+
+def header_context(request: Request, session: Session, who: Principal, lang: str) -> dict:
+    """Returns the header's user, role, scope, navigation and sign-out token (none if anonymous)."""
+    if who.is_anonymous:
+        return {"account": None, "nav_links": links_for(who)}
+    roles = pick(ROLE_NAMES, lang)
+    role = roles.get(who.role.value, who.role.value) if who.role else ""
+    user = pick(SHARED, lang)["signed_in_as"].format(name=who.username, role=role)
+    return {
+        "account": {"user": user, "scope": _scope_label(session, who, lang)},
+        "nav_links": links_for(who),
+        "csrf_token": getattr(request.state, "csrf_token", ""),
+    }

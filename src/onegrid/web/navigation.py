@@ -1,0 +1,26 @@
+"""The header's navigation: every page a link leads to, and the permission it needs."""
+
+from dataclasses import dataclass
+
+from onegrid.core.permissions import Permission, Principal
+
+
+@dataclass(frozen=True)
+class NavLink:
+    """A link of the navigation: its string key, path, element id and the permission it needs."""
+
+    label: str
+    path: str
+    id: str
+    permission: Permission | None = None  # None: open to whoever may see the page at all
+
+
+NAV_LINKS = (
+    NavLink("nav_map", "/", "nav-map", Permission.TERRITORY_READ),
+    NavLink("api_docs", "/docs", "api-docs"),
+)
+
+
+def links_for(who: Principal) -> list[NavLink]:
+    """Returns the links this principal's role may follow, in the navigation's order."""
+    return [link for link in NAV_LINKS if link.permission is None or who.can(link.permission)]

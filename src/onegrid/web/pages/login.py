@@ -1,0 +1,118 @@
+"""Signing in and out: the sign-in form, the session cookie, and the way back to a page."""
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from onegrid.accounts import service as accounts
+from onegrid.accounts.access import SESSION_COOKIE, public, signed_in
+from onegrid.accounts.schemas import Credentials
+from onegrid.config import get_settings
+from onegrid.core.errors import Forbidden, Unauthenticated
+from onegrid.core.permissions import Principal
+from onegrid.db import DbSession
+from onegrid.web import login_csrf
+from onegrid.web.rendering import Lang, language, render, root
+from onegrid.web.strings import Strings
+
+router = APIRouter(include_in_schema=False)
+Anyone = Annotated[Principal, public()]
+# Open also to a user who must still change a password an administrator set: to sign out.
+Pending = Annotated[Principal, signed_in(pending=True)]
+
+
+def safe_next(target: str | None) -> str:
+    """Returns the page to go on to after signing in: a path on this site, else `/`."""
+    # Only paths on this site: an open redirect would hand a phishing page our sign-in.
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+def sign_in_first(request: Request, error: Exception) -> Response:
+    """Sends a browser that opened a page it must sign in for to the sign-in form, and back."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    lang = language(request, request.query_params.get("lang"))
+    return RedirectResponse(f"{root(request)}/login?next={quote(target)}&lang={lang}", 303)
+
+
+def _login_form(request: Request, lang: str, context: dict, status: int = 200) -> Response:
+    """Renders the sign-in form with a login-CSRF token in its cookie and its hidden field."""
+    token = login_csrf.token_for(request)
+    response = render(
+        request, "login.html", lang, STRINGS, {**context, "login_token": token}, status
+    )
+    login_csrf.set_cookie(response, token, root(request))
+    response.headers["Cache-Control"] = "no-store"  # a cache must not hand the token on
+    return response
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, who: Anyone, lang: Lang = None, next: str = "/") -> Response:
+    """The sign-in form."""
+    return _login_form(request, language(request, lang), {"next": safe_next(next), "username": ""})
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(
+    request: Request,
+    session: DbSession,
+    who: Anyone,
+    username: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=256)],
+    next: Annotated[str, Form()] = "/",
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+    lang: Lang = None,
+) -> Response:
+    """Signs in with a session cookie, or shows the form again with the reason."""
+    chosen = language(request, lang)
+    context = {"next": safe_next(next), "username": username}
+    try:
+        # Before the credentials are even looked at: a forged form must not count as a try.
+        login_csrf.check(request, csrf_token)
+    except Forbidden as error:
+        context = {"next": "/", "username": "", "error": error.message(chosen)}
+        return _login_form(request, chosen, context, 403)
+    try:
+        credentials = Credentials(username=username, password=password)
+        result = accounts.sign_in(
+            session=session, request=request, principal=who, credentials=credentials, kind="session"
+        )
+    except Unauthenticated as error:
+        return _login_form(request, chosen, {**context, "error": error.message(chosen)}, 401)
+    settings = get_settings()
+    # A password an administrator set opens nothing but the page that changes it.
+    target = f"/password?lang={chosen}" if result.user.must_change_password else safe_next(next)
+    response = RedirectResponse(root(request) + target, status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        result.token,
+        max_age=settings.session_absolute_hours * 3600,
+        httponly=True,
+        secure=settings.secure_cookies,
+        samesite="lax",
+        path="/",
+    )
+    response.delete_cookie(login_csrf.COOKIE, path=f"{root(request)}/login")
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, session: DbSession, who: Pending) -> Response:
+    """Ends the session (the form carries the CSRF token) and returns to the sign-in page."""
+    secret = request.cookies.get(SESSION_COOKIE)
+    accounts.end_session(session=session, request=request, who=who, secret=secret)
+    response = RedirectResponse(f"{root(request)}/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+STRINGS: Strings = {
+    "login_title": ("登录", "Sign in"),
+    "login_username": ("用户名", "Username"),
+    "login_password": ("密码", "Password"),
+    "login_button": ("登录", "Sign in"),
+    "login_hint": ("请使用分配给您的账户登录。", "Sign in with the account you were given."),
+}

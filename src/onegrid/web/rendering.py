@@ -1,0 +1,54 @@
+"""Rendering a page on the base layout: language, templates, and what every page is given."""
+
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Query, Request
+from fastapi.responses import Response
+from fastapi.templating import Jinja2Templates
+
+from onegrid import __version__
+from onegrid.core.i18n import pick_language
+from onegrid.web.strings import HTML_LANG, Strings, other_language, page_strings
+
+STATIC_DIR = Path(__file__).parent / "static"
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+
+templates = Jinja2Templates(directory=TEMPLATES_DIR)
+templates.env.trim_blocks = True
+templates.env.lstrip_blocks = True
+Lang = Annotated[str | None, Query(description="zh or en")]
+
+
+def language(request: Request, lang: str | None) -> str:
+    """Returns the page language: the `lang` query if given, else the browser's preference."""
+    return pick_language(lang, request.headers.get("accept-language"))
+
+
+def root(request: Request) -> str:
+    """Returns the path the app is mounted under ("" at the site's root)."""
+    return request.scope.get("root_path", "").rstrip("/")
+
+
+def render(
+    request: Request,
+    name: str,
+    lang: str,
+    strings: Strings,
+    context: dict,
+    status: int = 200,
+) -> Response:
+    """Renders a template extending base.html, with the page's strings as `t`."""
+    common = {
+        "lang": lang,
+        "html_lang": HTML_LANG[lang],
+        "other_lang": other_language(lang),
+        "other_html_lang": HTML_LANG[other_language(lang)],
+        "t": page_strings(lang, strings),
+        "root": root(request),
+        "version": __version__,
+    }
+    headers = {"Content-Language": HTML_LANG[lang], "Vary": "Accept-Language, Cookie"}
+    return templates.TemplateResponse(
+        request, name, {**common, **context}, status_code=status, headers=headers
+    )

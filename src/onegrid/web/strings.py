@@ -1,0 +1,59 @@
+"""The strings every page shares (header, navigation, errors), and how a page's are picked.
+
+Each page keeps its own strings beside its router, as key → (Chinese, English): both languages
+always have the same keys. `{name}` placeholders are filled in by `t()` in static/js/app.js.
+"""
+
+Strings = dict[str, tuple[str, str]]
+
+LANGUAGES = ("zh", "en")
+HTML_LANG = {"zh": "zh-CN", "en": "en"}
+
+SHARED: Strings = {
+    "product": ("一网统管 · onegrid", "onegrid · 一网统管"),
+    "lang_switch": ("English", "中文"),
+    "lang_switch_title": ("Switch to English", "切换到中文"),
+    "nav_label": ("主导航", "Main navigation"),
+    "nav_map": ("区域地图", "Map"),
+    "api_docs": ("API 文档", "API docs"),
+    "signed_in_as": ("{name}（{role}）", "{name} ({role})"),
+    "scope_title": ("管辖范围", "Scope"),
+    "sign_in_link": ("登录", "Sign in"),
+    "logout": ("退出登录", "Sign out"),
+    "error_network": (
+        "无法连接服务器，请检查网络后重试",
+        "cannot reach the server; check the network and try again",
+    ),
+    "error_http": ("服务器返回错误 {status}", "the server answered with error {status}"),
+    "retry": ("重试", "Retry"),
+    "close": ("关闭", "Close"),
+}
+
+ROLE_NAMES: Strings = {
+    "citizen": ("群众", "citizen"),
+    "grid_worker": ("网格员", "grid worker"),
+    "community_staff": ("社区工作人员", "community staff"),
+    "street_office": ("街道办", "street office"),
+    "department_handler": ("部门处置人员", "department handler"),
+    "command_centre": ("区指挥中心", "command centre"),
+    "leader": ("领导", "leader"),
+    "system_admin": ("系统管理员", "system admin"),
+    "security_admin": ("安全管理员", "security admin"),
+    "audit_admin": ("审计管理员", "audit admin"),
+}
+
+
+def pick(strings: Strings, lang: str) -> dict[str, str]:
+    """Returns these strings in one language ("zh" or "en")."""
+    index = LANGUAGES.index(lang)
+    return {key: pair[index] for key, pair in strings.items()}
+
+
+def page_strings(lang: str, own: Strings) -> dict[str, str]:
+    """Returns a page's strings in this language: the shared ones and the page's own."""
+    return pick({**SHARED, **own}, lang)
+
+
+def other_language(lang: str) -> str:
+    """Returns the language the page's switch link leads to."""
+    return "en" if lang == "zh" else "zh"
