@@ -7,13 +7,14 @@ Two accounts: "mapper" (command centre, may reveal phones) and "viewer" (a leade
 """
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -252,3 +253,57 @@ def browser() -> Iterator[Browser]:
             yield chromium
         finally:
             chromium.close()
+
+
+@contextmanager
+def signed_in_page(
+    browser: Browser,
+    live_server: str,
+    username: str,
+    password: str,
+    viewport: tuple[int, int] = (1280, 800),
+) -> Iterator[Page]:
+    """Yields a fresh page signed in as this user; fails if it went outside the app or threw."""
+    width, height = viewport
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    page = context.new_page()
+    outside: list[str] = []
+    errors: list[str] = []
+    page.on(
+        "request",
+        lambda r: None if r.url.startswith((live_server, "data:")) else outside.append(r.url),
+    )
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(live_server + "/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("#login-button")
+    page.wait_for_url(live_server + "/", wait_until="domcontentloaded")
+    try:
+        yield page
+    finally:
+        context.close()
+    assert outside == [], f"the page requested URLs outside the app: {outside}"
+    assert errors == [], f"the page threw: {errors}"
+
+
+def wait_for_grids(page: Page, count: int) -> None:
+    page.wait_for_function(
+        "n => document.querySelector('#grid-count')?.dataset.count === String(n)",
+        arg=count,
+        timeout=15_000,
+    )
+
+
+def click_at(page: Page, lon: float, lat: float) -> None:
+    """Clicks the map where this WGS-84 point is drawn."""
+    point = page.evaluate(
+        """([lon, lat]) => {
+            const map = window.onegridMap;
+            const p = map.latLngToContainerPoint([lat, lon]);
+            const box = map.getContainer().getBoundingClientRect();
+            return {x: box.left + p.x, y: box.top + p.y};
+        }""",
+        [lon, lat],
+    )
+    page.mouse.click(point["x"], point["y"])

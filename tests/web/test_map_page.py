@@ -3,7 +3,6 @@
 import json
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import pytest
@@ -14,6 +13,7 @@ from onegrid.config import get_settings
 from onegrid.web.pages.map import STRINGS
 from onegrid.web.rendering import STATIC_DIR
 from onegrid.web.strings import page_strings
+from tests.web.conftest import click_at, signed_in_page, wait_for_grids
 
 SCREENSHOT = "/tmp/onegrid-map.png"
 SCREENSHOT_EN = "/tmp/onegrid-map-en.png"
@@ -158,33 +158,6 @@ def test_no_string_is_left_untranslated_in_the_script() -> None:
 # ---- the map in Chromium ---------------------------------------------------------------------
 
 
-@contextmanager
-def signed_in_page(
-    browser: Browser, live_server: str, username: str, password: str
-) -> Iterator[Page]:
-    """Yields a fresh page signed in as this user; fails if it went outside the app or threw."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
-    page = context.new_page()
-    outside: list[str] = []
-    errors: list[str] = []
-    page.on(
-        "request",
-        lambda r: None if r.url.startswith((live_server, "data:")) else outside.append(r.url),
-    )
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(live_server + "/login")
-    page.fill("#username", username)
-    page.fill("#password", password)
-    page.click("#login-button")
-    page.wait_for_url(live_server + "/", wait_until="domcontentloaded")
-    try:
-        yield page
-    finally:
-        context.close()
-    assert outside == [], f"the page requested URLs outside the app: {outside}"
-    assert errors == [], f"the page threw: {errors}"
-
-
 @pytest.fixture
 def page(browser: Browser, live_server: str, territory) -> Iterator[Page]:
     """Yields a fresh page signed in as the command-centre user (who may reveal phones)."""
@@ -199,28 +172,6 @@ def leader_page(browser: Browser, live_server: str, territory) -> Iterator[Page]
         browser, live_server, territory.leader_username, territory.leader_password
     ) as page:
         yield page
-
-
-def wait_for_grids(page: Page, count: int) -> None:
-    page.wait_for_function(
-        "n => document.querySelector('#grid-count')?.dataset.count === String(n)",
-        arg=count,
-        timeout=15_000,
-    )
-
-
-def click_at(page: Page, lon: float, lat: float) -> None:
-    """Clicks the map where this WGS-84 point is drawn."""
-    point = page.evaluate(
-        """([lon, lat]) => {
-            const map = window.onegridMap;
-            const p = map.latLngToContainerPoint([lat, lon]);
-            const box = map.getContainer().getBoundingClientRect();
-            return {x: box.left + p.x, y: box.top + p.y};
-        }""",
-        [lon, lat],
-    )
-    page.mouse.click(point["x"], point["y"])
 
 
 @pytest.mark.browser
