@@ -34,7 +34,7 @@ from bench.stores import cache_dir, imported_sqlite, sqlite_url
 from onegrid.cases.facts import FACTS, bucket, facts
 from onegrid.cases.models import Case
 from onegrid.core.permissions import Scope
-from onegrid.db.session import create_db_engine
+from onegrid.db.engine import create_db_engine
 from onegrid.indicators import GroupBy, Period, indicators
 from onegrid.indicators.definitions import evaluate_many, plan
 

@@ -33,7 +33,7 @@ from shapely.geometry import Point
 
 from bench.common import Figure, Scale, median_seconds
 from bench.stores import sqlite_template
-from onegrid.db.session import create_db_engine
+from onegrid.db.engine import create_db_engine
 from onegrid.demo.build import DEMO_PASSWORD
 
 BENCH = "http_intake"

@@ -28,8 +28,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 import onegrid
+from onegrid.db.engine import create_db_engine
 from onegrid.db.migrate import upgrade
-from onegrid.db.session import create_db_engine
 from onegrid.demo import build_demo
 
 POSTGRES_ADMIN = os.environ.get(

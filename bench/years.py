@@ -25,7 +25,7 @@ from onegrid.cases.facts import FACTS, BucketKey
 from onegrid.cases.models import Case
 from onegrid.cases.rollup import CaseRollup, add_many
 from onegrid.db.base import UTCDateTime
-from onegrid.db.session import create_db_engine
+from onegrid.db.engine import create_db_engine
 
 YEAR = 1_000_000  # the generator's big district: 2,750 cases a day, about a year
 _CHUNK = 50_000

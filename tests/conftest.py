@@ -23,8 +23,8 @@ from onegrid.accounts.models import User
 from onegrid.app import create_app
 from onegrid.config import get_settings
 from onegrid.db import get_session
+from onegrid.db.engine import create_db_engine
 from onegrid.db.migrate import upgrade
-from onegrid.db.session import create_db_engine
 from onegrid.demo import build_demo
 from onegrid.demo.build import DEMO_USERS
 

@@ -20,7 +20,9 @@ from sqlalchemy.pool import NullPool
 from onegrid.accounts.models import AuthToken
 from onegrid.app import create_app
 from onegrid.config import get_settings
+from onegrid.db import get_engine
 from onegrid.db import session as db_session
+from onegrid.db.group_commit import group_commit
 from onegrid.demo.build import DEMO_PASSWORD
 from tests.serving import serving
 
@@ -33,15 +35,15 @@ def served(demo_engine, tmp_path, monkeypatch) -> Iterator[str]:
     """Serves a copy of the demo database on a free port; returns its URL."""
     url = _copy(demo_engine, tmp_path)
     monkeypatch.setenv("ONEGRID_DATABASE_URL", url)
-    caches = (get_settings, db_session.get_engine, db_session._session_factory)
-    for cached in (*caches, db_session.group_commit):
+    caches = (get_settings, get_engine, db_session.session_factory)
+    for cached in (*caches, group_commit):
         cached.cache_clear()
     try:
         with serving(create_app()) as base:
             yield base
     finally:
-        db_session.get_engine().dispose()
-        for cached in (*caches, db_session.group_commit):
+        get_engine().dispose()
+        for cached in (*caches, group_commit):
             cached.cache_clear()
         _drop(url)
 
@@ -122,7 +124,7 @@ def test_sign_ins_sign_outs_and_admin_changes_at_once_all_succeed(served, demo_e
     signed_in = statuses[("sign-in", 200)] + 1  # and the administrator
     assert statuses[("sign-in", 200)] == (THREADS - 1) * EACH - len(wrong)
     ours = AuthToken.source == "127.0.0.1"  # the copy also holds other tests' tokens
-    with db_session.get_engine().connect() as connection:
+    with get_engine().connect() as connection:
         issued = connection.scalar(select(func.count()).select_from(AuthToken).where(ours))
         revoked = connection.scalar(
             select(func.count()).select_from(AuthToken).where(ours, AuthToken.revoked)

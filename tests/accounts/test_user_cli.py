@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 
 from onegrid.accounts.models import User
 from onegrid.audit.models import AuditRecord
+from onegrid.db.engine import create_db_engine
 from onegrid.db.migrate import upgrade
-from onegrid.db.session import create_db_engine
 from onegrid.territory.geojson import import_collection
 
 SQUARE = {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]]}

@@ -10,8 +10,8 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session
 
 from onegrid.audit import AuditRecord, record
+from onegrid.db.engine import create_db_engine
 from onegrid.db.migrate import upgrade
-from onegrid.db.session import create_db_engine
 from tests.accounts.test_concurrent_writes import served  # noqa: F401  (the demo, served)
 
 DISTRICT = "110101"

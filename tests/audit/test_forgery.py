@@ -198,6 +198,7 @@ def test_the_server_writes_checkpoints_in_the_background(
     audit_engine, append, tmp_path, monkeypatch
 ):
     from onegrid.config import get_settings
+    from onegrid.db import get_engine
     from onegrid.db import session as db_session
 
     with Session(audit_engine) as session:
@@ -205,7 +206,7 @@ def test_the_server_writes_checkpoints_in_the_background(
         session.commit()
     monkeypatch.setenv("ONEGRID_DATABASE_URL", audit_engine.url.render_as_string(False))
     monkeypatch.setenv("ONEGRID_AUDIT_CHECKPOINT_DIR", str(tmp_path))
-    caches = (get_settings, db_session.get_engine, db_session._session_factory)
+    caches = (get_settings, get_engine, db_session.session_factory)
     for cached in caches:
         cached.cache_clear()
     stop = checkpoints.start_background_checkpoints(3600)
@@ -218,7 +219,7 @@ def test_the_server_writes_checkpoints_in_the_background(
         assert json.loads(path.read_text())["seq"] == 2
     finally:
         stop.set()
-        db_session.get_engine().dispose()
+        get_engine().dispose()
         for cached in caches:
             cached.cache_clear()
 

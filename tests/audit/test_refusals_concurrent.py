@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from onegrid.audit import AuditRecord, verify
 from onegrid.core.permissions import Scope
-from onegrid.db import session as db_session
+from onegrid.db import get_engine
 from onegrid.demo.build import DEMO_PASSWORD
 from onegrid.territory import service as territory
 from onegrid.territory.geometry import from_wkb
@@ -59,11 +59,11 @@ def _denied(connection) -> int:
 def test_refusals_among_concurrent_writers_all_answer_403_and_are_audited(served):
     # The served copy, not the demo database: a connection left on that would stop the next
     # test copying it.
-    with Session(db_session.get_engine()) as session:
+    with Session(get_engine()) as session:
         unit = territory.get_by_code(session=session, code=WORKER_GRID, scope=Scope.all())
         point = from_wkb(unit.geometry).representative_point()
     writer, reader = _sign_in(served, "command"), _sign_in(served, "auditadmin")
-    with db_session.get_engine().connect() as connection:
+    with get_engine().connect() as connection:
         before = _denied(connection)
     statuses: Counter = Counter()
     start = threading.Barrier(2 * THREADS)
@@ -93,8 +93,8 @@ def test_refusals_among_concurrent_writers_all_answer_403_and_are_audited(served
     for thread in threads:
         thread.join(timeout=300)
     assert statuses == {("write", 201): THREADS * EACH, ("refused", 403): THREADS * EACH}
-    with db_session.get_engine().connect() as connection:
+    with get_engine().connect() as connection:
         assert _denied(connection) - before == THREADS * EACH
-    with Session(db_session.get_engine()) as session:
+    with Session(get_engine()) as session:
         report = verify(session=session, district_code=DISTRICT)
     assert report.ok, report.first_broken

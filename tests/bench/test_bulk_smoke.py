@@ -15,7 +15,7 @@ from bench.common import Scale
 from bench.generate import cases_file
 from bench.stores import imported_sqlite, sqlite_url
 from onegrid.cases.models import Case, CaseEvent
-from onegrid.db.session import create_db_engine
+from onegrid.db.engine import create_db_engine
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session as OrmSession
 from onegrid.cases import intake
 from onegrid.cases.models import Channel
 from onegrid.core.permissions import Scope, operator
+from onegrid.db.engine import create_db_engine
 from onegrid.db.migrate import upgrade
-from onegrid.db.session import create_db_engine
 from onegrid.demo import build_demo
 from onegrid.territory import service as territory
 from onegrid.territory.geometry import from_wkb

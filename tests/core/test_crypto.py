@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from onegrid.config import Settings, get_settings
 from onegrid.core.crypto import KEY_ID, DecryptionError, decrypt, encrypt, is_encrypted
+from onegrid.db.engine import create_db_engine
 from onegrid.db.migrate import downgrade, upgrade
-from onegrid.db.session import create_db_engine
 from onegrid.territory.models import Person
 
 OTHER_KEY = os.urandom(32)

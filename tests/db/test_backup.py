@@ -16,9 +16,8 @@ from onegrid.cases.models import Case
 from onegrid.config import get_settings
 from onegrid.core.errors import Conflict, Invalid
 from onegrid.core.permissions import Scope
-from onegrid.db import backup
-from onegrid.db import session as db_session
-from onegrid.db.session import create_db_engine
+from onegrid.db import backup, get_engine
+from onegrid.db.engine import create_db_engine
 from onegrid.demo.build import DEMO_PASSWORD
 from onegrid.territory import service as territory
 from onegrid.territory.geometry import from_wkb
@@ -45,7 +44,7 @@ def _post(url: str, path: str, body: dict, token: str | None = None) -> tuple:
 def test_a_backup_taken_while_writing_restores_every_acknowledged_case(
     served, empty_db_url, tmp_path
 ):
-    with Session(db_session.get_engine()) as session:  # the served copy
+    with Session(get_engine()) as session:  # the served copy
         unit = territory.get_by_code(session=session, code=WORKER_GRID, scope=Scope.all())
         point = from_wkb(unit.geometry).representative_point()
     _, signed = _post(

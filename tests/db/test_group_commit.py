@@ -11,12 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from onegrid.core.errors import Invalid
-from onegrid.db.session import (
-    GroupCommit,
-    create_db_engine,
-    write_durably,
-    write_durably_together,
-)
+from onegrid.db import create_db_engine, write_durably, write_durably_together
+from onegrid.db.group_commit import GroupCommit
 
 THREADS = 8
 EACH = 25

@@ -14,8 +14,8 @@ from onegrid.cases import rollup
 from onegrid.cases.facts import FACTS, BucketKey, bucket, facts
 from onegrid.cases.models import Case
 from onegrid.db.base import Base
+from onegrid.db.engine import create_db_engine
 from onegrid.db.migrate import downgrade, upgrade
-from onegrid.db.session import create_db_engine
 
 
 def test_migrations_match_the_models_and_go_down_again(empty_db_url):

@@ -9,9 +9,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from onegrid.db.base import UTCDateTime
-from onegrid.db.many import insert_many
+from onegrid.db.engine import create_db_engine
+from onegrid.db.inserts import insert_many
 from onegrid.db.migrate import upgrade
-from onegrid.db.session import create_db_engine
 
 MIDNIGHT = datetime(2026, 6, 1, tzinfo=UTC)
 

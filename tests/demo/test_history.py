@@ -11,8 +11,8 @@ from onegrid.cases.bulk import BulkEngine
 from onegrid.cases.facts import FACTS, facts
 from onegrid.cases.models import Case, CaseEvent
 from onegrid.cases.rollup import CaseRollup
+from onegrid.db.engine import create_db_engine
 from onegrid.db.migrate import upgrade
-from onegrid.db.session import create_db_engine
 from onegrid.demo import build_demo
 from onegrid.demo.history import generate
 

@@ -11,9 +11,10 @@ from onegrid.audit.models import AuditRecord
 from onegrid.cli import app
 from onegrid.config import get_settings
 from onegrid.core.errors import Forbidden
+from onegrid.db import get_engine
 from onegrid.db import session as db_session
+from onegrid.db.engine import create_db_engine
 from onegrid.db.migrate import upgrade
-from onegrid.db.session import create_db_engine
 from onegrid.open311 import keys, submissions
 from onegrid.open311.models import ApiKey, QueuedRequest
 from onegrid.open311.schemas import PostedRequest
@@ -41,11 +42,11 @@ def district_db(empty_db_url, monkeypatch):
             tolerance=1e-6,
         )
     monkeypatch.setenv("ONEGRID_DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    caches = (get_settings, db_session.get_engine, db_session._session_factory)
+    caches = (get_settings, get_engine, db_session.session_factory)
     for cached in caches:
         cached.cache_clear()
     yield engine
-    db_session.get_engine().dispose()
+    get_engine().dispose()
     for cached in caches:
         cached.cache_clear()
     engine.dispose()

@@ -22,8 +22,9 @@ from onegrid.accounts import service as accounts
 from onegrid.app import create_app
 from onegrid.config import get_settings
 from onegrid.core.permissions import Role
+from onegrid.db import create_db_engine, get_engine
 from onegrid.db.migrate import upgrade
-from onegrid.db.session import _session_factory, create_db_engine, get_engine
+from onegrid.db.session import session_factory
 from onegrid.territory.geojson import import_collection
 from onegrid.territory.models import (
     Assignment,
@@ -182,7 +183,7 @@ def territory_db(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 def _clear_caches() -> None:
-    for cached in (get_settings, get_engine, _session_factory):
+    for cached in (get_settings, get_engine, session_factory):
         cached.cache_clear()
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from onegrid.audit import service as audit
 from onegrid.core.permissions import Principal
-from onegrid.db.session import write_durably
+from onegrid.db import write_durably
 
 # A record written apart waits for the write lock (SQLite's busy_timeout, 10 s) or the chain's
 # head (PostgreSQL); should that wait still end in an error, it is tried again.

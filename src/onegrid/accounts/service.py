@@ -25,8 +25,8 @@ from onegrid.core.permissions import (
     Role,
     Scope,
 )
+from onegrid.db import begin_writing
 from onegrid.db.base import utcnow
-from onegrid.db.session import begin_writing
 from onegrid.territory.models import Department, TerritoryUnit
 
 # Separation of duties (三员分立, SPEC §7): the API (and so every page) manages these roles

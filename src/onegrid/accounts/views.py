@@ -25,8 +25,7 @@ from onegrid.accounts.schemas import (
 from onegrid.config import get_settings
 from onegrid.core.errors import Forbidden
 from onegrid.core.permissions import Permission, Principal, Role
-from onegrid.db import DbSession
-from onegrid.db.session import begin_writing
+from onegrid.db import DbSession, WritingSession, begin_writing
 
 router = APIRouter(tags=["accounts"])
 Anyone = Annotated[Principal, public()]
@@ -51,7 +50,9 @@ def user_out(user: User) -> UserOut:
 
 
 @router.post("/auth/token", response_model=TokenOut, summary="Sign in for an API bearer token")
-def token(credentials: Credentials, request: Request, session: DbSession, who: Anyone) -> TokenOut:
+def token(
+    credentials: Credentials, request: Request, session: WritingSession, who: Anyone
+) -> TokenOut:
     result = service.sign_in(
         session=session, request=request, principal=who, credentials=credentials, kind="api"
     )
@@ -63,7 +64,7 @@ def token(credentials: Credentials, request: Request, session: DbSession, who: A
 
 
 @router.post("/auth/logout", status_code=204, summary="End this token or session")
-def logout(request: Request, session: DbSession, who: PasswordPending) -> Response:
+def logout(request: Request, session: WritingSession, who: PasswordPending) -> Response:
     secret = bearer_token(request) or request.cookies.get(SESSION_COOKIE)
     service.end_session(session=session, request=request, who=who, secret=secret)
     response = Response(status_code=204)
@@ -94,7 +95,7 @@ def list_users(request: Request, session: DbSession, who: SecurityAdmin) -> list
     summary="Change your own password (the only thing a password set by an admin allows)",
 )
 def change_password(
-    body: PasswordChange, request: Request, session: DbSession, who: PasswordPending
+    body: PasswordChange, request: Request, session: WritingSession, who: PasswordPending
 ) -> UserOut:
     user = service.change_own(
         session=session,
@@ -141,7 +142,7 @@ def _managed(
     summary="Create a user (not an administrator) with a password to change at first sign-in",
 )
 def create_user(
-    body: UserCreate, request: Request, session: DbSession, who: SecurityAdmin
+    body: UserCreate, request: Request, session: WritingSession, who: SecurityAdmin
 ) -> UserWithPasswordOut:
     _managed(session, request, who, "user.create", body.username, body.role)
     generated = service.temporary_password() if body.password is None else None
@@ -186,7 +187,7 @@ def get_user(username: str, request: Request, session: DbSession, who: SecurityA
     summary="Change a user's role, scope and department (not an administrator's)",
 )
 def change_role(
-    username: str, body: RoleChange, request: Request, session: DbSession, who: SecurityAdmin
+    username: str, body: RoleChange, request: Request, session: WritingSession, who: SecurityAdmin
 ) -> UserOut:
     user = _managed(session, request, who, "user.role", username, body.role)
     old = {"role": user.role, "scope": [s.unit_code for s in user.scopes]}
@@ -228,13 +229,15 @@ def _set_active(session, request, who, username: str, active: bool) -> UserOut:
 
 @router.post("/users/{username}/disable", response_model=UserOut, summary="Disable a user")
 def disable_user(
-    username: str, request: Request, session: DbSession, who: SecurityAdmin
+    username: str, request: Request, session: WritingSession, who: SecurityAdmin
 ) -> UserOut:
     return _set_active(session, request, who, username, False)
 
 
 @router.post("/users/{username}/enable", response_model=UserOut, summary="Enable a user")
-def enable_user(username: str, request: Request, session: DbSession, who: SecurityAdmin) -> UserOut:
+def enable_user(
+    username: str, request: Request, session: WritingSession, who: SecurityAdmin
+) -> UserOut:
     return _set_active(session, request, who, username, True)
 
 
@@ -244,7 +247,11 @@ def enable_user(username: str, request: Request, session: DbSession, who: Securi
     summary="Reset a password to a temporary one, to be changed at first sign-in",
 )
 def reset_password(
-    username: str, body: PasswordReset, request: Request, session: DbSession, who: SecurityAdmin
+    username: str,
+    body: PasswordReset,
+    request: Request,
+    session: WritingSession,
+    who: SecurityAdmin,
 ) -> UserWithPasswordOut:
     user = _managed(session, request, who, "user.reset_password", username)
     generated = service.temporary_password() if body.password is None else None

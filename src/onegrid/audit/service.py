@@ -15,7 +15,7 @@ from onegrid.audit.models import GENESIS, AuditHead, AuditRecord, Outcome
 from onegrid.core.errors import Invalid
 from onegrid.core.permissions import Principal
 from onegrid.db.base import utcnow
-from onegrid.db.many import insert_many
+from onegrid.db.inserts import insert_many
 
 _HEAD = AuditHead.__table__
 # Free text longer than its column is cut, so that an attacker's 10 kB user name cannot stop

@@ -32,8 +32,8 @@ from onegrid.cases.drafts import CaseDraft, insert_cases
 from onegrid.cases.models import Case, CaseEvent
 from onegrid.cases.notify import notify
 from onegrid.core.errors import Conflict
-from onegrid.db.many import insert_many
-from onegrid.db.session import SQLITE_BEGIN, create_db_engine
+from onegrid.db.engine import SQLITE_BEGIN, create_db_engine
+from onegrid.db.inserts import insert_many
 
 LINKS = ("duplicate_of_id", "merged_into_id")
 

@@ -9,7 +9,7 @@ from sqlalchemy import insert, text
 from sqlalchemy.orm import Session
 
 from onegrid.cases.models import Case
-from onegrid.db.many import insert_many
+from onegrid.db.inserts import insert_many
 
 CASE_COLUMNS = [c.key for c in Case.__table__.columns if c.key != "id"]
 # The columns' scalar defaults, which the ORM would fill in at insert.

@@ -26,8 +26,8 @@ from onegrid.core.errors import DomainError, Forbidden, Invalid, NotFound
 from onegrid.core.permissions import Principal, Role
 from onegrid.core.pii import mask_name, masked_and_original, validate_phone
 from onegrid.core.workcalendar import WorkCalendar, get_calendar
+from onegrid.db import insert_many, write_durably_together
 from onegrid.db.base import utcnow
-from onegrid.db.many import insert_many
 from onegrid.routing import service as routing
 from onegrid.territory import service as territory
 from onegrid.territory.geoindex import GridIndex
@@ -276,13 +276,20 @@ def intake(
     return session.get_one(Case, opened.case.id)
 
 
+def intake_durably(*, session: Session, entry: Entry) -> Opened:
+    """Opens the entry's case and returns it once it is on disk, or raises the DomainError
+    naming its problem; a request's case is opened together with those of the requests that
+    arrive with it, in one transaction and one disk flush (the group commit)."""
+    return write_durably_together(session, intake_many, entry)
+
+
 def intake_many(session: Session, entries: Sequence[Entry]) -> list[Opened | DomainError]:
     """Opens a case for each entry, in the session's transaction; returns in order each
     entry's case, or the DomainError naming its problem (nothing is written for that entry).
 
     The entries are taken as one after another (a later one may be suggested as a duplicate
     of an earlier one) but written together, one insert per table: the online channels hand
-    in the requests that arrive together (onegrid.db.session.write_durably_together).
+    in the requests that arrive together (intake_durably).
     """
     lookups = DistrictLookups(session)
     calendar = get_calendar()

@@ -32,9 +32,8 @@ from onegrid.core.inputs import Id
 from onegrid.core.permissions import Permission, Principal
 from onegrid.core.pii import PiiKind, mask
 from onegrid.core.workcalendar import get_calendar
-from onegrid.db import DbSession
+from onegrid.db import DbSession, WritingSession, begin_writing
 from onegrid.db.base import utcnow
-from onegrid.db.session import begin_writing, write_durably_together
 from onegrid.territory.models import Department
 
 router = APIRouter(tags=["cases"])
@@ -107,9 +106,9 @@ def _enter(
     session: Session, report: intake.Report, who: Principal, source: str | None, *, public: bool
 ) -> Receipt:
     """Opens the case and returns its receipt once the case is on disk, opened together with
-    the cases of the requests that arrived with it (write_durably_together)."""
+    the cases of the requests that arrived with it (intake_durably)."""
     entry = intake.Entry(report=report, who=who, source=source, public=public)
-    opened = write_durably_together(session, intake.intake_many, entry)
+    opened = intake.intake_durably(session=session, entry=entry)
     case = opened.case
     return Receipt(
         receipt=case.receipt,
@@ -120,7 +119,7 @@ def _enter(
 
 
 @router.post("/cases", response_model=Receipt, status_code=201, summary="Enter a case (staff)")
-def create_case(body: CaseIn, request: Request, session: DbSession, who: Intaker) -> Receipt:
+def create_case(body: CaseIn, request: Request, session: WritingSession, who: Intaker) -> Receipt:
     channel = body.channel or intake.default_channel(who)
     return _enter(session, _report(body, channel), who, _source(request), public=False)
 
@@ -128,7 +127,7 @@ def create_case(body: CaseIn, request: Request, session: DbSession, who: Intaker
 @router.post(
     "/public/cases", response_model=Receipt, status_code=201, summary="Report a problem (citizen)"
 )
-def report_case(body: CaseIn, request: Request, session: DbSession, who: Anyone) -> Receipt:
+def report_case(body: CaseIn, request: Request, session: WritingSession, who: Anyone) -> Receipt:
     return _enter(session, _report(body, Channel.CITIZEN), who, _source(request), public=True)
 
 
@@ -220,7 +219,7 @@ def _readable(session: Session, who: Principal, data):
     "/cases/{case_id}/transitions", response_model=CaseOut, summary="Take an action on a case"
 )
 def take_action(
-    case_id: Id, body: TransitionIn, request: Request, session: DbSession, who: Reader
+    case_id: Id, body: TransitionIn, request: Request, session: WritingSession, who: Reader
 ) -> CaseOut:
     begin_writing(session)
     case = service.get(session=session, case_id=case_id, scope=who.scope)
@@ -255,7 +254,7 @@ def _evidence_out(row) -> EvidenceOut:
     summary="Attach a photo or PDF",
 )
 async def upload_evidence(
-    case_id: Id, session: DbSession, who: Reader, file: Annotated[UploadFile, File()]
+    case_id: Id, session: WritingSession, who: Reader, file: Annotated[UploadFile, File()]
 ) -> EvidenceOut:
     data = await file.read(get_settings().evidence_max_bytes + 1)
     # The database part in a worker thread, as a sync route's: waiting for the write lock
@@ -322,7 +321,7 @@ def follow(receipt: str, session: DbSession, who: Anyone) -> PublicCaseOut:
 
 @router.post("/receipts/{receipt}/rating", response_model=PublicCaseOut, summary="Rate a case")
 def rate(
-    receipt: str, body: RatingIn, request: Request, session: DbSession, who: Anyone
+    receipt: str, body: RatingIn, request: Request, session: WritingSession, who: Anyone
 ) -> PublicCaseOut:
     begin_writing(session)
     case = service.get_by_receipt(session=session, receipt=receipt)

@@ -1,21 +1,30 @@
-"""Database: declarative base, engine and sessions, Alembic migrations."""
+"""Database: declarative base, engines, sessions, group commit, Alembic migrations."""
 
 from onegrid.db.base import Base, TimestampMixin, UTCDateTime
+from onegrid.db.engine import SQLITE_BEGIN, create_db_engine, get_engine
+from onegrid.db.group_commit import write_durably, write_durably_together
+from onegrid.db.inserts import insert_many
 from onegrid.db.session import (
     DbSession,
-    create_db_engine,
-    get_engine,
+    WritingSession,
+    begin_writing,
     get_session,
     session_scope,
 )
 
 __all__ = [
+    "SQLITE_BEGIN",
     "Base",
     "DbSession",
     "TimestampMixin",
     "UTCDateTime",
+    "WritingSession",
+    "begin_writing",
     "create_db_engine",
     "get_engine",
     "get_session",
+    "insert_many",
     "session_scope",
+    "write_durably",
+    "write_durably_together",
 ]

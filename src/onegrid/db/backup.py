@@ -17,7 +17,7 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
 from onegrid.core.errors import Conflict, Invalid
-from onegrid.db.session import create_db_engine
+from onegrid.db.engine import create_db_engine
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"

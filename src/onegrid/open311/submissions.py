@@ -22,9 +22,8 @@ from onegrid.cases.lookups import SessionLookups
 from onegrid.core.errors import DomainError, Invalid, NotFound
 from onegrid.core.permissions import Principal, Scope
 from onegrid.core.workcalendar import get_calendar
-from onegrid.db import session_scope
+from onegrid.db import SQLITE_BEGIN, session_scope, write_durably
 from onegrid.db.base import utcnow
-from onegrid.db.session import SQLITE_BEGIN, write_durably, write_durably_together
 from onegrid.open311 import mapping, service
 from onegrid.open311.models import ApiKey, QueuedRequest
 from onegrid.open311.schemas import PostedRequest
@@ -105,7 +104,7 @@ def submit(
         token = write_durably(session, lambda s: _enqueue(s, key, report, source))
         return Submitted(category=category, token=token)
     entry = intake.Entry(report=report, who=who, source=source, public=True)
-    opened = write_durably_together(session, intake.intake_many, entry)
+    opened = intake.intake_durably(session=session, entry=entry)
     return Submitted(
         category=category,
         case_id=opened.case.id,

@@ -17,7 +17,7 @@ from onegrid.config import Environment, get_settings
 from onegrid.core.errors import DomainError, Forbidden, NotFound
 from onegrid.core.i18n import pick_language
 from onegrid.core.permissions import Principal
-from onegrid.db import DbSession
+from onegrid.db import DbSession, WritingSession
 from onegrid.db.base import utcnow
 from onegrid.open311 import keys, service, submissions
 from onegrid.open311.definitions import definition_of, service_of
@@ -191,7 +191,7 @@ def get_service(
 
 @router.post("/v2/requests.{fmt}", summary="Open311: post a service request (api_key)")
 def post_request(
-    fmt: str, request: Request, session: DbSession, who: Anyone, params: Parameters
+    fmt: str, request: Request, session: WritingSession, who: Anyone, params: Parameters
 ) -> Response:
     chosen, lang = parse_format(fmt), _lang(request)
     named = params.get("jurisdiction_id")

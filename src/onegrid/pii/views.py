@@ -8,8 +8,7 @@ from onegrid.accounts import auditing
 from onegrid.accounts.access import require
 from onegrid.core.errors import NotFound
 from onegrid.core.permissions import Permission, Principal
-from onegrid.db import DbSession
-from onegrid.db.session import begin_writing
+from onegrid.db import WritingSession, begin_writing
 from onegrid.pii import service
 from onegrid.pii.schemas import RevealIn, RevealOut
 
@@ -26,7 +25,7 @@ def reveal(
     body: RevealIn,
     request: Request,
     response: Response,
-    session: DbSession,
+    session: WritingSession,
     who: Annotated[Principal, require(Permission.PII_REVEAL)],
 ) -> RevealOut:
     begin_writing(session)  # every answer, refusals too, is recorded

@@ -7,8 +7,7 @@ from fastapi import APIRouter, Query, Request, Response
 from onegrid.accounts import auditing
 from onegrid.accounts.access import public, require
 from onegrid.core.permissions import Permission, Principal, Scope
-from onegrid.db import DbSession
-from onegrid.db.session import begin_writing
+from onegrid.db import DbSession, WritingSession, begin_writing
 from onegrid.routing import service
 from onegrid.routing.schemas import CategoryOut, RouteOut, RuleIn, RuleOut
 from onegrid.territory import service as territory
@@ -58,7 +57,7 @@ def rules(
 
 
 @router.put("/routing/rules", response_model=RuleOut, summary="Route a category in a unit")
-def set_rule(body: RuleIn, request: Request, session: DbSession, who: Writer) -> RuleOut:
+def set_rule(body: RuleIn, request: Request, session: WritingSession, who: Writer) -> RuleOut:
     begin_writing(session)
     rule = service.set_rule(
         session=session,
@@ -85,7 +84,7 @@ def delete_rule(
     category_code: CategoryCode,
     unit_code: UnitCode,
     request: Request,
-    session: DbSession,
+    session: WritingSession,
     who: Writer,
 ) -> Response:
     begin_writing(session)

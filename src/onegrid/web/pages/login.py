@@ -12,7 +12,7 @@ from onegrid.accounts.schemas import Credentials
 from onegrid.config import get_settings
 from onegrid.core.errors import Forbidden, Unauthenticated
 from onegrid.core.permissions import Principal
-from onegrid.db import DbSession
+from onegrid.db import WritingSession
 from onegrid.web import login_csrf
 from onegrid.web.rendering import Lang, language, render, root
 from onegrid.web.strings import Strings
@@ -58,7 +58,7 @@ def login_page(request: Request, who: Anyone, lang: Lang = None, next: str = "/"
 @router.post("/login", response_class=HTMLResponse)
 def login(
     request: Request,
-    session: DbSession,
+    session: WritingSession,
     who: Anyone,
     username: Annotated[str, Form(max_length=64)],
     password: Annotated[str, Form(max_length=256)],
@@ -100,7 +100,7 @@ def login(
 
 
 @router.post("/logout")
-def logout(request: Request, session: DbSession, who: Pending) -> Response:
+def logout(request: Request, session: WritingSession, who: Pending) -> Response:
     """Ends the session (the form carries the CSRF token) and returns to the sign-in page."""
     secret = request.cookies.get(SESSION_COOKIE)
     accounts.end_session(session=session, request=request, who=who, secret=secret)

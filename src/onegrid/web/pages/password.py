@@ -9,7 +9,7 @@ from onegrid.accounts import service as accounts
 from onegrid.accounts.access import SESSION_COOKIE, bearer_token, signed_in
 from onegrid.core.errors import DomainError
 from onegrid.core.permissions import Principal
-from onegrid.db import DbSession
+from onegrid.db import WritingSession
 from onegrid.web.rendering import Lang, language, render, root
 from onegrid.web.strings import Strings, page_strings
 
@@ -39,7 +39,7 @@ def password_page(request: Request, who: Pending, lang: Lang = None) -> Response
 @router.post("/password", response_class=HTMLResponse)
 def change_password(
     request: Request,
-    session: DbSession,
+    session: WritingSession,
     who: Pending,
     old_password: Annotated[str, Form(max_length=256)],
     new_password: Annotated[str, Form(max_length=256)],
