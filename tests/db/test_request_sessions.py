@@ -5,9 +5,11 @@ of failing when another connection commits in between. Outside a request it does
 import sqlite3
 
 import pytest
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from onegrid.config import get_settings
+from onegrid.db import get_engine, write_durably
 from onegrid.db import session as db_session
 
 
@@ -28,11 +30,11 @@ def _can_write(path) -> bool:
 def path(tmp_path, monkeypatch):
     path = tmp_path / "requests.db"
     monkeypatch.setenv("ONEGRID_DATABASE_URL", f"sqlite:///{path}")
-    caches = (get_settings, db_session.get_engine, db_session._session_factory)
+    caches = (get_settings, get_engine, db_session.session_factory)
     for cached in caches:
         cached.cache_clear()
     yield path
-    db_session.get_engine().dispose()
+    get_engine().dispose()
     for cached in caches:
         cached.cache_clear()
 
@@ -49,7 +51,70 @@ def test_a_writing_route_holds_the_write_lock_until_the_request_ends(path):
 
 
 def test_outside_a_request_it_leaves_the_callers_transaction_alone(path):
-    with Session(db_session.get_engine()) as session:
+    with Session(get_engine()) as session:
         session.connection()
         db_session.begin_writing(session)
         assert _can_write(path) and session.in_transaction()
+
+
+class _Base(DeclarativeBase):
+    pass
+
+
+class _Note(_Base):
+    __tablename__ = "note"
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+
+def _writing_request():
+    """A writing route's dependencies: the request's session, then its WritingSession."""
+    _Base.metadata.create_all(get_engine())
+    sessions = db_session.get_session()
+    writing = db_session.writing_session(next(sessions))
+    return sessions, writing, next(writing)
+
+
+def test_a_writing_route_refuses_to_write_without_the_write_lock(path):
+    sessions, writing, session = _writing_request()
+    session.add(_Note())
+    with pytest.raises(RuntimeError, match="begin_writing"):
+        session.flush()
+    with pytest.raises(RuntimeError, match="begin_writing"):
+        next(writing)  # nor does it leave the write to the request's commit
+    sessions.close()
+
+
+def test_a_writing_route_writes_under_the_write_lock_or_through_the_group_commit(path):
+    sessions, writing, session = _writing_request()
+    db_session.begin_writing(session)
+    session.add(_Note(id=1))
+    session.flush()
+    assert write_durably(session, lambda s: s.add(_Note(id=2))) is None
+    session.add(_Note(id=3))  # the lock ended with the transaction write_durably committed
+    with pytest.raises(RuntimeError, match="begin_writing"):
+        session.flush()
+    session.rollback()
+    db_session.begin_writing(session)
+    session.add(_Note(id=3))
+    for dependency in (writing, sessions):  # the view returned: the request commits
+        next(dependency, None)
+    with Session(get_engine()) as reader:
+        assert reader.scalars(select(_Note.id).order_by(_Note.id)).all() == [1, 2, 3]
+
+
+def test_a_tests_session_keeps_the_rule_and_writes_in_savepoints(path):
+    _Base.metadata.create_all(get_engine())
+    with Session(get_engine()) as session:
+        writing = db_session.writing_session(session)
+        next(writing)
+        with pytest.raises(RuntimeError, match="begin_writing"):
+            session.add(_Note(id=1))
+            session.flush()
+        session.rollback()
+        write_durably(session, lambda s: s.add(_Note(id=1)))
+        db_session.begin_writing(session)
+        session.add(_Note(id=2))
+        next(writing, None)
+        session.add(_Note(id=3))  # the route has returned: the test's own writes are free
+        session.commit()
+        assert session.scalars(select(_Note.id).order_by(_Note.id)).all() == [1, 2, 3]
