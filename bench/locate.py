@@ -24,9 +24,9 @@ from sqlalchemy.engine import make_url
 
 from bench.common import Figure, Scale, median_seconds
 from bench.stores import POSTGRES_ADMIN
+from onegrid.core.levels import Level
 from onegrid.demo.build import territory_collection
 from onegrid.territory.geoindex import NOT_FOUND, GridIndex
-from onegrid.territory.models import Level
 
 SEED = 20_260_104
 POINTS = {Scale.SMOKE: 20_000, Scale.QUICK: 1_000_000, Scale.FULL: 10_000_000}

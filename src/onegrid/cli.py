@@ -21,6 +21,7 @@ from onegrid.config import get_settings
 from onegrid.core.commands import acting, fail
 from onegrid.core.coordinates import CRS
 from onegrid.core.errors import DomainError
+from onegrid.core.levels import Level
 from onegrid.core.permissions import Scope
 from onegrid.db import backup, get_engine, session_scope
 from onegrid.db.migrate import upgrade
@@ -30,7 +31,6 @@ from onegrid.open311.cli import open311_app
 from onegrid.open311.submissions import start_background_queue
 from onegrid.routing.cli import categories_app
 from onegrid.territory import geojson, service
-from onegrid.territory.models import Level
 
 app = typer.Typer(help="onegrid — 一网统管: the grid-based closed loop of a city district.")
 db_app = typer.Typer(help="Database schema (Alembic migrations).")

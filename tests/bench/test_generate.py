@@ -12,7 +12,8 @@ from sqlalchemy import select
 from bench.generate import END, as_json, write_cases
 from onegrid.cases.bulk import Row
 from onegrid.cases.importing import read
-from onegrid.territory.models import Level, TerritoryUnit
+from onegrid.core.levels import Level
+from onegrid.territory.models import TerritoryUnit
 from onegrid.territory.service import grid_index
 
 

@@ -2,8 +2,8 @@
 
 import pytest
 
+from onegrid.core.levels import Level
 from onegrid.demo.build import allocate, load_divisions, short_name
-from onegrid.territory.models import Level
 
 
 def test_allocation_is_proportional_with_a_floor_and_exact_total():

@@ -4,10 +4,11 @@ import numpy as np
 import shapely
 from sqlalchemy import func, select
 
+from onegrid.core.levels import Level
 from onegrid.core.permissions import Scope
 from onegrid.territory import service
 from onegrid.territory.geometry import area_m2, from_wkb
-from onegrid.territory.models import Assignment, Level, PartyBranch, TerritoryUnit
+from onegrid.territory.models import Assignment, PartyBranch, TerritoryUnit
 
 ALL = Scope.all()
 

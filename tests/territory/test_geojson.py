@@ -6,9 +6,10 @@ import pytest
 from sqlalchemy import func, select
 
 from onegrid.core.errors import Invalid
+from onegrid.core.levels import Level
 from onegrid.core.permissions import Scope
 from onegrid.territory import geojson
-from onegrid.territory.models import Level, TerritoryUnit
+from onegrid.territory.models import TerritoryUnit
 
 ALL = Scope.all()
 

@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from onegrid.core.levels import DISTRICT_DIGITS, GRID_DIGITS
 from onegrid.db.base import Base, TimestampMixin, UTCDateTime
 from onegrid.territory.models import Department
 
@@ -21,7 +22,7 @@ class User(TimestampMixin, Base):
     __table_args__ = (CheckConstraint(f"role IN ({_ROLES})", name="role_known"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    district_code: Mapped[str] = mapped_column(String(6), index=True)
+    district_code: Mapped[str] = mapped_column(String(DISTRICT_DIGITS), index=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(100))
     password_hash: Mapped[str] = mapped_column(String(255))
@@ -48,9 +49,9 @@ class UserScope(Base):
     __table_args__ = (UniqueConstraint("user_id", "unit_code"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    district_code: Mapped[str] = mapped_column(String(6), index=True)
+    district_code: Mapped[str] = mapped_column(String(DISTRICT_DIGITS), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
-    unit_code: Mapped[str] = mapped_column(String(15))
+    unit_code: Mapped[str] = mapped_column(String(GRID_DIGITS))
 
 
 class SignInThrottle(Base):
@@ -64,7 +65,7 @@ class SignInThrottle(Base):
     __table_args__ = (UniqueConstraint("username", "source"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    district_code: Mapped[str] = mapped_column(String(6), index=True)
+    district_code: Mapped[str] = mapped_column(String(DISTRICT_DIGITS), index=True)
     username: Mapped[str] = mapped_column(String(64))
     source: Mapped[str] = mapped_column(String(64))
     failures: Mapped[int] = mapped_column(Integer, default=0)
@@ -79,7 +80,7 @@ class AuthToken(TimestampMixin, Base):
     __table_args__ = (CheckConstraint("kind IN ('session', 'api')", name="kind_known"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    district_code: Mapped[str] = mapped_column(String(6), index=True)
+    district_code: Mapped[str] = mapped_column(String(DISTRICT_DIGITS), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -18,9 +18,10 @@ from onegrid.accounts.passwords import check_policy, hash_password, needs_rehash
 from onegrid.accounts.schemas import Credentials
 from onegrid.config import get_settings
 from onegrid.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthenticated
+from onegrid.core.levels import Level
 from onegrid.core.permissions import (
     ROLE_PERMISSIONS,
-    SCOPE_CODE_LENGTH,
+    SCOPE_LEVEL,
     Principal,
     Role,
     Scope,
@@ -65,12 +66,13 @@ def list_in_scope(*, session: Session, scope: Scope) -> list[User]:
 def _check_scope(
     session: Session, role: Role, district_code: str, unit_codes: list[str]
 ) -> list[str]:
-    length = SCOPE_CODE_LENGTH[role]
-    if length is None:
+    level = SCOPE_LEVEL[role]
+    if level is None:
         if unit_codes:
             raise Invalid(f"角色 {role} 没有辖区", f"the role {role} takes no territory scope")
         return []
-    codes = unit_codes or ([district_code] if length == 6 else [])
+    length = level.code_length
+    codes = unit_codes or ([district_code] if level is Level.DISTRICT else [])
     if not codes:
         raise Invalid(
             f"角色 {role} 需要指定 {length} 位代码的辖区单元",

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from onegrid.audit.links import Break, Link
+from onegrid.core.levels import DISTRICT_DIGITS
 
-_NAME = re.compile(r"^audit-(\d{6})-(\d{12})-(\d{12})\.jsonl\.gz$")
+_NAME = re.compile(rf"^audit-(\d{{{DISTRICT_DIGITS}}})-(\d{{12}})-(\d{{12}})\.jsonl\.gz$")
 
 
 def file_name(district_code: str, first_seq: int, last_seq: int) -> str:

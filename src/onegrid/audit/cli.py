@@ -20,6 +20,7 @@ from onegrid.audit import archive as archiving
 from onegrid.audit import chain, checkpoints, service
 from onegrid.config import Settings, get_settings
 from onegrid.core.errors import DomainError
+from onegrid.core.levels import DISTRICT_DIGITS
 from onegrid.db import session_scope
 from onegrid.db.base import utcnow
 
@@ -48,7 +49,9 @@ def _cli_actor() -> str:
 
 @audit_app.command("verify")
 def verify(
-    district: Annotated[str | None, typer.Option(help="only this district (6 digits)")] = None,
+    district: Annotated[
+        str | None, typer.Option(help=f"only this district ({DISTRICT_DIGITS} digits)")
+    ] = None,
     archive: Annotated[
         Path | None, typer.Option("--archive", help="also verify the archive files in DIR")
     ] = None,

@@ -7,6 +7,7 @@ from sqlalchemy import CheckConstraint, Integer, String, Text, UniqueConstraint,
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from onegrid.core.errors import Invalid
+from onegrid.core.levels import DISTRICT_DIGITS
 from onegrid.db.base import Base, UTCDateTime
 
 GENESIS = "0" * 64
@@ -30,7 +31,7 @@ class AuditRecord(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    district_code: Mapped[str] = mapped_column(String(6))
+    district_code: Mapped[str] = mapped_column(String(DISTRICT_DIGITS))
     seq: Mapped[int] = mapped_column(Integer)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     # No foreign key: the record of what a user did outlives the user.
@@ -55,7 +56,7 @@ class AuditHead(Base):
 
     __tablename__ = "audit_head"
 
-    district_code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    district_code: Mapped[str] = mapped_column(String(DISTRICT_DIGITS), primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
     archived_through_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -13,6 +13,7 @@ from onegrid.audit.keys import keyring
 from onegrid.audit.links import canonical_detail, record_hash, timestamp
 from onegrid.audit.models import GENESIS, AuditHead, AuditRecord, Outcome
 from onegrid.core.errors import Invalid
+from onegrid.core.levels import DISTRICT_DIGITS, Level, level_of
 from onegrid.core.permissions import Principal
 from onegrid.db.base import utcnow
 from onegrid.db.inserts import insert_many
@@ -220,10 +221,10 @@ def districts(*, session: Session) -> list[str]:
 
 
 def _check_district(district_code: str) -> None:
-    if len(district_code) != 6 or not district_code.isdigit():
+    if level_of(district_code) is not Level.DISTRICT:
         raise Invalid(
-            f"区划代码应为 6 位数字：{district_code!r}",
-            f"a district code has 6 digits: {district_code!r}",
+            f"区划代码应为 {DISTRICT_DIGITS} 位数字：{district_code!r}",
+            f"a district code has {DISTRICT_DIGITS} digits: {district_code!r}",
         )
 
 

@@ -23,6 +23,7 @@ from onegrid.cases.models import OPEN, Case, CaseEvent, Channel, Stage, State
 from onegrid.cases.transitions import check_permission, event_data, snapshot
 from onegrid.core.coordinates import CRS
 from onegrid.core.errors import DomainError, Forbidden, Invalid, NotFound
+from onegrid.core.levels import Level
 from onegrid.core.permissions import Principal, Role
 from onegrid.core.pii import mask_name, masked_and_original, validate_phone
 from onegrid.core.workcalendar import WorkCalendar, get_calendar
@@ -32,7 +33,6 @@ from onegrid.routing import service as routing
 from onegrid.territory import service as territory
 from onegrid.territory.geoindex import GridIndex
 from onegrid.territory.geometry import EARTH_RADIUS_M
-from onegrid.territory.models import Level
 
 # The channels each role may enter a case on, its default first (SPEC §4): the per-channel
 # indicators (the hotline's rates) count a case where it truly came in. The citizen page and

@@ -17,6 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from onegrid.core.crypto import EncryptedString
+from onegrid.core.levels import DISTRICT_DIGITS, GRID_DIGITS
 from onegrid.db.base import Base, UTCDateTime
 
 
@@ -74,7 +75,7 @@ class Case(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    district_code: Mapped[str] = mapped_column(String(6))
+    district_code: Mapped[str] = mapped_column(String(DISTRICT_DIGITS))
     receipt: Mapped[str] = mapped_column(String(20), unique=True)
     channel: Mapped[str] = mapped_column(String(16))
     state: Mapped[str] = mapped_column(String(16))
@@ -83,7 +84,7 @@ class Case(Base):
     address: Mapped[str | None] = mapped_column(String(200))
     lon: Mapped[float] = mapped_column(Float)
     lat: Mapped[float] = mapped_column(Float)
-    grid_code: Mapped[str] = mapped_column(String(15))
+    grid_code: Mapped[str] = mapped_column(String(GRID_DIGITS))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
     attributes: Mapped[str | None] = mapped_column(Text)  # canonical JSON
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -142,7 +143,7 @@ class CaseEvent(Base):
     __table_args__ = (UniqueConstraint("case_id", "seq"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    district_code: Mapped[str] = mapped_column(String(6))
+    district_code: Mapped[str] = mapped_column(String(DISTRICT_DIGITS))
     case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id", ondelete="CASCADE"))
     seq: Mapped[int] = mapped_column(Integer)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -163,7 +164,7 @@ class Evidence(Base):
     __tablename__ = "case_evidence"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    district_code: Mapped[str] = mapped_column(String(6))
+    district_code: Mapped[str] = mapped_column(String(DISTRICT_DIGITS))
     case_id: Mapped[int] = mapped_column(
         ForeignKey("case_record.id", ondelete="CASCADE"), index=True
     )

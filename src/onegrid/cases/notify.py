@@ -5,6 +5,7 @@ from sqlalchemy.orm import Session
 from onegrid.cases.flows import Action
 from onegrid.cases.models import Case
 from onegrid.config import get_settings
+from onegrid.core.levels import Level, prefix
 from onegrid.routing.senders.base import Message, Recipients
 from onegrid.routing.senders.registry import get_senders
 from onegrid.territory.models import Department
@@ -18,12 +19,12 @@ _NOTICES = {
 }
 LEVEL_NAMES = {1: "社区 community", 2: "街道 street", 3: "区 district"}
 # The unit a case's escalation level points at: grid, community, street, district.
-_PREFIX = {0: 15, 1: 12, 2: 9, 3: 6}
+_HOLDER = (Level.GRID, Level.COMMUNITY, Level.STREET, Level.DISTRICT)
 
 
 def responsible_unit(case: Case) -> str:
     """Returns the code of the unit that holds the case at its escalation level."""
-    return case.grid_code[: _PREFIX[min(case.escalation_level, 3)]]
+    return prefix(case.grid_code, _HOLDER[min(case.escalation_level, 3)])
 
 
 def notify(session: Session, case: Case, *, kind: str, subject: str, body: str) -> None:

@@ -27,9 +27,11 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from onegrid.cases.facts import FACTS, BucketKey
 from onegrid.cases.models import Channel
+from onegrid.core.levels import DISTRICT_DIGITS, GRID_DIGITS, Level
 from onegrid.db.base import Base
 
 Snapshot = tuple[BucketKey, tuple[int, ...]]
+_COMMUNITY_DIGITS = Level.COMMUNITY.code_length
 
 
 def _count() -> Mapped[int]:
@@ -144,11 +146,11 @@ class Grain:
 _GRID_TOTAL = _coarse_table("case_rollup_month_grid_total", channel=False)
 # Smallest first: a query reads the first grain that keeps what it asks for.
 GRAINS = (
-    Grain(_coarse_table("case_rollup_month_department"), True, 6, True, True),
-    Grain(_coarse_table("case_rollup_month_community"), True, 12, False, False),
-    Grain(_GRID_TOTAL, True, 15, False, False, channel=False),
-    Grain(_coarse_table("case_rollup_month_grid"), True, 15, False, False),
-    Grain(CaseRollup.__table__, False, 15, True, True),
+    Grain(_coarse_table("case_rollup_month_department"), True, DISTRICT_DIGITS, True, True),
+    Grain(_coarse_table("case_rollup_month_community"), True, _COMMUNITY_DIGITS, False, False),
+    Grain(_GRID_TOTAL, True, GRID_DIGITS, False, False, channel=False),
+    Grain(_coarse_table("case_rollup_month_grid"), True, GRID_DIGITS, False, False),
+    Grain(CaseRollup.__table__, False, GRID_DIGITS, True, True),
 )
 
 

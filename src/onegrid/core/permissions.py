@@ -10,6 +10,8 @@ from enum import StrEnum
 
 from sqlalchemy import ColumnElement, false, or_, true
 
+from onegrid.core.levels import Level
+
 
 class Role(StrEnum):
     CITIZEN = "citizen"
@@ -69,18 +71,18 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.AUDIT_ADMIN: frozenset({_P.AUDIT_READ}),
 }
 
-# The territory level a role's scope is given at (its length of code); None: no territory.
-SCOPE_CODE_LENGTH: dict[Role, int | None] = {
+# The territory level a role's scope is given at; None: no territory.
+SCOPE_LEVEL: dict[Role, Level | None] = {
     Role.CITIZEN: None,
-    Role.GRID_WORKER: 15,
-    Role.COMMUNITY_STAFF: 12,
-    Role.STREET_OFFICE: 9,
-    Role.DEPARTMENT_HANDLER: 6,
-    Role.COMMAND_CENTRE: 6,
-    Role.LEADER: 6,
-    Role.SYSTEM_ADMIN: 6,
-    Role.SECURITY_ADMIN: 6,
-    Role.AUDIT_ADMIN: 6,
+    Role.GRID_WORKER: Level.GRID,
+    Role.COMMUNITY_STAFF: Level.COMMUNITY,
+    Role.STREET_OFFICE: Level.STREET,
+    Role.DEPARTMENT_HANDLER: Level.DISTRICT,
+    Role.COMMAND_CENTRE: Level.DISTRICT,
+    Role.LEADER: Level.DISTRICT,
+    Role.SYSTEM_ADMIN: Level.DISTRICT,
+    Role.SECURITY_ADMIN: Level.DISTRICT,
+    Role.AUDIT_ADMIN: Level.DISTRICT,
 }
 
 

@@ -15,6 +15,7 @@ from onegrid.audit import service as audit
 from onegrid.audit.models import AuditRecord
 from onegrid.cases import rollup
 from onegrid.cases.models import Case, CaseEvent, Evidence
+from onegrid.core.levels import Level, prefix
 from onegrid.core.permissions import Role
 from onegrid.demo import history
 from onegrid.demo.geometry import LocalPlane, district_outline, partition
@@ -26,7 +27,6 @@ from onegrid.territory.geometry import to_geojson
 from onegrid.territory.models import (
     Assignment,
     Department,
-    Level,
     PartyBranch,
     Person,
     StaffRole,
@@ -136,7 +136,7 @@ def territory_collection(progress: Progress = _no_progress) -> dict:
     district = next(d for d in divisions if d.level is Level.DISTRICT)
     streets = [d for d in divisions if d.level is Level.STREET]
     communities = {
-        s.code: [d for d in divisions if d.code[:9] == s.code and d.level is Level.COMMUNITY]
+        s.code: [d for d in divisions if d.code.startswith(s.code) and d.level is Level.COMMUNITY]
         for s in streets
     }
 
@@ -238,7 +238,7 @@ def _people(session: Session, progress: Progress) -> tuple[int, int, int]:
         workers = [person() for _ in range(2 if rng.random() < 0.3 else 1)]
         links += [(w, grid, StaffRole.GRID_WORKER, None) for w in workers]
         for code in rng.choice(GRID_ENROLLED, size=2, replace=False):
-            pool = pools.setdefault((grid.code[:9], str(code)), [])
+            pool = pools.setdefault((prefix(grid.code, Level.STREET), str(code)), [])
             if len(pool) < 6 and (not pool or rng.random() < 0.2):
                 pool.append(person())
             staff = pool[int(rng.integers(len(pool)))]

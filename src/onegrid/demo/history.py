@@ -23,11 +23,12 @@ from onegrid.cases.flows import Action
 from onegrid.cases.models import Channel
 from onegrid.config import get_settings
 from onegrid.core.errors import Invalid
+from onegrid.core.levels import Level
 from onegrid.core.permissions import operator
 from onegrid.db.base import utcnow
 from onegrid.routing.models import Category
 from onegrid.territory.geometry import from_wkb
-from onegrid.territory.models import Level, TerritoryUnit
+from onegrid.territory.models import TerritoryUnit
 
 CASES_PER_DAY = 1500  # seed 003: the district routes about 1,500 cases a day
 CHANNELS = [Channel.HOTLINE, Channel.GRID_WORKER, Channel.CITIZEN, Channel.API]

@@ -22,10 +22,11 @@ from sqlalchemy.sql.functions import FunctionElement
 from onegrid.cases.facts import FACTS
 from onegrid.cases.rollup import GRAINS, Grain
 from onegrid.core.errors import Invalid
+from onegrid.core.levels import Level
 from onegrid.core.permissions import Scope
 from onegrid.indicators.definitions import CHANNELS, INDICATORS, Value, evaluate_many, plan
 from onegrid.routing.models import Category
-from onegrid.territory.models import Department, Level, TerritoryUnit
+from onegrid.territory.models import Department, TerritoryUnit
 
 
 class GroupBy(StrEnum):

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from onegrid.cases.models import Case
 from onegrid.core.crypto import EncryptedString
+from onegrid.core.levels import DISTRICT_DIGITS
 from onegrid.db.base import Base, UTCDateTime, utcnow
 
 
@@ -21,7 +22,7 @@ class ApiKey(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    district_code: Mapped[str] = mapped_column(String(6))
+    district_code: Mapped[str] = mapped_column(String(DISTRICT_DIGITS))
     name: Mapped[str] = mapped_column(String(64))
     key_prefix: Mapped[str] = mapped_column(String(16))  # shown in lists to tell keys apart
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
@@ -37,7 +38,7 @@ class QueuedRequest(Base):
     __tablename__ = "open311_queued_request"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    district_code: Mapped[str] = mapped_column(String(6), index=True)
+    district_code: Mapped[str] = mapped_column(String(DISTRICT_DIGITS), index=True)
     token: Mapped[str] = mapped_column(String(32), unique=True)
     api_key_id: Mapped[int] = mapped_column(ForeignKey("open311_api_key.id"), index=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)

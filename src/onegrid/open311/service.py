@@ -9,10 +9,11 @@ from sqlalchemy.orm import Session
 from onegrid.cases.models import Case, CaseEvent, Channel
 from onegrid.core.errors import Invalid, NotFound
 from onegrid.core.inputs import MAX_ID
+from onegrid.core.levels import Level
 from onegrid.open311.mapping import HIDDEN, Facts, states_of
 from onegrid.open311.schemas import RequestQuery
 from onegrid.routing.models import Category
-from onegrid.territory.models import Department, Level, TerritoryUnit
+from onegrid.territory.models import Department, TerritoryUnit
 
 # A literal, not a bound parameter: SQLite uses a partial index only for the very same term.
 _FROM_OPEN311 = Case.channel == literal_column(f"'{Channel.OPEN311.value}'")

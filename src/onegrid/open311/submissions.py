@@ -20,6 +20,7 @@ from onegrid.cases import intake
 from onegrid.cases.drafts import CaseDraft
 from onegrid.cases.lookups import SessionLookups
 from onegrid.core.errors import DomainError, Invalid, NotFound
+from onegrid.core.levels import Level, prefix
 from onegrid.core.permissions import Principal, Scope
 from onegrid.core.workcalendar import get_calendar
 from onegrid.db import SQLITE_BEGIN, session_scope, write_durably
@@ -29,7 +30,6 @@ from onegrid.open311.models import ApiKey, QueuedRequest
 from onegrid.open311.schemas import PostedRequest
 from onegrid.routing.models import Category, ServiceType
 from onegrid.territory import service as territory
-from onegrid.territory.models import Level
 
 logger = logging.getLogger("onegrid.open311")
 
@@ -62,7 +62,7 @@ def _locate(
         grid_code, lon, lat = territory.locate_grid(session=session, lon=report.lon, lat=report.lat)
     except NotFound as error:
         raise Invalid(error.zh, error.en) from error
-    if grid_code[: Level.DISTRICT.code_length] != district_code:
+    if prefix(grid_code, Level.DISTRICT) != district_code:
         raise Invalid(
             f"该位置不在辖区 {district_code} 内",
             f"the location is outside jurisdiction {district_code}",
@@ -76,7 +76,7 @@ def _check(session: Session, report: intake.Report, located, who: Principal) -> 
     grid_code, lon, lat = located
     intake.prepare(
         report=report,
-        district_code=grid_code[: Level.DISTRICT.code_length],
+        district_code=prefix(grid_code, Level.DISTRICT),
         grid_code=grid_code,
         lon=lon,
         lat=lat,

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 # Notifications point at users: their table must be known wherever these are written.
 import onegrid.accounts.models  # noqa: F401, E402
+from onegrid.core.levels import DISTRICT_DIGITS, GRID_DIGITS
 from onegrid.db.base import Base, TimestampMixin, UTCDateTime, utcnow
 
 
@@ -63,7 +64,7 @@ class Category(TimestampMixin, Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    district_code: Mapped[str] = mapped_column(String(6), index=True)
+    district_code: Mapped[str] = mapped_column(String(DISTRICT_DIGITS), index=True)
     code: Mapped[str] = mapped_column(String(16))
     kind: Mapped[str] = mapped_column(String(16))
     major_code: Mapped[str] = mapped_column(String(8))
@@ -106,7 +107,7 @@ class CategoryAttribute(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    district_code: Mapped[str] = mapped_column(String(6), index=True)
+    district_code: Mapped[str] = mapped_column(String(DISTRICT_DIGITS), index=True)
     category_id: Mapped[int] = mapped_column(
         ForeignKey("category.id", ondelete="CASCADE"), index=True
     )
@@ -130,9 +131,10 @@ class RoutingRule(TimestampMixin, Base):
     __table_args__ = (UniqueConstraint("district_code", "category_code", "unit_code"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    district_code: Mapped[str] = mapped_column(String(6))  # indexed by the unique constraint
+    # Indexed by the unique constraint.
+    district_code: Mapped[str] = mapped_column(String(DISTRICT_DIGITS))
     category_code: Mapped[str] = mapped_column(String(16))
-    unit_code: Mapped[str] = mapped_column(String(15))
+    unit_code: Mapped[str] = mapped_column(String(GRID_DIGITS))
     department_code: Mapped[str] = mapped_column(String(32))
 
 
@@ -148,11 +150,11 @@ class Notification(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    district_code: Mapped[str] = mapped_column(String(6), index=True)
+    district_code: Mapped[str] = mapped_column(String(DISTRICT_DIGITS), index=True)
     user_id: Mapped[int | None] = mapped_column(
         ForeignKey("app_user.id", ondelete="CASCADE"), index=True
     )
-    unit_code: Mapped[str | None] = mapped_column(String(15))
+    unit_code: Mapped[str | None] = mapped_column(String(GRID_DIGITS))
     department_code: Mapped[str | None] = mapped_column(String(32))
     kind: Mapped[str] = mapped_column(String(32))
     subject: Mapped[str] = mapped_column(String(200))

@@ -4,6 +4,7 @@ import json
 
 from pydantic import BaseModel, Field
 
+from onegrid.core.levels import UNIT_CODE_DESCRIPTION, UNIT_CODE_PATTERN
 from onegrid.routing.models import Category, CategoryAttribute, Datatype, Kind, RoutingRule
 from onegrid.territory.schemas import DepartmentOut
 
@@ -96,8 +97,8 @@ class CategoryOut(BaseModel):
 class RuleIn(BaseModel):
     category_code: str = Field(max_length=16, examples=["E0501"])
     unit_code: str = Field(
-        pattern=r"^\d{6}(\d{3}){0,3}$",
-        description="district (6 digits), street (9), community (12) or grid (15)",
+        pattern=UNIT_CODE_PATTERN,
+        description=UNIT_CODE_DESCRIPTION,
         examples=["210104002"],
     )
     department_code: str = Field(max_length=32, examples=["market"])

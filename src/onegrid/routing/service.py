@@ -9,15 +9,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from onegrid.core.errors import Invalid, NotFound
+from onegrid.core.levels import prefixes
 from onegrid.core.permissions import Scope
 from onegrid.db.base import utcnow
 from onegrid.routing import attributes as attribute_values
 from onegrid.routing.catalogue import CategoryRow, default_files, read_catalogue
 from onegrid.routing.models import Category, CategoryAttribute, RoutingRule
 from onegrid.routing.table import (
-    PREFIX_LENGTHS,
     RoutingTable,
     check_unit_code,
+    most_specific,
     unknown_category,
     unknown_department,
 )
@@ -170,16 +171,16 @@ def resolve(
 ) -> Resolution:
     """Returns the department a case goes to and the rule that chose it (most specific wins)."""
     check_unit_code(unit_code, district_code)
-    prefixes = [unit_code[:n] for n in PREFIX_LENGTHS if len(unit_code) >= n]
     rules = session.execute(
         select(RoutingRule.unit_code, RoutingRule.department_code).where(
             RoutingRule.district_code == district_code,
             RoutingRule.category_code == category_code,
-            RoutingRule.unit_code.in_(prefixes),
+            RoutingRule.unit_code.in_(prefixes(unit_code)),
         )
     ).all()
-    if rules:
-        matched, code = max(rules, key=lambda r: len(r.unit_code))
+    found = most_specific(unit_code, dict(rules))
+    if found is not None:
+        matched, code = found
         return Resolution(_department(session, district_code, code), matched)
     code = session.scalar(
         select(Category.default_department_code).where(
@@ -215,9 +216,12 @@ def routing_table(*, session: Session, district_code: str) -> RoutingTable:
             Category.district_code == district_code
         )
     ).all()
+    by_category: dict[str, dict[str, str]] = {}
+    for r in rules:
+        by_category.setdefault(r.category_code, {})[r.unit_code] = r.department_code
     return RoutingTable(
         district_code=district_code,
-        rules={(r.category_code, r.unit_code): r.department_code for r in rules},
+        rules=by_category,
         defaults=dict(defaults),
         departments=frozenset(_department_codes(session, district_code)),
     )

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from onegrid.accounts import auditing
 from onegrid.accounts.access import public, require
+from onegrid.core.levels import DISTRICT_CODE_PATTERN, UNIT_CODE_PATTERN
 from onegrid.core.permissions import Permission, Principal, Scope
 from onegrid.db import DbSession, WritingSession, begin_writing
 from onegrid.routing import service
@@ -18,10 +19,11 @@ Anyone = Annotated[Principal, public()]
 Reader = Annotated[Principal, require(Permission.TERRITORY_READ)]
 Writer = Annotated[Principal, require(Permission.ROUTING_WRITE)]
 District = Annotated[
-    str | None, Query(pattern=r"^\d{6}$", description="district code (default: your own)")
+    str | None,
+    Query(pattern=DISTRICT_CODE_PATTERN, description="district code (default: your own)"),
 ]
 CategoryCode = Annotated[str, Query(max_length=16, examples=["E0501"])]
-UnitCode = Annotated[str, Query(pattern=r"^\d{6}(\d{3}){0,3}$", examples=["210104002009001"])]
+UnitCode = Annotated[str, Query(pattern=UNIT_CODE_PATTERN, examples=["210104002009001"])]
 
 
 def _catalogue_scope(who: Principal, district: str | None) -> Scope:

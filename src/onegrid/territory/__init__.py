@@ -1,10 +1,12 @@
-"""Territory: district → street → community → grid, departments, people, geometry."""
+"""Territory: district → street → community → grid, departments, people, geometry.
+
+The levels and the lengths of their codes are onegrid.core.levels's (every domain reads them).
+"""
 
 from onegrid.territory.geoindex import GridIndex
 from onegrid.territory.models import (
     Assignment,
     Department,
-    Level,
     PartyBranch,
     Person,
     StaffRole,
@@ -15,7 +17,6 @@ __all__ = [
     "Assignment",
     "Department",
     "GridIndex",
-    "Level",
     "PartyBranch",
     "Person",
     "StaffRole",

@@ -13,10 +13,11 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from onegrid.core.errors import Invalid
+from onegrid.core.levels import Level, prefix
 from onegrid.core.permissions import Scope
 from onegrid.territory import service
 from onegrid.territory.geometry import from_wkb, to_geojson
-from onegrid.territory.models import Level, TerritoryUnit
+from onegrid.territory.models import TerritoryUnit
 from onegrid.territory.validation import check_hierarchy, parse_features
 
 
@@ -37,7 +38,7 @@ def feature(unit: TerritoryUnit) -> dict:
         "code": unit.code,
         "name": unit.name,
         "level": level.value,
-        "parent_code": unit.code[: level.parent.code_length] if level.parent else None,
+        "parent_code": prefix(unit.code, level.parent) if level.parent else None,
     }
     if unit.is_demo:
         properties["demo"] = True
@@ -66,14 +67,15 @@ def export_collection(
 def import_collection(*, session: Session, document: object, tolerance: float) -> ImportReport:
     """Validates the whole document and then writes it; raises Invalid having written nothing."""
     units = parse_features(document)
-    stored = service.stored_shapes(session=session, district_codes={u.code[:6] for u in units})
+    districts = {prefix(u.code, Level.DISTRICT) for u in units}
+    stored = service.stored_shapes(session=session, district_codes=districts)
     check_hierarchy(units, stored, tolerance)
     created, updated = service.upsert_units(session=session, units=units)
     return ImportReport(
         created=created,
         updated=updated,
         by_level=dict(Counter(u.level.value for u in units)),
-        districts=sorted({u.code[:6] for u in units}),
+        districts=sorted(districts),
     )
 
 

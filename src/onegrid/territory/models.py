@@ -16,31 +16,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from onegrid.core.crypto import EncryptedString
+from onegrid.core.levels import DISTRICT_DIGITS, GRID_DIGITS, Level
 from onegrid.db.base import Base, TimestampMixin
 
-
-class Level(StrEnum):
-    DISTRICT = "district"
-    STREET = "street"
-    COMMUNITY = "community"
-    GRID = "grid"
-
-    @property
-    def code_length(self) -> int:
-        """Digits of a code at this level: 6 (GB/T 2260) + 3 street + 3 community + 3 grid."""
-        return {"district": 6, "street": 9, "community": 12, "grid": 15}[self.value]
-
-    @property
-    def child(self) -> "Level | None":
-        order = list(Level)
-        index = order.index(self)
-        return order[index + 1] if index + 1 < len(order) else None
-
-    @property
-    def parent(self) -> "Level | None":
-        order = list(Level)
-        index = order.index(self)
-        return order[index - 1] if index > 0 else None
+_LEVELS = ", ".join(f"'{level}'" for level in Level)
 
 
 class StaffRole(StrEnum):
@@ -54,15 +33,15 @@ class TerritoryUnit(TimestampMixin, Base):
 
     __tablename__ = "territory_unit"
     __table_args__ = (
-        CheckConstraint("level IN ('district', 'street', 'community', 'grid')", name="level_known"),
+        CheckConstraint(f"level IN ({_LEVELS})", name="level_known"),
         # The grid index's freshness check, on every intake: the newest change of a level.
         Index("ix_territory_unit_level_updated_at", "level", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    district_code: Mapped[str] = mapped_column(String(6), index=True)
+    district_code: Mapped[str] = mapped_column(String(DISTRICT_DIGITS), index=True)
     level: Mapped[str] = mapped_column(String(16), index=True)
-    code: Mapped[str] = mapped_column(String(15), unique=True)
+    code: Mapped[str] = mapped_column(String(GRID_DIGITS), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     parent_id: Mapped[int | None] = mapped_column(
         ForeignKey("territory_unit.id", ondelete="RESTRICT"), index=True
@@ -85,7 +64,7 @@ class Department(TimestampMixin, Base):
     __table_args__ = (UniqueConstraint("district_code", "code"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    district_code: Mapped[str] = mapped_column(String(6), index=True)
+    district_code: Mapped[str] = mapped_column(String(DISTRICT_DIGITS), index=True)
     code: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(100))
     name_en: Mapped[str] = mapped_column(String(200))
@@ -97,7 +76,7 @@ class Person(TimestampMixin, Base):
     __tablename__ = "person"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    district_code: Mapped[str] = mapped_column(String(6), index=True)
+    district_code: Mapped[str] = mapped_column(String(DISTRICT_DIGITS), index=True)
     name: Mapped[str] = mapped_column(String(50))
     # Personal data, sealed at rest and masked in every response (onegrid.core.pii).
     phone: Mapped[str | None] = mapped_column(EncryptedString)
@@ -119,7 +98,7 @@ class Assignment(TimestampMixin, Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    district_code: Mapped[str] = mapped_column(String(6), index=True)
+    district_code: Mapped[str] = mapped_column(String(DISTRICT_DIGITS), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     unit_id: Mapped[int] = mapped_column(
         ForeignKey("territory_unit.id", ondelete="CASCADE"), index=True
@@ -138,7 +117,7 @@ class PartyBranch(TimestampMixin, Base):
     __tablename__ = "party_branch"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    district_code: Mapped[str] = mapped_column(String(6), index=True)
+    district_code: Mapped[str] = mapped_column(String(DISTRICT_DIGITS), index=True)
     grid_id: Mapped[int] = mapped_column(
         ForeignKey("territory_unit.id", ondelete="CASCADE"), unique=True
     )

@@ -2,7 +2,7 @@
 
 from pydantic import BaseModel, Field
 
-from onegrid.territory.models import Level
+from onegrid.core.levels import Level
 
 
 class UnitRef(BaseModel):

@@ -8,13 +8,13 @@ from sqlalchemy.orm import Session, joinedload
 
 from onegrid.core import coordinates
 from onegrid.core.errors import Invalid, NotFound
+from onegrid.core.levels import Level, prefix, prefixes
 from onegrid.core.permissions import Scope
 from onegrid.territory.geoindex import GridIndex
 from onegrid.territory.geometry import from_wkb, to_wkb
 from onegrid.territory.models import (
     Assignment,
     Department,
-    Level,
     PartyBranch,
     Person,
     TerritoryUnit,
@@ -64,8 +64,7 @@ def parent_chain(*, session: Session, unit: TerritoryUnit) -> list[TerritoryUnit
     Only their codes and names are shown to a user whose scope is below them, never their
     people: knowing which street a grid lies in is what the grid's own code says anyway.
     """
-    prefixes = [unit.code[:n] for n in (6, 9, 12) if n < len(unit.code)]
-    query = select(TerritoryUnit).where(TerritoryUnit.code.in_(prefixes))
+    query = select(TerritoryUnit).where(TerritoryUnit.code.in_(prefixes(unit.code)[1:]))
     return sorted(session.scalars(query), key=lambda u: len(u.code))
 
 
@@ -120,7 +119,7 @@ def stored_shapes(*, session: Session, district_codes: set[str]) -> dict[str, Un
             code=unit.code,
             name=unit.name,
             level=Level(unit.level),
-            parent_code=unit.code[: Level(unit.level).parent.code_length]
+            parent_code=prefix(unit.code, Level(unit.level).parent)
             if Level(unit.level).parent
             else None,
             geometry=from_wkb(unit.geometry),
@@ -148,7 +147,11 @@ def upsert_units(*, session: Session, units: list[UnitShape]) -> tuple[int, int]
     for shape in sorted(units, key=lambda u: len(u.code)):
         row = existing.get(shape.code)
         if row is None:
-            row = TerritoryUnit(code=shape.code, district_code=shape.code[:6], level=shape.level)
+            row = TerritoryUnit(
+                code=shape.code,
+                district_code=prefix(shape.code, Level.DISTRICT),
+                level=shape.level,
+            )
             session.add(row)
             created += 1
         else:
@@ -160,7 +163,7 @@ def upsert_units(*, session: Session, units: list[UnitShape]) -> tuple[int, int]
         row.geometry = to_wkb(shape.geometry)
         row.min_lon, row.min_lat, row.max_lon, row.max_lat = min_lon, min_lat, max_lon, max_lat
         row.is_demo = shape.is_demo
-        if len(shape.code) < Level.GRID.code_length:
+        if shape.level is not Level.GRID:
             session.flush()
             ids[shape.code] = row.id
     session.flush()

@@ -17,10 +17,8 @@ from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
 from onegrid.core.errors import Invalid
+from onegrid.core.levels import LENGTHS_EN, LENGTHS_ZH, Level, level_of, prefix
 from onegrid.territory.geometry import from_geojson
-from onegrid.territory.models import Level
-
-_LEVEL_BY_LENGTH = {level.code_length: level for level in Level}
 
 
 @dataclass
@@ -121,16 +119,16 @@ def parse_features(document: object) -> list[UnitShape]:
         props = feature.get("properties") or {}
         code = str(props.get("code", "")).strip()
         name = str(props.get("name", "")).strip()
-        if not code.isdigit() or len(code) not in _LEVEL_BY_LENGTH:
+        level = level_of(code)
+        if level is None:
             raise _refuse(
                 None,
                 index,
-                f"代码 {code!r} 须为 6、9、12 或 15 位数字",
-                f"code {code!r} must be 6, 9, 12 or 15 digits",
+                f"代码 {code!r} 须为 {LENGTHS_ZH} 位数字",
+                f"code {code!r} must be {LENGTHS_EN} digits",
             )
         if not name:
             raise _refuse(None, index, f"代码 {code} 缺少名称", f"code {code} has no name")
-        level = _LEVEL_BY_LENGTH[len(code)]
         if props.get("level") not in (None, level.value):
             raise _refuse(
                 None,
@@ -148,7 +146,7 @@ def parse_features(document: object) -> list[UnitShape]:
             )
         seen[code] = index
         _check_rings(index, feature.get("geometry"))
-        parent_code = code[: level.parent.code_length] if level.parent else None
+        parent_code = prefix(code, level.parent) if level.parent else None
         if props.get("parent_code") not in (None, parent_code):
             raise _refuse(
                 None,

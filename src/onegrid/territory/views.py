@@ -9,12 +9,13 @@ from sqlalchemy import func, select
 from onegrid.accounts import auditing
 from onegrid.accounts.access import public, require
 from onegrid.core.coordinates import CRS
+from onegrid.core.levels import Level
 from onegrid.core.permissions import Permission, Principal
 from onegrid.core.pii import PiiKind, mask
 from onegrid.db import DbSession
 from onegrid.territory import geojson, service
 from onegrid.territory.geometry import area_m2, from_wkb
-from onegrid.territory.models import Level, TerritoryUnit
+from onegrid.territory.models import TerritoryUnit
 from onegrid.territory.schemas import (
     DepartmentOut,
     LocateOut,
