@@ -4,10 +4,11 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from onegrid import API_PREFIX, __version__
+from onegrid.accounts.identity import identify
 from onegrid.accounts.views import router as accounts_router
 from onegrid.audit.views import router as audit_router
 from onegrid.cases.views import router as cases_router
@@ -44,6 +45,8 @@ def create_app() -> FastAPI:
         "Coordinates are WGS-84 unless a `crs` parameter says otherwise.",
         docs_url=None,
         redoc_url=None,
+        # Who is asking is found before any route's access rule runs (onegrid.core.access).
+        dependencies=[Depends(identify)],
     )
     answer = problems.install(
         app, special={open311.BASE_PREFIX: open311.error_response}, sign_in=sign_in_first

@@ -10,8 +10,8 @@ import uvicorn
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from onegrid.accounts import auditing
 from onegrid.accounts.cli import user_app
+from onegrid.audit import auditing
 from onegrid.audit import service as audit_service
 from onegrid.audit.checkpoints import start_background_checkpoints
 from onegrid.audit.cli import audit_app
@@ -29,6 +29,7 @@ from onegrid.demo import build_demo
 from onegrid.demo.build import DEMO_PASSWORD, DEMO_USERS
 from onegrid.open311.cli import open311_app
 from onegrid.open311.submissions import start_background_queue
+from onegrid.pii.cli import mask_text
 from onegrid.routing.cli import categories_app
 from onegrid.territory import geojson, service
 
@@ -40,6 +41,7 @@ app.add_typer(territory_app, name="territory")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(case_app, name="case")
+case_app.command("mask-text")(mask_text)
 app.add_typer(import_app, name="import")
 app.add_typer(categories_app, name="categories")
 app.add_typer(open311_app, name="open311")

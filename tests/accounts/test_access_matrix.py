@@ -13,7 +13,6 @@ from fastapi.routing import APIRoute
 from sqlalchemy import select
 
 from onegrid.accounts import service
-from onegrid.accounts.access import iter_routes, rule_of
 from onegrid.accounts.models import User
 from onegrid.app import create_app
 from onegrid.cases import evidence, intake, rollup
@@ -21,6 +20,7 @@ from onegrid.cases.facts import FACTS, BucketKey
 from onegrid.cases.flows import Action
 from onegrid.cases.models import Channel
 from onegrid.cases.transitions import transition
+from onegrid.core.access import iter_routes, rule_of
 from onegrid.core.permissions import ROLE_PERMISSIONS, Permission, Role, operator
 from onegrid.core.pii import PiiKind, mask
 from onegrid.demo.build import DEMO_PASSWORD, DEMO_USERS

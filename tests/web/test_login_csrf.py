@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, expect
 
-from onegrid.accounts.access import SESSION_COOKIE
+from onegrid.accounts.identity import SESSION_COOKIE
 from onegrid.web.login_csrf import COOKIE
 from tests.login_form import form_token
 

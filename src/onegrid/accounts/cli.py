@@ -10,7 +10,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from onegrid.accounts import auditing, service
+from onegrid.accounts import service
+from onegrid.audit import auditing
 from onegrid.core.commands import acting, fail
 from onegrid.core.errors import DomainError, Invalid
 from onegrid.core.permissions import Role, Scope

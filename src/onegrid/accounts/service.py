@@ -12,10 +12,11 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from onegrid.accounts import auditing, throttle
+from onegrid.accounts import throttle
 from onegrid.accounts.models import AuthToken, User, UserScope
 from onegrid.accounts.passwords import check_policy, hash_password, needs_rehash, verify_password
 from onegrid.accounts.schemas import Credentials
+from onegrid.audit import auditing
 from onegrid.config import get_settings
 from onegrid.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthenticated
 from onegrid.core.levels import Level

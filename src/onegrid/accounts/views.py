@@ -9,8 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session
 
-from onegrid.accounts import auditing, service
-from onegrid.accounts.access import SESSION_COOKIE, bearer_token, public, require, signed_in
+from onegrid.accounts import service
+from onegrid.accounts.identity import SESSION_COOKIE, bearer_token
 from onegrid.accounts.models import User
 from onegrid.accounts.schemas import (
     Credentials,
@@ -22,7 +22,9 @@ from onegrid.accounts.schemas import (
     UserOut,
     UserWithPasswordOut,
 )
+from onegrid.audit import auditing
 from onegrid.config import get_settings
+from onegrid.core.access import public, require, signed_in
 from onegrid.core.errors import Forbidden
 from onegrid.core.permissions import Permission, Principal, Role
 from onegrid.db import DbSession, WritingSession, begin_writing

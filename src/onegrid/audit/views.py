@@ -5,11 +5,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from onegrid.accounts import auditing
-from onegrid.accounts.access import require
-from onegrid.audit import chain, service
+from onegrid.audit import auditing, chain, service
 from onegrid.audit.schemas import RecordOut, VerifyOut
 from onegrid.config import get_settings
+from onegrid.core.access import require
 from onegrid.core.errors import NotFound
 from onegrid.core.i18n import pick_language
 from onegrid.core.inputs import Moment

@@ -14,8 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.orm import Session
 
-from onegrid.accounts import auditing
-from onegrid.audit import service as audit
+from onegrid.audit import auditing
 from onegrid.cases import importing, intake, scheduled, service
 from onegrid.cases.bulk import BulkEngine
 from onegrid.cases.bulkwrite import BackgroundWriter
@@ -28,7 +27,6 @@ from onegrid.core.coordinates import CRS
 from onegrid.core.errors import DomainError
 from onegrid.core.permissions import Scope
 from onegrid.db import get_engine, session_scope
-from onegrid.pii.service import mask_stored
 from onegrid.territory import service as territory
 
 case_app = typer.Typer(help="Cases: report, list, show, act.")
@@ -151,24 +149,6 @@ def act(
             typer.echo(f"{case.receipt}\t{case.state}")
     except DomainError as error:
         fail(error)
-
-
-@case_app.command("mask-text")
-def mask_text() -> None:
-    """Mask the phones, ID numbers, cards and names in cases stored before 0014 (once)."""
-    who = acting()
-    with session_scope() as session:
-        changed = mask_stored(session=session)
-        for district_code, rows in sorted(changed.items()):
-            audit.record_by(
-                session=session,
-                who=who,
-                district_code=district_code,
-                action="pii.mask_stored",
-                source="cli",
-                detail={"rows": rows},
-            )
-    console.print(f"已遮蔽 masked {sum(changed.values())} row(s)")
 
 
 def sweep() -> None:

@@ -8,8 +8,7 @@ from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFi
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
-from onegrid.accounts import auditing
-from onegrid.accounts.access import public, require
+from onegrid.audit import auditing
 from onegrid.cases import evidence as evidence_files
 from onegrid.cases import intake, service
 from onegrid.cases.flows import STATE_NAMES, Action
@@ -27,6 +26,7 @@ from onegrid.cases.schemas import (
 )
 from onegrid.cases.transitions import transition
 from onegrid.config import get_settings
+from onegrid.core.access import public, require
 from onegrid.core.errors import NotFound
 from onegrid.core.inputs import Id
 from onegrid.core.permissions import Permission, Principal

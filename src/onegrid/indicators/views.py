@@ -4,8 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from onegrid.accounts.access import public, require
 from onegrid.cases.models import Channel
+from onegrid.core.access import public, require
 from onegrid.core.inputs import Day
 from onegrid.core.permissions import Permission, Principal
 from onegrid.db import DbSession

@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from onegrid.accounts import auditing
+from onegrid.audit import auditing
 from onegrid.config import get_settings
 from onegrid.core.commands import District, acting, actor, fail
 from onegrid.core.errors import DomainError

@@ -12,8 +12,8 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
-from onegrid.accounts.access import public
 from onegrid.config import Environment, get_settings
+from onegrid.core.access import public
 from onegrid.core.errors import DomainError, Forbidden, NotFound
 from onegrid.core.i18n import pick_language
 from onegrid.core.permissions import Principal

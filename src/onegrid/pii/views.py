@@ -4,8 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Request, Response
 
-from onegrid.accounts import auditing
-from onegrid.accounts.access import require
+from onegrid.audit import auditing
+from onegrid.core.access import require
 from onegrid.core.errors import NotFound
 from onegrid.core.permissions import Permission, Principal
 from onegrid.db import WritingSession, begin_writing

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from onegrid.accounts import auditing
+from onegrid.audit import auditing
 from onegrid.core.commands import District, acting, fail
 from onegrid.core.errors import DomainError
 from onegrid.core.permissions import Scope

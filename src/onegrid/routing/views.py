@@ -4,8 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from onegrid.accounts import auditing
-from onegrid.accounts.access import public, require
+from onegrid.audit import auditing
+from onegrid.core.access import public, require
 from onegrid.core.levels import DISTRICT_CODE_PATTERN, UNIT_CODE_PATTERN
 from onegrid.core.permissions import Permission, Principal, Scope
 from onegrid.db import DbSession, WritingSession, begin_writing

@@ -6,8 +6,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import func, select
 
-from onegrid.accounts import auditing
-from onegrid.accounts.access import public, require
+from onegrid.audit import auditing
+from onegrid.core.access import public, require
 from onegrid.core.coordinates import CRS
 from onegrid.core.levels import Level
 from onegrid.core.permissions import Permission, Principal

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from onegrid.accounts.access import public
+from onegrid.core.access import public
 from onegrid.core.permissions import Principal
 from onegrid.db import DbSession
 from onegrid.web.header import header_context

@@ -7,9 +7,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from onegrid.accounts import service as accounts
-from onegrid.accounts.access import SESSION_COOKIE, public, signed_in
+from onegrid.accounts.identity import SESSION_COOKIE
 from onegrid.accounts.schemas import Credentials
 from onegrid.config import get_settings
+from onegrid.core.access import public, signed_in
 from onegrid.core.errors import Forbidden, Unauthenticated
 from onegrid.core.permissions import Principal
 from onegrid.db import WritingSession

@@ -7,8 +7,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from onegrid import API_PREFIX
-from onegrid.accounts.access import public
 from onegrid.config import get_settings
+from onegrid.core.access import public
 from onegrid.core.permissions import Permission, Principal
 from onegrid.db import DbSession
 from onegrid.web.header import header_context

@@ -6,7 +6,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from onegrid.accounts import service as accounts
-from onegrid.accounts.access import SESSION_COOKIE, bearer_token, signed_in
+from onegrid.accounts.identity import SESSION_COOKIE, bearer_token
+from onegrid.core.access import signed_in
 from onegrid.core.errors import DomainError
 from onegrid.core.permissions import Principal
 from onegrid.db import WritingSession

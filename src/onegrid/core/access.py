@@ -7,61 +7,74 @@ A user whose password was set by the security admin (must_change_password) may o
 (`signed_in(pending=True)`): every other rule refuses them, and public routes see them as
 anonymous, until they have.
 
+Who is asking is found before any rule runs, by the app's identifying dependency (accounts'
+`identify`, which the app factory makes a dependency of every route): it hands the principal
+over with `identified`, with the way to record a refusal. So the rules need neither accounts
+nor the database, and every domain's views can use them without depending on accounts.
+
 The rule is found again by `rule_of(route)`, so a test can refuse any route without one.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from hmac import compare_digest
-from typing import Annotated
 
 from fastapi import Depends, Request, params
 from fastapi.concurrency import run_in_threadpool
 from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute
 
-from onegrid.accounts import auditing, service
 from onegrid.core.errors import Forbidden, Unauthenticated
 from onegrid.core.permissions import ANONYMOUS, Permission, Principal
-from onegrid.db import DbSession
 
-SESSION_COOKIE = "onegrid_session"
 CSRF_HEADER = "X-CSRF-Token"
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
-
-def bearer_token(request: Request) -> str | None:
-    """Returns the token of an `Authorization: Bearer` header, if any."""
-    header = request.headers.get("authorization", "")
-    scheme, _, value = header.partition(" ")
-    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+# Records a refused attempt of this principal (the detail says what was refused). It may wait
+# for the database's write lock: the rules call it in a worker thread.
+RecordRefusal = Callable[[Principal, dict[str, str]], None]
 
 
-def current_principal(request: Request, session: DbSession) -> Principal:
-    """Returns who is asking, from a bearer token or the session cookie; anonymous if neither."""
-    token, via_cookie = bearer_token(request), False
-    if token is None:
-        token, via_cookie = request.cookies.get(SESSION_COOKIE), True
-    if not token:
-        return ANONYMOUS
-    row = service.resolve_token(session=session, token=token)
-    if row is None:
-        return ANONYMOUS
-    request.state.csrf_token = row.csrf_token
-    request.state.must_change_password = row.user.must_change_password
-    return service.principal_for(row.user, via_cookie=via_cookie)
+def identified(
+    request: Request,
+    principal: Principal,
+    record_refusal: RecordRefusal,
+    *,
+    csrf_token: str | None = None,
+    must_change_password: bool = False,
+) -> None:
+    """Tells the rules who is asking: the app's identifying dependency calls this once, first.
+
+    csrf_token: a browser session's token (writes made with its cookie must carry it);
+    must_change_password: the user may do nothing but change their password.
+    """
+    state = request.state
+    state.principal = principal
+    state.record_refusal = record_refusal
+    if not principal.is_anonymous:  # the pages read these too
+        state.csrf_token = csrf_token
+        state.must_change_password = must_change_password
 
 
-async def _refuse_pending(session, request: Request, principal: Principal) -> None:
+def _asking(request: Request) -> Principal:
+    try:
+        return request.state.principal
+    except AttributeError:
+        raise RuntimeError(
+            "no one identified this request: the app factory makes accounts' identify a "
+            "dependency of every route"
+        ) from None
+
+
+async def _record_refusal(request: Request, principal: Principal, detail: dict[str, str]) -> None:
+    # In a worker thread: the record may wait for the write lock, the event loop must not.
+    await run_in_threadpool(request.state.record_refusal, principal, detail)
+
+
+async def _refuse_pending(request: Request, principal: Principal) -> None:
     if not getattr(request.state, "must_change_password", False):
         return
-    # In a worker thread: the record may wait for the write lock, the event loop must not.
-    await run_in_threadpool(
-        auditing.record_refusal,
-        session,
-        request,
-        principal,
-        "access.denied",
-        detail={"reason": "must change password", "path": request.url.path},
+    await _record_refusal(
+        request, principal, {"reason": "must change password", "path": request.url.path}
     )
     raise Forbidden(
         "请先修改密码：管理员设置的临时密码只能用来修改密码（POST /api/v1/auth/password）",
@@ -92,23 +105,14 @@ async def _check_csrf(request: Request, principal: Principal) -> None:
 def require(permission: Permission) -> params.Depends:
     """Returns the dependency of a route open to signed-in principals holding the permission."""
 
-    async def dependency(
-        request: Request,
-        principal: Annotated[Principal, Depends(current_principal)],
-        session: DbSession,
-    ) -> Principal:
+    async def dependency(request: Request) -> Principal:
+        principal = _asking(request)
         if principal.is_anonymous:
             raise Unauthenticated("请先登录", "please sign in first")
-        await _refuse_pending(session, request, principal)
+        await _refuse_pending(request, principal)
         if not principal.can(permission):
-            # In a worker thread: the record may wait for the write lock, the event loop must not.
-            await run_in_threadpool(
-                auditing.record_refusal,
-                session,
-                request,
-                principal,
-                "access.denied",
-                detail={"permission": permission.value, "path": request.url.path},
+            await _record_refusal(
+                request, principal, {"permission": permission.value, "path": request.url.path}
             )
             raise Forbidden(
                 f"当前角色无权执行此操作（需要 {permission.value}）",
@@ -129,15 +133,12 @@ def signed_in(*, pending: bool = False) -> params.Depends:
     to sign out).
     """
 
-    async def dependency(
-        request: Request,
-        principal: Annotated[Principal, Depends(current_principal)],
-        session: DbSession,
-    ) -> Principal:
+    async def dependency(request: Request) -> Principal:
+        principal = _asking(request)
         if principal.is_anonymous:
             raise Unauthenticated("请先登录", "please sign in first")
         if not pending:
-            await _refuse_pending(session, request, principal)
+            await _refuse_pending(request, principal)
         await _check_csrf(request, principal)
         return principal
 
@@ -148,9 +149,8 @@ def signed_in(*, pending: bool = False) -> params.Depends:
 def public() -> params.Depends:
     """Returns the dependency of a route open to anyone; it still says who is asking."""
 
-    def dependency(
-        request: Request, principal: Annotated[Principal, Depends(current_principal)]
-    ) -> Principal:
+    async def dependency(request: Request) -> Principal:
+        principal = _asking(request)
         if getattr(request.state, "must_change_password", False):
             return ANONYMOUS  # nothing but changing the password until it is changed
         return principal
