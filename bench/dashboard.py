@@ -36,7 +36,7 @@ from onegrid.cases.models import Case
 from onegrid.core.permissions import Scope
 from onegrid.db.engine import create_db_engine
 from onegrid.indicators import GroupBy, Period, indicators
-from onegrid.indicators.definitions import evaluate_many, plan
+from onegrid.indicators.definitions import compute_many, plan
 
 SIZES = {
     Scale.SMOKE: [2_000],
@@ -108,7 +108,7 @@ def duckdb_answer(connection, query: Query) -> dict:
         "WHERE day BETWEEN ? AND ? GROUP BY ALL"
     )
     rows = connection.execute(sql, list(query.window)).fetchall()
-    values = evaluate_many([row[2:] for row in rows], _DUCKDB_PLAN)  # as onegrid evaluates
+    values = compute_many([row[2:] for row in rows], _DUCKDB_PLAN)  # as onegrid computes them
     return {
         (row[0], row[1]): (dict(zip(FACTS, row[2 : 2 + len(FACTS)], strict=True)), value)
         for row, value in zip(rows, values, strict=True)

@@ -5,7 +5,7 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from onegrid.audit import AuditHead, AuditRecord, Entry, list_records, record, record_many, verify
-from onegrid.audit.links import record_hash
+from onegrid.audit.hashing import record_hash
 from onegrid.audit.models import GENESIS
 from onegrid.core.errors import Invalid
 

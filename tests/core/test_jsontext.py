@@ -1,10 +1,11 @@
-"""Memo gives the encoder's own text, remembered only where equal objects have equal text."""
+"""CachingEncoder gives its encoder's own text, remembered only where equal objects have equal
+text."""
 
 import json
 
 import pytest
 
-from onegrid.core.jsontext import Memo
+from onegrid.core.jsontext import CachingEncoder
 
 CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
@@ -22,13 +23,13 @@ CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii
     ],
 )
 def test_the_text_is_the_encoders(value):
-    encode = Memo(CANONICAL)
+    encode = CachingEncoder(CANONICAL)
     assert encode(value) == CANONICAL.encode(value)
     assert encode(value) == CANONICAL.encode(value)  # remembered or not, the same
 
 
 def test_flat_text_objects_are_encoded_once_and_numbers_never_remembered():
-    encode = Memo(CANONICAL)
+    encode = CachingEncoder(CANONICAL)
     for _ in range(3):
         encode({"from": "received", "to": "opened"})
     assert encode.encoded == 1
@@ -44,7 +45,7 @@ def test_flat_text_objects_are_encoded_once_and_numbers_never_remembered():
 
 
 def test_only_the_first_so_many_are_remembered():
-    encode = Memo(CANONICAL, size=2)
+    encode = CachingEncoder(CANONICAL, size=2)
     for n in range(3):
         encode({"n": str(n)})
     assert len(encode.remembered) == 2
@@ -55,4 +56,4 @@ def test_a_mapping_that_is_not_a_dict_is_encoded_as_one():
     class Frozen(dict):
         pass
 
-    assert Memo(CANONICAL)(Frozen(b="2", a="1")) == '{"a":"1","b":"2"}'
+    assert CachingEncoder(CANONICAL)(Frozen(b="2", a="1")) == '{"a":"1","b":"2"}'

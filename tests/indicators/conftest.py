@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from onegrid.cases.facts import FACTS
-from onegrid.indicators.definitions import evaluate_all
+from onegrid.indicators.definitions import compute_all
 
 # (bucket fields, counts in FACTS order): what one case or one rollup row contributes.
 Item = tuple[dict, tuple[int, ...]]
@@ -47,7 +47,7 @@ def reference_indicators(items: Iterable[Item], by: str, period: str) -> dict:
     return {
         group: (
             {f: channels[None][f] for f in FACTS},
-            evaluate_all({c: {f: s[f] for f in FACTS} for c, s in channels.items()}),
+            compute_all({c: {f: s[f] for f in FACTS} for c, s in channels.items()}),
         )
         for group, channels in sums.items()
     }

@@ -203,15 +203,15 @@ def test_the_rate_limiter_refills_with_time():
     now = [0.0]
     limiter = keys.RateLimiter(clock=lambda: now[0])
     for _ in range(3):
-        limiter.take("k", 3)
+        limiter.admit("k", 3)
     with pytest.raises(keys.RateLimited) as refused:
-        limiter.take("k", 3)
+        limiter.admit("k", 3)
     assert refused.value.retry_after == 20  # one request every 20 s at 3 a minute
     now[0] = 20.0
-    limiter.take("k", 3)
+    limiter.admit("k", 3)
     with pytest.raises(keys.RateLimited):
-        limiter.take("k", 3)
-    limiter.take("other", 3)
+        limiter.admit("k", 3)
+    limiter.admit("other", 3)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ hide its module); the `onegrid audit` commands are onegrid.audit.cli's `audit_ap
 
 from onegrid.audit.archive import ArchivedSegment, ArchiveReport
 from onegrid.audit.chain import DistrictCheck, VerifyReport, verify
-from onegrid.audit.links import Break
+from onegrid.audit.hashing import Break
 from onegrid.audit.models import AuditHead, AuditRecord, Outcome
 from onegrid.audit.service import (
     Entry,

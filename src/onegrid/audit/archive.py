@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from onegrid.audit import service
 from onegrid.audit.archive_files import archive_files, file_name
-from onegrid.audit.links import Break, Link, canonical_json, hashed_fields, stream
+from onegrid.audit.hashing import Break, Link, canonical_json, hashed_fields, stream
 from onegrid.audit.models import AuditHead, AuditRecord
 from onegrid.config import get_settings
 from onegrid.core.errors import Conflict, Invalid

@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from onegrid.audit.links import Break, Link
+from onegrid.audit.hashing import Break, Link
 from onegrid.core.levels import DISTRICT_DIGITS
 
 _NAME = re.compile(rf"^audit-(\d{{{DISTRICT_DIGITS}}})-(\d{{12}})-(\d{{12}})\.jsonl\.gz$")

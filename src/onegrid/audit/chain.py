@@ -1,7 +1,7 @@
 """Verifying the hash chains: nothing was edited, removed, reordered or added behind onegrid.
 
 `verify` walks a district's chain from its archive checkpoint (or, given the archive
-directory, from the first record ever written); see onegrid.audit.links for the hashing.
+directory, from the first record ever written); see onegrid.audit.hashing for the hashing.
 Given the directory of signed checkpoints (onegrid.audit.checkpoints), it also requires every
 checkpointed record to be there with its hash, which catches a tail removed and the head
 moved back.
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from onegrid.audit import checkpoints
 from onegrid.audit.archive_files import check_archive
-from onegrid.audit.links import Break, Link, stream
+from onegrid.audit.hashing import Break, Link, stream
 from onegrid.audit.models import GENESIS, AuditHead, AuditRecord
 from onegrid.core.errors import NotFound
 

@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from onegrid.audit.links import Break, canonical_json
+from onegrid.audit.hashing import Break, canonical_json
 from onegrid.audit.models import AuditHead, AuditRecord
 from onegrid.config import get_settings
 from onegrid.db import session_scope

@@ -9,8 +9,8 @@ from sqlalchemy import Engine, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from onegrid.audit.hashing import canonical_detail, record_hash, timestamp
 from onegrid.audit.keys import keyring
-from onegrid.audit.links import canonical_detail, record_hash, timestamp
 from onegrid.audit.models import GENESIS, AuditHead, AuditRecord, Outcome
 from onegrid.core.errors import Invalid
 from onegrid.core.levels import DISTRICT_DIGITS, Level, level_of

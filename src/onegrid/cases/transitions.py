@@ -23,7 +23,7 @@ from onegrid.cases.models import Case, CaseEvent, Evidence
 from onegrid.cases.notify import notice, notify
 from onegrid.config import get_settings
 from onegrid.core.errors import Conflict, Forbidden, Invalid
-from onegrid.core.jsontext import Memo
+from onegrid.core.jsontext import CachingEncoder
 from onegrid.core.permissions import Principal
 from onegrid.core.pii import masked_and_original
 from onegrid.core.workcalendar import get_calendar
@@ -49,7 +49,7 @@ def check_permission(who: Principal, action: Action, *, via_receipt: bool = Fals
     )
 
 
-_EVENT_JSON = Memo(json.JSONEncoder(ensure_ascii=False, sort_keys=True))
+_EVENT_JSON = CachingEncoder(json.JSONEncoder(ensure_ascii=False, sort_keys=True))
 
 
 def event_data(data: dict | None) -> str | None:

@@ -2,9 +2,9 @@
 
 An import writes about seven timeline events and as many audit records per case, and each
 carries a small object ({"from": "received", "to": "opened"}, {"channel": "hotline"}) of which
-a batch holds only a few hundred different ones. `Memo` encodes each different one once.
+a batch holds only a few hundred different ones. A `CachingEncoder` encodes each one once.
 
-    encode = Memo(json.JSONEncoder(sort_keys=True))
+    encode = CachingEncoder(json.JSONEncoder(sort_keys=True))
     encode({"from": "received", "to": "opened"})   # encoded, then remembered
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 
-class Memo:
+class CachingEncoder:
     """An encoder's text for objects, remembered for flat ones whose values are text or None
     (equal such objects have equal text; numbers are not remembered: 1 and True are equal);
     the first `size` different ones.

@@ -239,15 +239,15 @@ def plan(layout: Layout) -> Plan:
     )
 
 
-def evaluate(sums: Sequence[int], terms: Plan) -> dict[str, Value]:
+def compute(sums: Sequence[int], terms: Plan) -> dict[str, Value]:
     """Returns every indicator by code from a flat row of sums laid out as `terms` was planned."""
-    return evaluate_many([sums], terms)[0]
+    return compute_many([sums], terms)[0]
 
 
-def evaluate_many(rows: Sequence[Sequence[int]], terms: Plan) -> list[dict[str, Value]]:
+def compute_many(rows: Sequence[Sequence[int]], terms: Plan) -> list[dict[str, Value]]:
     """Returns every indicator by code for each row of sums, laid out as `terms` was planned.
 
-    Column by column: a dashboard's thousand groups each evaluate them all, and this way the
+    Column by column: a dashboard's thousand groups each compute them all, and this way the
     work per group and indicator is C's (zip, map, dict) but for one division.
     """
     if not rows:
@@ -273,10 +273,10 @@ def _side(columns: list[Sequence[int]], terms: tuple[tuple[int, int], ...]) -> S
     return scaled[0] if len(scaled) == 1 else list(map(sum, zip(*scaled, strict=True)))
 
 
-def evaluate_all(counts: Mapping[str | None, Mapping[str, int]]) -> dict[str, Value]:
+def compute_all(counts: Mapping[str | None, Mapping[str, int]]) -> dict[str, Value]:
     """Returns every indicator by code from sums of facts keyed by channel (None: every channel)."""
     layout = tuple((channel, tuple(sums)) for channel, sums in counts.items())
-    return evaluate([n for sums in counts.values() for n in sums.values()], plan(layout))
+    return compute([n for sums in counts.values() for n in sums.values()], plan(layout))
 
 
 def facts_used() -> set[str]:

@@ -24,7 +24,7 @@ from onegrid.cases.rollup import GRAINS, Grain
 from onegrid.core.errors import Invalid
 from onegrid.core.levels import Level
 from onegrid.core.permissions import Scope
-from onegrid.indicators.definitions import CHANNELS, INDICATORS, Value, evaluate_many, plan
+from onegrid.indicators.definitions import CHANNELS, INDICATORS, Value, compute_many, plan
 from onegrid.routing.models import Category
 from onegrid.territory.models import Department, TerritoryUnit
 
@@ -273,7 +273,7 @@ def indicators(
             counts=dict(zip(FACTS, row[:every], strict=True)),
             values=values,
         )
-        for result, row, values in zip(results, sums, evaluate_many(sums, _PLAN), strict=True)
+        for result, row, values in zip(results, sums, compute_many(sums, _PLAN), strict=True)
     ]
 
 

@@ -118,8 +118,9 @@ class RateLimiter:
         self._lock = threading.Lock()
         self._buckets: dict[str, tuple[float, float]] = {}  # key hash: (tokens, at)
 
-    def take(self, key_hash: str, rate_per_minute: int) -> None:
-        """Takes one request from the key's bucket, or raises RateLimited."""
+    def admit(self, key_hash: str, rate_per_minute: int) -> None:
+        """Admits one request with the key, taking a token from its bucket; or raises
+        RateLimited."""
         per_second = rate_per_minute / 60
         with self._lock:
             now = self._clock()

@@ -203,7 +203,7 @@ def post_request(
             f"该 api_key 不能用于辖区 {named}",
             f"this api_key is not valid for jurisdiction {named}",
         )
-    keys.limiter.take(key.key_hash, key.rate_per_minute)
+    keys.limiter.admit(key.key_hash, key.rate_per_minute)
     source = request.client.host if request.client else None
     done = submissions.submit(session=session, key=key, posted=parse_post(params), source=source)
     notice = created_notice(done.category, done.possible_duplicate, lang)

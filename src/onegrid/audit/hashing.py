@@ -1,4 +1,4 @@
-"""Hash-chain primitives: a record's canonical form and hash, and following a chain link by link.
+"""Hashing the audit log: a record's canonical form and hash, and following a chain link by link.
 
 Each district has its own chain. A record's hash is HMAC-SHA256, under the audit key its
 `key_id` names (onegrid.audit.keys), of the previous record's hash followed by the canonical
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from onegrid.audit.keys import Keyring, keyring
 from onegrid.audit.models import AuditRecord
-from onegrid.core.jsontext import Memo
+from onegrid.core.jsontext import CachingEncoder
 
 HASHED_FIELDS = (
     "district_code",
@@ -57,7 +57,7 @@ def canonical_json(value: Any) -> str:
 
 
 # A record's detail as canonical JSON; the few shapes bulk work repeats are encoded once each.
-canonical_detail = Memo(_CANONICAL)
+canonical_detail = CachingEncoder(_CANONICAL)
 
 
 def timestamp(at: datetime) -> str:
