@@ -65,6 +65,13 @@ def _asking(request: Request) -> Principal:
         ) from None
 
 
+def _signed_in(request: Request) -> Principal:
+    principal = _asking(request)
+    if principal.is_anonymous:
+        raise Unauthenticated("请先登录", "please sign in first")
+    return principal
+
+
 async def _record_refusal(request: Request, principal: Principal, detail: dict[str, str]) -> None:
     # In a worker thread: the record may wait for the write lock, the event loop must not.
     await run_in_threadpool(request.state.record_refusal, principal, detail)
@@ -106,9 +113,7 @@ def require(permission: Permission) -> params.Depends:
     """Returns the dependency of a route open to signed-in principals holding the permission."""
 
     async def dependency(request: Request) -> Principal:
-        principal = _asking(request)
-        if principal.is_anonymous:
-            raise Unauthenticated("请先登录", "please sign in first")
+        principal = _signed_in(request)
         await _refuse_pending(request, principal)
         if not principal.can(permission):
             await _record_refusal(
@@ -134,9 +139,7 @@ def signed_in(*, pending: bool = False) -> params.Depends:
     """
 
     async def dependency(request: Request) -> Principal:
-        principal = _asking(request)
-        if principal.is_anonymous:
-            raise Unauthenticated("请先登录", "please sign in first")
+        principal = _signed_in(request)
         if not pending:
             await _refuse_pending(request, principal)
         await _check_csrf(request, principal)
