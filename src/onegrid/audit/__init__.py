@@ -1,7 +1,9 @@
 """Audit log: every write and every sensitive read, append-only and hash-chained per district.
 
 Archiving is `onegrid.audit.archive.archive` (the function is not lifted here, where it would
-hide its module); the `onegrid audit` commands are onegrid.audit.cli's `audit_app`.
+hide its module); the `onegrid audit` commands are onegrid.audit.cli's `audit_app`. Views and
+commands record what a principal did through onegrid.audit.auditing (`auditing.record`,
+`record_refusal`, `record_read`).
 """
 
 from onegrid.audit.archive import ArchivedSegment, ArchiveReport
