@@ -5,8 +5,8 @@ nothing."""
 
 from fastapi.routing import APIRoute
 
-from onegrid.accounts.access import iter_routes
 from onegrid.app import create_app
+from onegrid.core.access import iter_routes
 from onegrid.db import get_session
 from onegrid.db.session import writing_session
 
