@@ -152,6 +152,16 @@ def _department_id(
     return department.id
 
 
+def acted_on(*, session: Session, username: str | None, scope: Scope) -> User | None:
+    """Returns the user an administrator acts on (None: a user to create), under the write lock."""
+    begin_writing(session)
+    return (
+        None
+        if username is None
+        else get_by_username(session=session, username=username, scope=scope)
+    )
+
+
 def check_api_may_manage(*, who: Principal, user: User | None, role: Role | None = None) -> None:
     """Raises Forbidden unless the API may act on this account, or give this role.
 

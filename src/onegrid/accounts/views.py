@@ -27,7 +27,7 @@ from onegrid.config import get_settings
 from onegrid.core.access import public, require, signed_in
 from onegrid.core.errors import Forbidden
 from onegrid.core.permissions import Permission, Principal, Role
-from onegrid.db import DbSession, WritingSession, begin_writing
+from onegrid.db import DbSession, WritingSession
 
 router = APIRouter(tags=["accounts"])
 Anyone = Annotated[Principal, public()]
@@ -120,10 +120,10 @@ def _managed(
 ) -> User | None:
     """Returns the user the security admin acts on (None: one to create), under the write lock,
     once separation of duties allows the act; a refusal is audited."""
-    begin_writing(session)
-    user = None
-    if action != "user.create":
-        user = service.get_by_username(session=session, username=username, scope=who.scope)
+    creating = action == "user.create"
+    user = service.acted_on(
+        session=session, username=None if creating else username, scope=who.scope
+    )
     try:
         service.check_api_may_manage(who=who, user=user, role=role)
     except Forbidden as error:

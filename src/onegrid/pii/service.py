@@ -10,6 +10,7 @@ from onegrid.cases.models import Case, CaseEvent
 from onegrid.core.errors import Invalid, NotFound
 from onegrid.core.permissions import Scope
 from onegrid.core.pii import PiiKind, mask, mask_name, masked_and_original
+from onegrid.db import begin_writing
 from onegrid.territory import service as territory
 
 # The fields a reveal may name, by object type, and how each is masked. A case's free text
@@ -59,7 +60,10 @@ def _event(session: Session, event_id: int, scope: Scope) -> CaseEvent:
 def reveal(
     *, session: Session, scope: Scope, object_type: str, object_id: int, field: str
 ) -> Revealed:
-    """Returns the field of the object in clear; NotFound outside the scope (no leak)."""
+    """Returns the field of the object in clear; NotFound outside the scope (no leak).
+
+    Takes the write lock first: every answer, a refusal too, is recorded."""
+    begin_writing(session)
     kind = REVEALABLE.get(object_type, {}).get(field)
     if kind is None:
         raise Invalid(

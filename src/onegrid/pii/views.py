@@ -8,7 +8,7 @@ from onegrid.audit import auditing
 from onegrid.core.access import require
 from onegrid.core.errors import NotFound
 from onegrid.core.permissions import Permission, Principal
-from onegrid.db import WritingSession, begin_writing
+from onegrid.db import WritingSession
 from onegrid.pii import service
 from onegrid.pii.schemas import RevealIn, RevealOut
 
@@ -28,7 +28,6 @@ def reveal(
     session: WritingSession,
     who: Annotated[Principal, require(Permission.PII_REVEAL)],
 ) -> RevealOut:
-    begin_writing(session)  # every answer, refusals too, is recorded
     detail = {"field": body.field, "purpose": body.purpose}
     try:
         revealed = service.reveal(

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from onegrid.core.errors import Invalid, NotFound
 from onegrid.core.levels import prefixes
 from onegrid.core.permissions import Scope
+from onegrid.db import begin_writing
 from onegrid.db.base import utcnow
 from onegrid.routing import attributes as attribute_values
 from onegrid.routing.catalogue import CategoryRow, default_files, read_catalogue
@@ -260,6 +261,7 @@ def set_rule(
     *, session: Session, scope: Scope, category_code: str, unit_code: str, department_code: str
 ) -> RoutingRule:
     """Routes the category's cases in this unit (and below it) to the department."""
+    begin_writing(session)
     unit = territory.get_by_code(session=session, code=unit_code, scope=scope)
     district_code = unit.district_code
     if _category_in(session, district_code, category_code) is None:
@@ -285,6 +287,7 @@ def delete_rule(
     *, session: Session, scope: Scope, category_code: str, unit_code: str
 ) -> RoutingRule:
     """Deletes the rule of this category and unit, returning it; NotFound if there is none."""
+    begin_writing(session)
     unit = territory.get_by_code(session=session, code=unit_code, scope=scope)
     rule = _rule(session, unit.district_code, category_code, unit_code)
     if rule is None:

@@ -8,7 +8,7 @@ from onegrid.audit import auditing
 from onegrid.core.access import public, require
 from onegrid.core.levels import DISTRICT_CODE_PATTERN, UNIT_CODE_PATTERN
 from onegrid.core.permissions import Permission, Principal, Scope
-from onegrid.db import DbSession, WritingSession, begin_writing
+from onegrid.db import DbSession, WritingSession
 from onegrid.routing import service
 from onegrid.routing.schemas import CategoryOut, RouteOut, RuleIn, RuleOut
 from onegrid.territory import service as territory
@@ -60,7 +60,6 @@ def rules(
 
 @router.put("/routing/rules", response_model=RuleOut, summary="Route a category in a unit")
 def set_rule(body: RuleIn, request: Request, session: WritingSession, who: Writer) -> RuleOut:
-    begin_writing(session)
     rule = service.set_rule(
         session=session,
         scope=who.scope,
@@ -89,7 +88,6 @@ def delete_rule(
     session: WritingSession,
     who: Writer,
 ) -> Response:
-    begin_writing(session)
     rule = service.delete_rule(
         session=session, scope=who.scope, category_code=category_code, unit_code=unit_code
     )
