@@ -26,7 +26,7 @@ import shapely
 from sqlalchemy.orm import Session
 
 from bench.stores import cache_dir, sqlite_template, sqlite_url
-from onegrid.cases.bulk import Row
+from onegrid.cases.bulk.engine import Row
 from onegrid.db.engine import create_db_engine
 from onegrid.demo.build import DEMO_DISTRICT
 from onegrid.demo.history import Pickers, day_of_cases, present_of

@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 from bench.generate import cases_file
 from bench.stores import cache_dir, imported_sqlite, keep_sqlite, sqlite_url
 from onegrid.cases.facts import FACTS, BucketKey
-from onegrid.cases.models import Case
-from onegrid.cases.rollup import CaseRollup, add_many
+from onegrid.cases.models import Case, CaseRollup
+from onegrid.cases.rollup import add_many
 from onegrid.db.base import UTCDateTime
 from onegrid.db.engine import create_db_engine
 

@@ -17,9 +17,9 @@ from onegrid.accounts.models import User
 from onegrid.app import create_app
 from onegrid.cases import evidence, intake, rollup
 from onegrid.cases.facts import FACTS, BucketKey
-from onegrid.cases.flows import Action
+from onegrid.cases.flows import transition
+from onegrid.cases.machine import Action
 from onegrid.cases.models import Channel
-from onegrid.cases.transitions import transition
 from onegrid.core.access import iter_routes, rule_of
 from onegrid.core.permissions import ROLE_PERMISSIONS, Permission, Role, operator
 from onegrid.core.pii import PiiKind, mask

@@ -10,8 +10,8 @@ from shapely import Point
 from sqlalchemy import select
 
 from bench.generate import END, as_json, write_cases
-from onegrid.cases.bulk import Row
-from onegrid.cases.importing import read
+from onegrid.cases.bulk.engine import Row
+from onegrid.cases.bulk.importing import read
 from onegrid.core.levels import Level
 from onegrid.territory.models import TerritoryUnit
 from onegrid.territory.service import grid_index

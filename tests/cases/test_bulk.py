@@ -13,12 +13,11 @@ from sqlalchemy import func, select
 
 from onegrid.audit.models import AuditRecord
 from onegrid.cases import intake
-from onegrid.cases.bulk import BulkEngine, Row, Step
+from onegrid.cases.bulk.engine import BulkEngine, Row, Step
 from onegrid.cases.facts import FACTS
-from onegrid.cases.flows import Action
-from onegrid.cases.models import Case, CaseEvent, Channel
-from onegrid.cases.rollup import CaseRollup
-from onegrid.cases.transitions import transition
+from onegrid.cases.flows import transition
+from onegrid.cases.machine import Action
+from onegrid.cases.models import Case, CaseEvent, CaseRollup, Channel
 from onegrid.core.permissions import operator
 from onegrid.routing.models import Category
 from onegrid.territory.geometry import from_wkb

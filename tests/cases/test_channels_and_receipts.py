@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from onegrid.cases import intake
-from onegrid.cases.bulk import BulkEngine, Row
+from onegrid.cases.bulk.engine import BulkEngine, Row
 from onegrid.cases.models import Case, CaseEvent, Channel
 from onegrid.core.errors import Forbidden
 from onegrid.core.permissions import (

@@ -4,7 +4,7 @@ import itertools
 
 import pytest
 
-from onegrid.cases.flows import Action, target
+from onegrid.cases.machine import Action, target
 from onegrid.cases.models import Case, State
 from onegrid.core.errors import Conflict
 

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 
 from onegrid.audit import chain
 from onegrid.audit.models import AuditRecord
-from onegrid.cases import importing
-from onegrid.cases.bulk import BulkEngine, Rejected, Row
-from onegrid.cases.bulkwrite import BackgroundWriter
-from onegrid.cases.flows import Action
+from onegrid.cases.bulk import importing
+from onegrid.cases.bulk.engine import BulkEngine, Rejected, Row
+from onegrid.cases.bulk.writer import BackgroundWriter
+from onegrid.cases.machine import Action
 from onegrid.cases.models import Case, CaseEvent
 from onegrid.core.coordinates import CRS, from_wgs84
 from onegrid.core.errors import Conflict

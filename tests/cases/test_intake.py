@@ -9,8 +9,7 @@ from sqlalchemy import func, select
 from onegrid.audit import chain
 from onegrid.audit.models import AuditRecord
 from onegrid.cases import intake, service
-from onegrid.cases.models import Case, CaseEvent, Channel
-from onegrid.cases.rollup import CaseRollup
+from onegrid.cases.models import Case, CaseEvent, CaseRollup, Channel
 from onegrid.core.coordinates import from_wgs84
 from onegrid.core.errors import Forbidden, Invalid
 from onegrid.core.permissions import ANONYMOUS, Scope, operator

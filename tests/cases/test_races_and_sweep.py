@@ -9,9 +9,9 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from onegrid.cases import intake, scheduled
-from onegrid.cases.flows import Action
+from onegrid.cases.flows import transition
+from onegrid.cases.machine import Action
 from onegrid.cases.models import Case, CaseEvent, Channel
-from onegrid.cases.transitions import transition
 from onegrid.core.errors import Conflict
 from onegrid.core.permissions import operator
 from onegrid.routing.models import Notification

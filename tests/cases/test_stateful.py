@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 
 from onegrid.cases import scheduled
 from onegrid.cases.facts import FACTS, facts
-from onegrid.cases.flows import Action, target
-from onegrid.cases.models import Case, CaseEvent, Channel, State
-from onegrid.cases.rollup import APART, APART_FACTS, GRAINS
-from onegrid.cases.transitions import transition
+from onegrid.cases.flows import transition
+from onegrid.cases.machine import Action, target
+from onegrid.cases.models import APART, APART_FACTS, Case, CaseEvent, Channel, State
+from onegrid.cases.rollup import GRAINS
 from onegrid.core.errors import DomainError
 from onegrid.core.permissions import operator
 from onegrid.core.workcalendar import Light, get_calendar

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from onegrid.cases.flows import Action
+from onegrid.cases.machine import Action
 from onegrid.cases.models import Case, CaseEvent
 from tests.cases.conftest import inside, outside
 

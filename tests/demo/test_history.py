@@ -7,10 +7,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from onegrid.cases.bulk import BulkEngine
+from onegrid.cases.bulk.engine import BulkEngine
 from onegrid.cases.facts import FACTS, facts
-from onegrid.cases.models import Case, CaseEvent
-from onegrid.cases.rollup import CaseRollup
+from onegrid.cases.models import Case, CaseEvent, CaseRollup
 from onegrid.db.engine import create_db_engine
 from onegrid.db.migrate import upgrade
 from onegrid.demo import build_demo

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import func, select
 
 from onegrid.cases import intake
-from onegrid.cases.flows import Action
+from onegrid.cases.flows import transition
+from onegrid.cases.machine import Action
 from onegrid.cases.models import Case, Channel, State
-from onegrid.cases.transitions import transition
 from onegrid.core.permissions import operator
 from onegrid.territory.models import Department
 from tests.cases.conftest import WORKER_GRID, point_in

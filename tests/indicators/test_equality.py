@@ -17,12 +17,12 @@ from onegrid.accounts.models import User
 from onegrid.accounts.service import principal_for
 from onegrid.cases import rollup, service
 from onegrid.cases.facts import FACTS, bucket, facts
-from onegrid.cases.flows import Action
+from onegrid.cases.flows import transition
 from onegrid.cases.intake import Report, intake
+from onegrid.cases.machine import Action
 from onegrid.cases.models import Case, Channel
 from onegrid.cases.scheduled import sweep
 from onegrid.cases.service import Filters
-from onegrid.cases.transitions import transition
 from onegrid.core.permissions import Scope, operator
 from onegrid.indicators import GroupBy, Period, indicators
 from onegrid.indicators.queries import grain_for, one_row_per_group

@@ -17,9 +17,9 @@ from xml.etree import ElementTree
 import pytest
 from sqlalchemy.orm import Session
 
-from onegrid.cases.flows import Action
+from onegrid.cases.flows import transition
+from onegrid.cases.machine import Action
 from onegrid.cases.models import Case
-from onegrid.cases.transitions import transition
 from onegrid.core.permissions import operator
 from tests.cases.conftest import WORKER_GRID, own_demo_engine, point_in
 

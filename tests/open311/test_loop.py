@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy.orm import Session
 
-from onegrid.cases.flows import Action
+from onegrid.cases.flows import transition
+from onegrid.cases.machine import Action
 from onegrid.cases.models import Case
-from onegrid.cases.transitions import transition
 from onegrid.core.permissions import operator
 from onegrid.open311.mapping import w3
 from tests.open311.conftest import parse

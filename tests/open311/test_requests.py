@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from onegrid.cases import intake
-from onegrid.cases.flows import Action
+from onegrid.cases.flows import transition
+from onegrid.cases.machine import Action
 from onegrid.cases.models import Case, Channel, State
-from onegrid.cases.transitions import transition
 from onegrid.core.permissions import operator
 from onegrid.db.base import utcnow
 from onegrid.open311.mapping import HIDDEN, STATUS_NOTES, STEP_NOTES

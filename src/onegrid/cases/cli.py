@@ -15,12 +15,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy.orm import Session
 
 from onegrid.audit import auditing
-from onegrid.cases import importing, intake, scheduled, service
-from onegrid.cases.bulk import BulkEngine
-from onegrid.cases.bulkwrite import BackgroundWriter
-from onegrid.cases.flows import STATE_NAMES, Action
+from onegrid.cases import intake, scheduled, service
+from onegrid.cases.bulk import importing
+from onegrid.cases.bulk.engine import BulkEngine
+from onegrid.cases.bulk.writer import BackgroundWriter
+from onegrid.cases.flows import transition
+from onegrid.cases.machine import STATE_NAMES, Action
 from onegrid.cases.models import Channel, State
-from onegrid.cases.transitions import transition
 from onegrid.config import get_settings
 from onegrid.core.commands import District, acting, fail
 from onegrid.core.coordinates import CRS

@@ -1,14 +1,14 @@
 """What each action does to a case besides moving its state: clocks, facts, department.
 
-Called only by onegrid.cases.transitions.transition, after flows.target allowed the action.
+Called only by onegrid.cases.flows.transition, after flows.target allowed the action.
 """
 
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from onegrid.cases.flows import Action
 from onegrid.cases.lookups import Lookups
+from onegrid.cases.machine import Action
 from onegrid.cases.models import OPEN, Case, Stage, State
 from onegrid.core.errors import Invalid, NotFound
 from onegrid.core.workcalendar import Duration, WorkCalendar

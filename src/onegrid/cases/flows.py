@@ -1,145 +1,175 @@
-"""The state machine of the loop: every legal transition is named once, in `_target`.
+"""The one entry for every change to a case: permission, legality, effects, timeline, audit.
 
-受理 received → 核实 verifying → verified → 立案 opened → 派遣 dispatched → 反馈 handled →
-核查 closed (or 返工 back to dispatched) → 评价 evaluated; with 作废 voided, 回退 returned,
-延期 and 挂账 (each approved by the command centre), 合并 merged, 督办 supervise, and the
-sweep's escalate. Anything else is refused with an error naming the state and the action.
+    transition(session=s, case=c, action=Action.DISPATCH, who=principal, note="…")
+
+Each call writes exactly one timeline event and one audit record, moves the case's counts
+in the rollup, and bumps the case's version so that a racing change fails.
 """
 
-from enum import StrEnum
+import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from onegrid.cases.models import Case, State
-from onegrid.core.errors import Conflict
-from onegrid.core.permissions import Permission
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
-
-class Action(StrEnum):
-    RECEIVE = "receive"  # intake: the case's first event
-    REQUEST_VERIFY = "request_verify"
-    VERIFY = "verify"  # data: valid (bool)
-    OPEN = "open"  # data: category_code (optional reclassification)
-    VOID = "void"  # note: the reason
-    DISPATCH = "dispatch"  # data: department_code (optional: the routing table's by default)
-    RETURN = "return"  # 回退: a wrong dispatch goes back to the command centre
-    REQUEST_EXTENSION = "request_extension"  # data: duration ("2d")
-    APPROVE_EXTENSION = "approve_extension"
-    REJECT_EXTENSION = "reject_extension"
-    REQUEST_PARK = "request_park"
-    APPROVE_PARK = "approve_park"
-    REJECT_PARK = "reject_park"
-    UNPARK = "unpark"
-    FEEDBACK = "feedback"  # the handler's result, with evidence
-    CHECK_PASS = "check_pass"  # 核查通过 → 结案
-    CHECK_FAIL = "check_fail"  # 核查未通过 → 返工 to the same department
-    EVALUATE = "evaluate"  # data: rating 1–5, comment
-    MERGE = "merge"  # data: into (receipt of the surviving case)
-    SUPERVISE = "supervise"  # 督办: no change of state
-    ESCALATE = "escalate"  # the sweep raises an overdue case one level
+from onegrid.audit import service as audit
+from onegrid.cases import effects, machine, rollup
+from onegrid.cases.facts import bucket, facts
+from onegrid.cases.lookups import SessionLookups
+from onegrid.cases.machine import Action
+from onegrid.cases.models import Case, CaseEvent, Evidence
+from onegrid.cases.notify import notice, notify
+from onegrid.config import get_settings
+from onegrid.core.errors import Conflict, Forbidden, Invalid
+from onegrid.core.jsontext import CachingEncoder
+from onegrid.core.permissions import Principal
+from onegrid.core.pii import masked_and_original
+from onegrid.core.workcalendar import get_calendar
+from onegrid.db.base import utcnow
 
 
-# Who may take each action (beyond seeing the case): data, checked by the one dispatcher.
-PERMISSION: dict[Action, Permission | None] = {
-    Action.RECEIVE: Permission.CASES_INTAKE,
-    Action.REQUEST_VERIFY: Permission.CASES_COMMAND,
-    Action.VERIFY: Permission.CASES_VERIFY,
-    Action.OPEN: Permission.CASES_COMMAND,
-    Action.VOID: Permission.CASES_COMMAND,
-    Action.DISPATCH: Permission.CASES_COMMAND,
-    Action.RETURN: Permission.CASES_HANDLE,
-    Action.REQUEST_EXTENSION: Permission.CASES_HANDLE,
-    Action.APPROVE_EXTENSION: Permission.CASES_COMMAND,
-    Action.REJECT_EXTENSION: Permission.CASES_COMMAND,
-    Action.REQUEST_PARK: Permission.CASES_HANDLE,
-    Action.APPROVE_PARK: Permission.CASES_COMMAND,
-    Action.REJECT_PARK: Permission.CASES_COMMAND,
-    Action.UNPARK: Permission.CASES_COMMAND,
-    Action.FEEDBACK: Permission.CASES_HANDLE,
-    Action.CHECK_PASS: Permission.CASES_VERIFY,
-    Action.CHECK_FAIL: Permission.CASES_VERIFY,
-    # A citizen rates with the receipt (no account); the hotline's callback rates for them.
-    Action.EVALUATE: Permission.CASES_COMMAND,
-    Action.MERGE: Permission.CASES_COMMAND,
-    Action.SUPERVISE: Permission.CASES_SUPERVISE,
-    Action.ESCALATE: None,  # the sweep only
-}
-
-STATE_NAMES = {
-    State.RECEIVED: "受理",
-    State.VERIFYING: "核实中",
-    State.VERIFIED: "已核实",
-    State.OPENED: "已立案",
-    State.DISPATCHED: "处置中",
-    State.RETURNED: "已回退",
-    State.PARKED: "挂账",
-    State.HANDLED: "待核查",
-    State.CLOSED: "已结案",
-    State.EVALUATED: "已评价",
-    State.VOIDED: "已作废",
-    State.MERGED: "已合并",
-}
+def snapshot(case: Case) -> rollup.Snapshot:
+    """Returns what the case counts in the rollup now."""
+    return bucket(case, ZoneInfo(get_settings().time_zone)), facts(case)
 
 
-def target(case: Case, action: Action) -> State:
-    """Returns the state this action leads to from the case's state, or raises Conflict."""
-    key = (case.state, action, case.pending)
-    found = _TARGETS.get(key)
-    if found is None:
-        found = _TARGETS[key] = _target(State(case.state), action, case.pending)
-    return found
-
-
-# What each (state, action, pending) led to, filled as they come: a few dozen in all.
-_TARGETS: dict[tuple[str, Action, str | None], State] = {}
-
-
-def _target(state: State, action: Action, pending: str | None) -> State:
-    match (state, action, pending):
-        case (State.RECEIVED, Action.REQUEST_VERIFY, None):
-            return State.VERIFYING
-        case (State.VERIFYING, Action.VERIFY, None):
-            return State.VERIFIED
-        case (State.RECEIVED | State.VERIFIED, Action.OPEN, None):
-            return State.OPENED
-        case (State.RECEIVED | State.VERIFYING | State.VERIFIED, Action.VOID, None):
-            return State.VOIDED
-        case (State.RECEIVED | State.VERIFYING | State.VERIFIED, Action.MERGE, None):
-            return State.MERGED
-        case (State.OPENED | State.RETURNED, Action.DISPATCH, None):
-            return State.DISPATCHED
-        case (State.DISPATCHED, Action.RETURN, None):
-            return State.RETURNED
-        case (State.DISPATCHED, Action.REQUEST_EXTENSION | Action.REQUEST_PARK, None):
-            return State.DISPATCHED
-        case (State.DISPATCHED, Action.APPROVE_EXTENSION | Action.REJECT_EXTENSION, "extension"):
-            return State.DISPATCHED
-        case (State.DISPATCHED, Action.APPROVE_PARK, "park"):
-            return State.PARKED
-        case (State.DISPATCHED, Action.REJECT_PARK, "park"):
-            return State.DISPATCHED
-        case (State.PARKED, Action.UNPARK, None):
-            return State.DISPATCHED
-        case (State.DISPATCHED, Action.FEEDBACK, None):
-            return State.HANDLED
-        case (State.HANDLED, Action.CHECK_PASS, None):
-            return State.CLOSED
-        case (State.HANDLED, Action.CHECK_FAIL, None):
-            return State.DISPATCHED
-        case (State.CLOSED, Action.EVALUATE, None):
-            return State.EVALUATED
-        case (s, Action.SUPERVISE | Action.ESCALATE, _) if s not in (
-            State.CLOSED,
-            State.EVALUATED,
-            State.VOIDED,
-            State.MERGED,
-            State.PARKED,
-        ):
-            return s
-    waiting = f"（待审批：{pending}）" if pending else ""
-    waiting_en = f" (awaiting approval of: {pending})" if pending else ""
-    # Not the request's fault but the case's state (often just changed by someone else): 409.
-    raise Conflict(
-        f"案件处于“{STATE_NAMES[state]}”{waiting}状态，不能执行 {action.value}",
-        f"a case in state {state.value}{waiting_en} cannot take the action {action.value}",
-        state=state.value,
+def check_permission(who: Principal, action: Action, *, via_receipt: bool = False) -> None:
+    """Raises Forbidden unless the principal may take this action."""
+    needed = machine.PERMISSION[action]
+    if via_receipt and action is Action.EVALUATE:
+        return  # the receipt is the citizen's proof
+    if who.scope.everything or (needed is not None and who.can(needed)):
+        return
+    raise Forbidden(
+        f"当前角色不能执行 {action.value}",
+        f"your role may not take the action {action.value}",
         action=action.value,
     )
+
+
+_EVENT_JSON = CachingEncoder(json.JSONEncoder(ensure_ascii=False, sort_keys=True))
+
+
+def event_data(data: dict | None) -> str | None:
+    """An event's data as stored: JSON with sorted keys, or None when there is none."""
+    return _EVENT_JSON(data) if data else None
+
+
+def record_event(
+    session: Session,
+    case: Case,
+    who: Principal,
+    action: Action,
+    *,
+    from_state: str | None,
+    now: datetime,
+    note: str | None = None,
+    sealed_note: str | None = None,
+    data: dict | None = None,
+    source: str | None = None,
+) -> CaseEvent:
+    """Appends one event to the case's timeline and its audit record: its note masked, and
+    sealed as typed if masking changed it."""
+    seq = (
+        session.scalar(select(func.max(CaseEvent.seq)).where(CaseEvent.case_id == case.id)) or 0
+    ) + 1
+    event = CaseEvent(
+        district_code=case.district_code,
+        case_id=case.id,
+        seq=seq,
+        at=now,
+        actor=who.username,
+        actor_id=who.user_id,
+        actor_role=who.role.value if who.role else None,
+        action=action.value,
+        from_state=from_state,
+        to_state=case.state,
+        note=note,
+        sealed_note=sealed_note,
+        data=event_data(data),
+    )
+    session.add(event)
+    session.flush()
+    audit.record_by(
+        session=session,
+        who=who,
+        district_code=case.district_code,
+        action=f"case.{action.value}",
+        object_type="case",
+        object_id=case.receipt,
+        source=source,
+        detail={"from": from_state, "to": case.state},
+    )
+    return event
+
+
+def transition(
+    *,
+    session: Session,
+    case: Case,
+    action: Action,
+    who: Principal,
+    note: str | None = None,
+    data: dict | None = None,
+    evidence_ids: list[int] | None = None,
+    via_receipt: bool = False,
+    source: str | None = None,
+    now: datetime | None = None,
+) -> CaseEvent:
+    """Takes one action on a case, or raises (Invalid, Forbidden) having changed nothing."""
+    check_permission(who, action, via_receipt=via_receipt)
+    target = machine.target(case, action)
+    now = now or utcnow()
+    # From here on the note is masked: the timeline, a rating's comment, the notices.
+    note, sealed_note = masked_and_original(note)
+    before, from_state = snapshot(case), case.state
+    context = effects.Context(
+        lookups=SessionLookups(session),
+        calendar=get_calendar(),
+        now=now,
+        note=note,
+        data=dict(data or {}),
+    )
+    try:
+        effects.EFFECTS[action](context, case)
+        case.state = target.value
+        session.flush()  # the version check: has a racing change already moved the case?
+    except StaleDataError as error:
+        raise Conflict(
+            "案件刚被他人更新，请刷新后重试",
+            "the case was changed meanwhile: reload it and try again",
+        ) from error
+    rollup.apply(session, before, snapshot(case))
+    event = record_event(
+        session,
+        case,
+        who,
+        action,
+        from_state=from_state,
+        now=now,
+        note=note,
+        sealed_note=sealed_note,
+        data=data,
+        source=source,
+    )
+    if evidence_ids:
+        _attach(session, case, event, evidence_ids)
+    message = notice(case, action, note)
+    if message is not None:
+        notify(session, case, **message)
+    return event
+
+
+def _attach(session: Session, case: Case, event: CaseEvent, evidence_ids: list[int]) -> None:
+    rows = session.scalars(
+        select(Evidence).where(Evidence.id.in_(evidence_ids), Evidence.case_id == case.id)
+    ).all()
+    missing = sorted(set(evidence_ids) - {row.id for row in rows})
+    if missing:
+        raise Invalid(
+            f"证据 {missing[0]} 不属于本案件", f"evidence {missing[0]} does not belong to this case"
+        )
+    for row in rows:
+        row.event_id = event.id

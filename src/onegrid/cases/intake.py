@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 from onegrid.audit import service as audit
 from onegrid.cases import effects, rollup, service
 from onegrid.cases.drafts import CaseDraft, columns_of, insert_cases
-from onegrid.cases.flows import Action
+from onegrid.cases.flows import check_permission, event_data, snapshot
 from onegrid.cases.lookups import DistrictLookups, Lookups
+from onegrid.cases.machine import Action
 from onegrid.cases.models import OPEN, Case, CaseEvent, Channel, Stage, State
-from onegrid.cases.transitions import check_permission, event_data, snapshot
 from onegrid.core.coordinates import CRS
 from onegrid.core.errors import DomainError, Forbidden, Invalid, NotFound
 from onegrid.core.levels import Level

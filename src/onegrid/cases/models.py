@@ -1,16 +1,20 @@
-"""Cases of the closed loop (GB/T 30428): the case, its timeline, its evidence."""
+"""Cases of the closed loop (GB/T 30428): the case, its timeline, its evidence, and the
+indicators' rollup tables (kept current by onegrid.cases.rollup)."""
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Column,
+    Date,
     Float,
     ForeignKey,
     Index,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -175,3 +179,67 @@ class Evidence(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
     uploaded_by: Mapped[str] = mapped_column(String(150))
+
+
+def _count() -> Mapped[int]:
+    return mapped_column(Integer, default=0, server_default="0")
+
+
+class CaseRollup(Base):
+    """One bucket: intake day × grid × department × category × channel, and its counts."""
+
+    __tablename__ = "case_rollup"
+
+    district_code: Mapped[str] = mapped_column(String(DISTRICT_DIGITS), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    grid_code: Mapped[str] = mapped_column(String(GRID_DIGITS), primary_key=True)
+    department_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    category_code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    # One column per name in onegrid.cases.facts.FACTS (a test checks they match).
+    received: Mapped[int] = _count()
+    voided: Mapped[int] = _count()
+    opened: Mapped[int] = _count()
+    verified: Mapped[int] = _count()
+    verified_on_time: Mapped[int] = _count()
+    dispatched: Mapped[int] = _count()
+    dispatched_on_time: Mapped[int] = _count()
+    fed_back: Mapped[int] = _count()
+    reworked: Mapped[int] = _count()
+    extended: Mapped[int] = _count()
+    closed: Mapped[int] = _count()
+    closed_on_time: Mapped[int] = _count()
+    overdue_verify: Mapped[int] = _count()
+    overdue_dispatch: Mapped[int] = _count()
+    overdue_handle: Mapped[int] = _count()
+    rated: Mapped[int] = _count()
+    satisfied: Mapped[int] = _count()
+    closed_at_grid: Mapped[int] = _count()
+    closed_at_community: Mapped[int] = _count()
+    closed_at_street: Mapped[int] = _count()
+    closed_at_district: Mapped[int] = _count()
+
+
+# The count columns, in order: one per name in onegrid.cases.facts.FACTS (a test checks it).
+_COUNTS = tuple(c.name for c in CaseRollup.__table__.columns if not c.primary_key)
+# A table that sums the channels together also sums each of these channels' cases apart, every
+# fact again in a column named "<channel>_<fact>".
+APART = (Channel.HOTLINE.value,)
+APART_FACTS = tuple(f"{channel}_{fact}" for channel in APART for fact in _COUNTS)
+
+
+def _coarse_table(name: str, *, channel: bool = True) -> Table:
+    """A coarser rollup: case_rollup's columns, some dimensions left out (onegrid.cases.rollup
+    .Grain says which); without `channel`, also the APART_FACTS columns."""
+    keys = (Column(c.name, c.type, primary_key=True) for c in CaseRollup.__table__.primary_key)
+    counts = (
+        Column(name, Integer, nullable=False, default=0, server_default="0")
+        for name in _COUNTS + (() if channel else APART_FACTS)
+    )
+    return Table(name, Base.metadata, *keys, *counts)
+
+
+ROLLUP_MONTH_GRID_TOTAL = _coarse_table("case_rollup_month_grid_total", channel=False)
+ROLLUP_MONTH_DEPARTMENT = _coarse_table("case_rollup_month_department")
+ROLLUP_MONTH_COMMUNITY = _coarse_table("case_rollup_month_community")
+ROLLUP_MONTH_GRID = _coarse_table("case_rollup_month_grid")

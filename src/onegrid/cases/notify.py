@@ -2,7 +2,7 @@
 
 from sqlalchemy.orm import Session
 
-from onegrid.cases.flows import Action
+from onegrid.cases.machine import Action
 from onegrid.cases.models import Case
 from onegrid.config import get_settings
 from onegrid.core.levels import Level, prefix

@@ -17,88 +17,33 @@ the command centre's largest screen, then reads one row per grid.
 import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from functools import lru_cache
 from itertools import chain
 
-from sqlalchemy import Column, Date, Integer, String, Table, bindparam, delete
+from sqlalchemy import Table, bindparam, delete
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Session
 
 from onegrid.cases.facts import FACTS, BucketKey
-from onegrid.cases.models import Channel
+from onegrid.cases.models import (
+    APART,
+    APART_FACTS,
+    ROLLUP_MONTH_COMMUNITY,
+    ROLLUP_MONTH_DEPARTMENT,
+    ROLLUP_MONTH_GRID,
+    ROLLUP_MONTH_GRID_TOTAL,
+    CaseRollup,
+)
 from onegrid.core.levels import DISTRICT_DIGITS, GRID_DIGITS, Level
-from onegrid.db.base import Base
 
 Snapshot = tuple[BucketKey, tuple[int, ...]]
 _COMMUNITY_DIGITS = Level.COMMUNITY.code_length
 
 
-def _count() -> Mapped[int]:
-    return mapped_column(Integer, default=0, server_default="0")
-
-
-class CaseRollup(Base):
-    """One bucket: intake day × grid × department × category × channel, and its counts."""
-
-    __tablename__ = "case_rollup"
-
-    district_code: Mapped[str] = mapped_column(String(6), primary_key=True)
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    grid_code: Mapped[str] = mapped_column(String(15), primary_key=True)
-    department_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    category_code: Mapped[str] = mapped_column(String(16), primary_key=True)
-    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
-    # One column per name in onegrid.cases.facts.FACTS (a test checks they match).
-    received: Mapped[int] = _count()
-    voided: Mapped[int] = _count()
-    opened: Mapped[int] = _count()
-    verified: Mapped[int] = _count()
-    verified_on_time: Mapped[int] = _count()
-    dispatched: Mapped[int] = _count()
-    dispatched_on_time: Mapped[int] = _count()
-    fed_back: Mapped[int] = _count()
-    reworked: Mapped[int] = _count()
-    extended: Mapped[int] = _count()
-    closed: Mapped[int] = _count()
-    closed_on_time: Mapped[int] = _count()
-    overdue_verify: Mapped[int] = _count()
-    overdue_dispatch: Mapped[int] = _count()
-    overdue_handle: Mapped[int] = _count()
-    rated: Mapped[int] = _count()
-    satisfied: Mapped[int] = _count()
-    closed_at_grid: Mapped[int] = _count()
-    closed_at_community: Mapped[int] = _count()
-    closed_at_street: Mapped[int] = _count()
-    closed_at_district: Mapped[int] = _count()
-
-
 _KEYS = ("district_code", "day", "grid_code", "department_id", "category_code", "channel")
 # In a coarser table: the dimension it leaves out.
 ALL_DEPARTMENTS, ALL_CATEGORIES, ALL_CHANNELS = -1, "", ""
-# A table that sums the channels together also sums each of these channels' cases apart, every
-# fact again in a column named "<channel>_<fact>".
-APART = (Channel.HOTLINE.value,)
-APART_FACTS = tuple(f"{channel}_{fact}" for channel in APART for fact in FACTS)
 _NO_COUNTS = (0,) * len(FACTS)
-
-
-def _coarse_table(name: str, *, channel: bool = True) -> Table:
-    """A coarser rollup: the same columns as case_rollup, some dimensions left out; without
-    `channel`, also the APART_FACTS columns."""
-    keys = (
-        Column("district_code", String(6), primary_key=True),
-        Column("day", Date, primary_key=True),
-        Column("grid_code", String(15), primary_key=True),
-        Column("department_id", Integer, primary_key=True),
-        Column("category_code", String(16), primary_key=True),
-        Column("channel", String(16), primary_key=True),
-    )
-    counts = (
-        Column(name, Integer, nullable=False, default=0, server_default="0")
-        for name in FACTS + (() if channel else APART_FACTS)
-    )
-    return Table(name, Base.metadata, *keys, *counts)
 
 
 @dataclass(frozen=True)
@@ -143,13 +88,12 @@ class Grain:
         return (*counts, *chain.from_iterable(apart))
 
 
-_GRID_TOTAL = _coarse_table("case_rollup_month_grid_total", channel=False)
 # Smallest first: a query reads the first grain that keeps what it asks for.
 GRAINS = (
-    Grain(_coarse_table("case_rollup_month_department"), True, DISTRICT_DIGITS, True, True),
-    Grain(_coarse_table("case_rollup_month_community"), True, _COMMUNITY_DIGITS, False, False),
-    Grain(_GRID_TOTAL, True, GRID_DIGITS, False, False, channel=False),
-    Grain(_coarse_table("case_rollup_month_grid"), True, GRID_DIGITS, False, False),
+    Grain(ROLLUP_MONTH_DEPARTMENT, True, DISTRICT_DIGITS, True, True),
+    Grain(ROLLUP_MONTH_COMMUNITY, True, _COMMUNITY_DIGITS, False, False),
+    Grain(ROLLUP_MONTH_GRID_TOTAL, True, GRID_DIGITS, False, False, channel=False),
+    Grain(ROLLUP_MONTH_GRID, True, GRID_DIGITS, False, False),
     Grain(CaseRollup.__table__, False, GRID_DIGITS, True, True),
 )
 

@@ -11,9 +11,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from onegrid.cases.flows import Action
+from onegrid.cases.flows import transition
+from onegrid.cases.machine import Action
 from onegrid.cases.models import Case
-from onegrid.cases.transitions import transition
 from onegrid.core.permissions import operator
 from onegrid.db import session_scope
 from onegrid.db.base import utcnow

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from onegrid.cases.flows import Action
+from onegrid.cases.machine import Action
 from onegrid.cases.models import Channel
 from onegrid.core.coordinates import CRS
 from onegrid.core.inputs import Id, Small

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from onegrid.audit import auditing
 from onegrid.cases import evidence as evidence_files
 from onegrid.cases import intake, service
-from onegrid.cases.flows import STATE_NAMES, Action
+from onegrid.cases.flows import transition
+from onegrid.cases.machine import STATE_NAMES, Action
 from onegrid.cases.models import Case, Channel, State
 from onegrid.cases.schemas import (
     CaseIn,
@@ -24,7 +25,6 @@ from onegrid.cases.schemas import (
     Receipt,
     TransitionIn,
 )
-from onegrid.cases.transitions import transition
 from onegrid.config import get_settings
 from onegrid.core.access import public, require
 from onegrid.core.errors import NotFound

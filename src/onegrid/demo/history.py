@@ -18,8 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from onegrid.cases import intake
-from onegrid.cases.bulk import BulkEngine, Row, Step
-from onegrid.cases.flows import Action
+from onegrid.cases.bulk.engine import BulkEngine, Row, Step
+from onegrid.cases.machine import Action
 from onegrid.cases.models import Channel
 from onegrid.config import get_settings
 from onegrid.core.errors import Invalid

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from onegrid.cases.flows import Action
 from onegrid.cases.intake import Report
+from onegrid.cases.machine import Action
 from onegrid.cases.models import Case, CaseEvent, Channel, State
 from onegrid.core.coordinates import CRS
 from onegrid.core.errors import Invalid

@@ -28,10 +28,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from onegrid.cases.bulk import BatchResult, BulkEngine, Rejected, Row, Step
-from onegrid.cases.bulkwrite import BackgroundWriter, WriteFailed, Written
-from onegrid.cases.flows import Action
+from onegrid.cases.bulk.engine import BatchResult, BulkEngine, Rejected, Row, Step
+from onegrid.cases.bulk.writer import BackgroundWriter, WriteFailed, Written
 from onegrid.cases.intake import Report
+from onegrid.cases.machine import Action
 from onegrid.cases.models import Channel
 from onegrid.core.coordinates import CRS
 from onegrid.core.errors import Conflict, Invalid

@@ -34,15 +34,16 @@ from sqlalchemy.orm import Session
 
 from onegrid.audit import service as audit
 from onegrid.audit.models import Outcome
-from onegrid.cases import bulkwrite, effects, flows, intake, rollup
-from onegrid.cases.bulkwrite import Batch
+from onegrid.cases import effects, intake, machine, rollup
+from onegrid.cases.bulk import writer
+from onegrid.cases.bulk.writer import Batch
 from onegrid.cases.drafts import CaseDraft, columns_of
 from onegrid.cases.facts import BucketKey
-from onegrid.cases.flows import Action
+from onegrid.cases.flows import check_permission, event_data, snapshot
 from onegrid.cases.lookups import MemoryLookups
+from onegrid.cases.machine import Action
 from onegrid.cases.models import OPEN, Case, State
 from onegrid.cases.notify import notice
-from onegrid.cases.transitions import check_permission, event_data, snapshot
 from onegrid.core.coordinates import CRS, to_wgs84_array
 from onegrid.core.errors import DomainError, Invalid
 from onegrid.core.permissions import Principal, operator
@@ -235,7 +236,7 @@ class BulkEngine:
             self.forget(taken)
             return taken.result
         try:
-            bulkwrite.write(self.session, taken.batch)
+            writer.write(self.session, taken.batch)
         except BaseException:
             self.forget(taken)
             raise
@@ -253,7 +254,7 @@ class BulkEngine:
             return taken
         self._preload(min(row.received_at for row in rows))
         grids, lons, lats = self._locate(rows)
-        receipts = bulkwrite.stored_ids(self.session, {row.receipt for row in rows if row.receipt})
+        receipts = writer.stored_ids(self.session, {row.receipt for row in rows if row.receipt})
         for row, grid, lon, lat in zip(rows, grids, lons, lats, strict=True):
             try:
                 taken.items.append(self._take(row, grid, float(lon), float(lat), receipts))
@@ -372,12 +373,12 @@ class BulkEngine:
         note: str | None,
         data: dict,
     ) -> None:
-        """As transitions.transition, in memory: permission, legality, effects, one event."""
+        """As flows.transition, in memory: permission, legality, effects, one event."""
         check_permission(who, action)
         case = item.case
-        target = flows.target(case, action)
+        target = machine.target(case, action)
         from_state = case.state
-        note, sealed_note = masked_and_original(note)  # as transitions.transition
+        note, sealed_note = masked_and_original(note)  # as flows.transition
         context = effects.Context(
             lookups=self.lookups, calendar=self.calendar, now=at, note=note, data=dict(data)
         )
