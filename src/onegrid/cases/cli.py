@@ -1,10 +1,7 @@
 """`onegrid case …` and `onegrid sweep`: the operator's essentials on the server itself."""
 
 import csv
-import gc
 import json
-import resource
-from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -17,8 +14,6 @@ from sqlalchemy.orm import Session
 from onegrid.audit import auditing
 from onegrid.cases import intake, scheduled, service
 from onegrid.cases.bulk import importing
-from onegrid.cases.bulk.engine import BulkEngine
-from onegrid.cases.bulk.writer import BackgroundWriter
 from onegrid.cases.flows import transition
 from onegrid.cases.machine import STATE_NAMES, Action
 from onegrid.cases.models import Channel, State
@@ -178,67 +173,33 @@ def import_cases(
     report: Annotated[Path | None, typer.Option(help="write the rejected rows to this CSV")] = None,
 ) -> None:
     """Import cases through the full intake (and their steps), batch by batch, all-or-nothing."""
-    settings = get_settings()
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    with Session(get_engine(), expire_on_commit=False) as session, ExitStack() as stack:
+    with Session(get_engine(), expire_on_commit=False) as session:
         try:
-            total = importing.count_rows(file)
-            engine = BulkEngine(
-                session,
-                district_code=territory.district_code(session=session, given=district),
-                who=acting(),
-                source=f"import:{file.name}",
-            )
-            writer = None
-            if not check and total - from_line + 1 > batch_size and not _in_memory(session):
-                url = session.get_bind().url.render_as_string(hide_password=False)
-                writer = stack.enter_context(BackgroundWriter(url))
-            # What is loaded by now (the district, its grids and catalogue) lives as long as
-            # the import: frozen, the collector does not scan it again and again (a tenth of the
-            # work a case, measured) while the batches' objects come and go.
-            gc.freeze()
+            district_code = territory.district_code(session=session, given=district)
             with Progress(*columns, TimeElapsedColumn(), console=console) as bar:
-                task = bar.add_task("导入 importing", total=total)
-                done = importing.import_file(
+                task = bar.add_task("导入 importing", total=None)
+                done = importing.import_cases(
                     session=session,
-                    engine=engine,
                     path=file,
-                    zone=ZoneInfo(settings.time_zone),
+                    district_code=district_code,
+                    who=acting(),
+                    zone=ZoneInfo(get_settings().time_zone),
                     batch_size=batch_size,
                     from_line=from_line,
                     check=check,
-                    writer=writer,
-                    progress=lambda rows: bar.update(task, completed=rows),
+                    progress=lambda now: bar.update(task, total=now.total, completed=now.rows),
                 )
         except DomainError as error:
             fail(error)
-    # The writer's process has ended with the block above and told its peak memory.
-    peaks = [resource.getrusage(resource.RUSAGE_SELF).ru_maxrss]
-    if writer is not None:
-        peaks.append(writer.peak_kib)
-    _print_import(done, check, report, peaks)
+    _print_import(done, check, report)
 
 
-def _in_memory(session: Session) -> bool:
-    """Whether the database lives in this process only (no other process can write it)."""
-    url = session.get_bind().url
-    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
-
-
-def _print_import(
-    done: importing.ImportReport, check: bool, report: Path | None, peaks: list[int]
-) -> None:
-    """peaks: the peak memory (KiB) of this process and, if one wrote, the writing process."""
+def _print_import(done: importing.ImportReport, check: bool, report: Path | None) -> None:
     if not check:
-        mib = [round(kib / 1024) for kib in peaks]
-        parts = f" (读入 taking in {mib[0]} + 写入 writing {mib[1]})" if len(mib) > 1 else ""
-        if done.settled:  # what the peak was early on: whether memory grew with the input
-            cases, early = done.settled
-            early_mib = sum(round(kib / 1024) for kib in early)
-            parts += f"; 前 {cases} 件时 {early_mib} MiB at the first {cases} cases"
         console.print(
             f"已导入 imported {done.cases} case(s) with {done.events} timeline event(s) "
-            f"in {done.batches} batch(es); 内存峰值 peak memory {sum(mib)} MiB{parts}"
+            f"in {done.batches} batch(es)"
         )
     if not done.rejected:
         if check:

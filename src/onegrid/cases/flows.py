@@ -6,33 +6,23 @@ Each call writes exactly one timeline event and one audit record, moves the case
 in the rollup, and bumps the case's version so that a racing change fails.
 """
 
-import json
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from onegrid.audit import service as audit
-from onegrid.cases import effects, machine, rollup
-from onegrid.cases.facts import bucket, facts
+from onegrid.cases import effects, machine, rollup, steps
 from onegrid.cases.lookups import SessionLookups
 from onegrid.cases.machine import Action
 from onegrid.cases.models import Case, CaseEvent, Evidence
 from onegrid.cases.notify import notice, notify
-from onegrid.config import get_settings
 from onegrid.core.errors import Conflict, Forbidden, Invalid
-from onegrid.core.jsontext import CachingEncoder
 from onegrid.core.permissions import Principal
 from onegrid.core.pii import masked_and_original
 from onegrid.core.workcalendar import get_calendar
 from onegrid.db.base import utcnow
-
-
-def snapshot(case: Case) -> rollup.Snapshot:
-    """Returns what the case counts in the rollup now."""
-    return bucket(case, ZoneInfo(get_settings().time_zone)), facts(case)
 
 
 def check_permission(who: Principal, action: Action, *, via_receipt: bool = False) -> None:
@@ -49,58 +39,21 @@ def check_permission(who: Principal, action: Action, *, via_receipt: bool = Fals
     )
 
 
-_EVENT_JSON = CachingEncoder(json.JSONEncoder(ensure_ascii=False, sort_keys=True))
+def _next_seq(session: Session, case: Case) -> int:
+    """The number of the case's next timeline event."""
+    seq = session.scalar(select(func.max(CaseEvent.seq)).where(CaseEvent.case_id == case.id))
+    return (seq or 0) + 1
 
 
-def event_data(data: dict | None) -> str | None:
-    """An event's data as stored: JSON with sorted keys, or None when there is none."""
-    return _EVENT_JSON(data) if data else None
-
-
-def record_event(
-    session: Session,
-    case: Case,
-    who: Principal,
-    action: Action,
-    *,
-    from_state: str | None,
-    now: datetime,
-    note: str | None = None,
-    sealed_note: str | None = None,
-    data: dict | None = None,
-    source: str | None = None,
-) -> CaseEvent:
-    """Appends one event to the case's timeline and its audit record: its note masked, and
-    sealed as typed if masking changed it."""
-    seq = (
-        session.scalar(select(func.max(CaseEvent.seq)).where(CaseEvent.case_id == case.id)) or 0
-    ) + 1
-    event = CaseEvent(
-        district_code=case.district_code,
-        case_id=case.id,
-        seq=seq,
-        at=now,
-        actor=who.username,
-        actor_id=who.user_id,
-        actor_role=who.role.value if who.role else None,
-        action=action.value,
-        from_state=from_state,
-        to_state=case.state,
-        note=note,
-        sealed_note=sealed_note,
-        data=event_data(data),
-    )
+def _write(session: Session, case: Case, step: steps.Rows) -> CaseEvent:
+    """Appends the step to the case's timeline and the audit chain."""
+    event = CaseEvent(case_id=case.id, **step.event)
     session.add(event)
     session.flush()
-    audit.record_by(
+    audit.record_checked(
         session=session,
-        who=who,
         district_code=case.district_code,
-        action=f"case.{action.value}",
-        object_type="case",
-        object_id=case.receipt,
-        source=source,
-        detail={"from": from_state, "to": case.state},
+        rows=audit.checked_values([step.audit]),
     )
     return event
 
@@ -124,7 +77,7 @@ def transition(
     now = now or utcnow()
     # From here on the note is masked: the timeline, a rating's comment, the notices.
     note, sealed_note = masked_and_original(note)
-    before, from_state = snapshot(case), case.state
+    before, from_state = steps.snapshot(case), case.state
     context = effects.Context(
         lookups=SessionLookups(session),
         calendar=get_calendar(),
@@ -141,19 +94,20 @@ def transition(
             "案件刚被他人更新，请刷新后重试",
             "the case was changed meanwhile: reload it and try again",
         ) from error
-    rollup.apply(session, before, snapshot(case))
-    event = record_event(
-        session,
+    rollup.apply(session, before, steps.snapshot(case))
+    step = steps.rows(
         case,
         who,
         action,
+        seq=_next_seq(session, case),
         from_state=from_state,
-        now=now,
+        at=now,
         note=note,
         sealed_note=sealed_note,
         data=data,
         source=source,
     )
+    event = _write(session, case, step)
     if evidence_ids:
         _attach(session, case, event, evidence_ids)
     message = notice(case, action, note)

@@ -15,9 +15,9 @@ from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from onegrid.audit import service as audit
-from onegrid.cases import effects, rollup, service
+from onegrid.cases import effects, rollup, service, steps
 from onegrid.cases.drafts import CaseDraft, columns_of, insert_cases
-from onegrid.cases.flows import check_permission, event_data, snapshot
+from onegrid.cases.flows import check_permission
 from onegrid.cases.lookups import DistrictLookups, Lookups
 from onegrid.cases.machine import Action
 from onegrid.cases.models import OPEN, Case, CaseEvent, Channel, Stage, State
@@ -225,12 +225,10 @@ def prepare(
 Duplicate = Row | CaseDraft
 
 
-def received_data(
-    case: CaseDraft, duplicate: Duplicate | None, media_url: str | None = None
-) -> dict:
-    """Returns the data of a case's first event: its channel, any suggested duplicate, and the
-    link to the reporter's photo if there is one."""
-    data = {"channel": case.channel, "duplicate_of": duplicate.receipt if duplicate else None}
+def received_data(case: CaseDraft, duplicate_of: str | None, media_url: str | None = None) -> dict:
+    """Returns the data of a case's first event: its channel, the receipt of any suggested
+    duplicate, and the link to the reporter's photo if there is one."""
+    data = {"channel": case.channel, "duplicate_of": duplicate_of}
     if media_url:
         data["media_url"] = media_url
     return data
@@ -378,43 +376,26 @@ def _write(session: Session, taken: list[tuple[Entry, CaseDraft, Duplicate | Non
         table = Case.__table__
         link = update(table).where(table.c.id == bindparam("b_id"))
         session.execute(link.values(duplicate_of_id=bindparam("b_to")), within)
-    events, records = [], {}
+    events, records, totals = [], {}, {}
     for entry, case, duplicate in taken:
-        who = entry.who
-        role = who.role.value if who.role else None
-        events.append(
-            {
-                "district_code": case.district_code,
-                "case_id": case.id,
-                "seq": 1,
-                "at": case.received_at,
-                "actor": who.username,
-                "actor_id": who.user_id,
-                "actor_role": role,
-                "action": Action.RECEIVE.value,
-                "from_state": None,
-                "to_state": case.state,
-                "note": None,
-                "sealed_note": None,
-                "data": event_data(received_data(case, duplicate, entry.report.media_url)),
-            }
+        step = steps.rows(
+            case,
+            entry.who,
+            Action.RECEIVE,
+            seq=1,
+            from_state=None,
+            at=case.received_at,
+            data=received_data(
+                case, duplicate.receipt if duplicate else None, entry.report.media_url
+            ),
+            source=entry.source,
         )
-        records.setdefault(case.district_code, []).append(
-            audit.Entry(
-                actor=who.username,
-                actor_id=who.user_id,
-                actor_role=role,
-                action=f"case.{Action.RECEIVE.value}",
-                object_type="case",
-                object_id=case.receipt,
-                source=entry.source,
-                detail={"from": None, "to": case.state},
-            )
-        )
+        events.append(step.event | {"case_id": case.id})
+        records.setdefault(case.district_code, []).append(step.audit)
+        rollup.tally(totals, *steps.snapshot(case))
     insert_many(session, CaseEvent.__table__, events)
-    for district_code, entries in records.items():
-        audit.record_many(session=session, district_code=district_code, entries=entries)
-    totals: dict = {}
-    for _, case, _ in taken:
-        rollup.tally(totals, *snapshot(case))
+    for district_code, rows in records.items():
+        audit.record_checked(
+            session=session, district_code=district_code, rows=audit.checked_values(rows)
+        )
     rollup.add_many(session, totals)

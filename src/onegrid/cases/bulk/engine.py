@@ -4,19 +4,19 @@ A batch of rows (a report, when it came in, and optionally what happened to it s
 through the very code the online engine runs — `intake.prepare` validates, routes and starts
 the clock, `flows.target` and `effects` move the case — but in memory: coordinates are
 converted and located for the whole batch at once, categories and routes come from memory
-(`MemoryLookups`), duplicates from an in-memory index. `take` turns the rows into a `Batch`
-of plain rows, and `bulkwrite.write` stores it with one batched insert per table: cases,
-timeline, audit chain, rollup. A batch with any bad row writes nothing and reports every bad
-row.
+(`MemoryLookups`), duplicates from an in-memory index; each step's timeline row and audit
+record come from `steps`, as online. `prepare` turns the rows into a `Batch` of plain rows,
+and `writer.write` stores it with one batched insert per table: cases, timeline, audit chain,
+rollup. A batch with any bad row writes nothing and reports every bad row.
 
     engine = BulkEngine(session, district_code="210104", who=operator("import"))
-    result = engine.run(rows)      # rows: list[Row]; takes them and writes them
+    result = engine.run(rows)      # rows: list[Row]; prepares them and writes them
     if result.rejected: session.rollback()   # nothing of the batch was written
     else: session.commit()
 
-An import takes one batch while another process writes the one before (`take`, then
-`bulkwrite.BackgroundWriter`): so a case of the batch before is still held in memory while the
-next is taken, and a batch names the cases it links to by receipt.
+An import prepares one batch while another process writes the one before (`prepare`, then
+`writer.BackgroundWriter`): so the cases of the batch before are still kept in memory while
+the next is prepared, and a batch names the cases it links to by receipt.
 
 Escalations happen as the sweep would have done them: before each step, every escalation due
 by then; after the last, every one due by `present`.
@@ -33,13 +33,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from onegrid.audit import service as audit
-from onegrid.audit.models import Outcome
-from onegrid.cases import effects, intake, machine, rollup
+from onegrid.cases import effects, intake, machine, rollup, steps
 from onegrid.cases.bulk import writer
 from onegrid.cases.bulk.writer import Batch
 from onegrid.cases.drafts import CaseDraft, columns_of
 from onegrid.cases.facts import BucketKey
-from onegrid.cases.flows import check_permission, event_data, snapshot
+from onegrid.cases.flows import check_permission
 from onegrid.cases.lookups import MemoryLookups
 from onegrid.cases.machine import Action
 from onegrid.cases.models import OPEN, Case, State
@@ -92,8 +91,9 @@ class BatchResult:
     rejected: list[Rejected] = field(default_factory=list)
 
 
-class _Held:
-    """A case in the duplicate index: where, when, and when it left the loop (if it did)."""
+class _Candidate:
+    """A case the duplicate index may suggest: where, when, and when it left the loop (if it
+    did)."""
 
     __slots__ = ("category", "lat", "left_at", "lon", "receipt", "received_at")
 
@@ -110,17 +110,17 @@ class _Duplicates:
         self.cell = metres / max(math.cos(math.radians(lat)), 0.01)
         # Rows come roughly in time order: cases past every window (and a day) are forgotten.
         self.keep = timedelta(hours=max_window_h, days=1)
-        self.cells: dict[tuple[str, int, int], list[_Held]] = {}
+        self.cells: dict[tuple[str, int, int], list[_Candidate]] = {}
         self.order: deque[tuple[datetime, tuple[str, int, int]]] = deque()
 
     def _key(self, category: str, lon: float, lat: float) -> tuple[str, int, int]:
         return category, math.floor(lon / self.cell), math.floor(lat / self.cell)
 
-    def add(self, held: _Held) -> None:
-        key = self._key(held.category, held.lon, held.lat)
-        self.cells.setdefault(key, []).append(held)
-        self.order.append((held.received_at, key))
-        horizon = held.received_at - self.keep
+    def add(self, candidate: _Candidate) -> None:
+        key = self._key(candidate.category, candidate.lon, candidate.lat)
+        self.cells.setdefault(key, []).append(candidate)
+        self.order.append((candidate.received_at, key))
+        horizon = candidate.received_at - self.keep
         while self.order and self.order[0][0] < horizon:
             _, old = self.order.popleft()
             kept = [h for h in self.cells.get(old, ()) if h.received_at >= horizon]
@@ -129,12 +129,12 @@ class _Duplicates:
             else:
                 self.cells.pop(old, None)
 
-    def remove(self, held: _Held) -> None:
-        entries = self.cells.get(self._key(held.category, held.lon, held.lat), [])
-        if held in entries:
-            entries.remove(held)
+    def remove(self, candidate: _Candidate) -> None:
+        entries = self.cells.get(self._key(candidate.category, candidate.lon, candidate.lat), [])
+        if candidate in entries:
+            entries.remove(candidate)
 
-    def suggest(self, case: Case, radius_m: int, window_h: int) -> _Held | None:
+    def suggest(self, case: Case, radius_m: int, window_h: int) -> _Candidate | None:
         """As intake.suggest_duplicate: the nearest case open then, within radius and window."""
         if radius_m <= 0 or window_h <= 0:
             return None
@@ -143,25 +143,26 @@ class _Duplicates:
         near = []
         for dx in (-1, 0, 1):
             for dy in (-1, 0, 1):
-                for held in self.cells.get((case.category_code, cx + dx, cy + dy), ()):
-                    if not since <= held.received_at <= at:
+                for candidate in self.cells.get((case.category_code, cx + dx, cy + dy), ()):
+                    if not since <= candidate.received_at <= at:
                         continue
-                    if held.left_at is not None and held.left_at <= at:
+                    if candidate.left_at is not None and candidate.left_at <= at:
                         continue
-                    distance = intake.distance_m(case.lon, case.lat, held.lon, held.lat)
+                    distance = intake.distance_m(case.lon, case.lat, candidate.lon, candidate.lat)
                     if distance <= radius_m:
-                        near.append((distance, held.received_at, held.receipt, held))
+                        near.append((distance, candidate.received_at, candidate.receipt, candidate))
         return min(near)[3] if near else None
 
 
 @dataclass
 class _Item:
-    """One row taken in memory: its case, timeline, suggested duplicate and last step."""
+    """One row prepared in memory: its case, timeline, suggested duplicate and last step."""
 
     case: Case
-    held: _Held
-    duplicate: _Held | None
-    events: list[dict] = field(default_factory=list)
+    candidate: _Candidate
+    duplicate: _Candidate | None
+    events: list[dict] = field(default_factory=list)  # steps.Rows' event and audit rows
+    audits: list[dict] = field(default_factory=list)
     last: Action = Action.RECEIVE
     merged_into: Case | None = None  # a case of the same batch has its id only once written
 
@@ -174,24 +175,22 @@ class _Item:
         note: str | None,
         data: dict | None,
         sealed_note: str | None = None,
+        source: str | None = None,
     ) -> None:
-        case = self.case
-        self.events.append(
-            {
-                "district_code": case.district_code,
-                "seq": len(self.events) + 1,
-                "at": at,
-                "actor": who.username,
-                "actor_id": who.user_id,
-                "actor_role": who.role.value if who.role else None,
-                "action": action.value,
-                "from_state": from_state,
-                "to_state": case.state,
-                "note": note,
-                "sealed_note": sealed_note,
-                "data": event_data(data),
-            }
+        step = steps.rows(
+            self.case,
+            who,
+            action,
+            seq=len(self.events) + 1,
+            from_state=from_state,
+            at=at,
+            note=note,
+            sealed_note=sealed_note,
+            data=data,
+            source=source,
         )
+        self.events.append(step.event)
+        self.audits.append(step.audit)
         self.last = action
 
 
@@ -231,48 +230,50 @@ class BulkEngine:
         `write=False` only checks the rows. Raises what the database raises while writing;
         the caller then rolls back.
         """
-        taken = self.take(rows)
-        if taken.batch is None or not write:  # a bad row, or no rows (a day not yet begun)
-            self.forget(taken)
-            return taken.result
+        prepared = self.prepare(rows)
+        if prepared.batch is None or not write:  # a bad row, or no rows (a day not yet begun)
+            self.discard(prepared)
+            return prepared.result
         try:
-            writer.write(self.session, taken.batch)
+            writer.write(self.session, prepared.batch)
         except BaseException:
-            self.forget(taken)
+            self.discard(prepared)
             raise
-        return taken.result
+        return prepared.result
 
-    def take(self, rows: Sequence[Row]) -> "Taken":
-        """Takes the rows in memory: their batch to write, or every bad row and no batch.
+    def prepare(self, rows: Sequence[Row]) -> "Prepared":
+        """Moves the rows' cases in memory: their batch to write, or every bad row and no batch.
 
-        Its cases are held (for merges and duplicate receipts) while the next batch is
-        taken, as the batch may still be being written; `forget` lets them go if it is not.
+        Its cases are kept (for merges and duplicate receipts) while the next batch is
+        prepared, as the batch may still be being written; `discard` lets them go if it is not.
         """
-        taken = Taken(result=BatchResult())
+        prepared = Prepared(result=BatchResult())
         self.lookups.cases = dict(self._recent)  # older batches' cases are in the database
         if not rows:
-            return taken
+            return prepared
         self._preload(min(row.received_at for row in rows))
         grids, lons, lats = self._locate(rows)
         receipts = writer.stored_ids(self.session, {row.receipt for row in rows if row.receipt})
         for row, grid, lon, lat in zip(rows, grids, lons, lats, strict=True):
             try:
-                taken.items.append(self._take(row, grid, float(lon), float(lat), receipts))
+                prepared.items.append(
+                    self._prepare_row(row, grid, float(lon), float(lat), receipts)
+                )
             except DomainError as error:
-                taken.result.rejected.append(Rejected(row.line, error.zh, error.en))
-        if taken.result.rejected:
-            self.forget(taken)
-            return taken
-        taken.batch = self._batch(taken.items)
-        self._recent = {item.case.receipt: item.case for item in taken.items}
-        taken.result.cases = len(taken.items)
-        taken.result.events = len(taken.batch.events)
-        return taken
+                prepared.result.rejected.append(Rejected(row.line, error.zh, error.en))
+        if prepared.result.rejected:
+            self.discard(prepared)
+            return prepared
+        prepared.batch = self._batch(prepared.items)
+        self._recent = {item.case.receipt: item.case for item in prepared.items}
+        prepared.result.cases = len(prepared.items)
+        prepared.result.events = len(prepared.batch.events)
+        return prepared
 
-    def forget(self, taken: "Taken") -> None:
+    def discard(self, prepared: "Prepared") -> None:
         """Lets go of a batch that is not written: its cases are no duplicates of others."""
-        for item in taken.items:
-            self.duplicates.remove(item.held)
+        for item in prepared.items:
+            self.duplicates.remove(item.candidate)
             self._recent.pop(item.case.receipt, None)
         self.lookups.cases = dict(self._recent)
 
@@ -287,7 +288,7 @@ class BulkEngine:
             Case.state.in_([s.value for s in OPEN]),
         )
         for case in self.session.scalars(query.order_by(Case.received_at)):
-            self.duplicates.add(_Held(case))
+            self.duplicates.add(_Candidate(case))
 
     def _locate(self, rows: Sequence[Row]) -> tuple[list[str | None], np.ndarray, np.ndarray]:
         lons = np.array([r.report.lon for r in rows], dtype=float)
@@ -300,7 +301,7 @@ class BulkEngine:
         grids = [None if i == NOT_FOUND else str(self.index.codes[i]) for i in found]
         return grids, lons, lats
 
-    def _take(
+    def _prepare_row(
         self, row: Row, grid: str | None, lon: float, lat: float, stored: Container[str]
     ) -> _Item:
         report = row.report
@@ -333,15 +334,9 @@ class BulkEngine:
         duplicate = self.duplicates.suggest(
             case, category.duplicate_radius_m, category.duplicate_window_hours
         )
-        item = _Item(case=case, held=_Held(case), duplicate=duplicate)
-        item.add(
-            self.who,
-            Action.RECEIVE,
-            None,
-            row.received_at,
-            None,
-            {"channel": case.channel, "duplicate_of": duplicate.receipt if duplicate else None},
-        )
+        item = _Item(case=case, candidate=_Candidate(case), duplicate=duplicate)
+        data = intake.received_data(case, duplicate.receipt if duplicate else None)
+        item.add(self.who, Action.RECEIVE, None, row.received_at, None, data, None, self.source)
         last = row.received_at
         for number, step in enumerate(row.steps, start=1):
             if not last <= step.at <= self.present:
@@ -352,11 +347,11 @@ class BulkEngine:
             self._escalate_until(item, step.at)
             self._act(item, self.who, step.action, step.at, step.note, step.data)
             last = step.at
-            if item.held.left_at is None and State(case.state) not in OPEN:
-                item.held.left_at = step.at
+            if item.candidate.left_at is None and State(case.state) not in OPEN:
+                item.candidate.left_at = step.at
         self._escalate_until(item, self.present)
         self.lookups.cases[case.receipt] = case
-        self.duplicates.add(item.held)
+        self.duplicates.add(item.candidate)
         return item
 
     def _escalate_until(self, item: _Item, until: datetime) -> None:
@@ -386,14 +381,14 @@ class BulkEngine:
         case.state = target.value
         if action is Action.MERGE:
             item.merged_into = self.lookups.case(str(data.get("into")))
-        item.add(who, action, from_state, at, note, data, sealed_note)
+        item.add(who, action, from_state, at, note, data, sealed_note, self.source)
 
-    def _batch(self, taken: list[_Item]) -> Batch:
-        """The taken cases as rows to write; other cases are named by receipt."""
+    def _batch(self, prepared: list[_Item]) -> Batch:
+        """The prepared cases as rows to write; other cases are named by receipt."""
         batch = Batch(district_code=self.district_code, source=self.source)
         totals: dict[BucketKey, list[int]] = {}
-        audits: list[dict] = []  # an audit record's fields (audit.Entry's) for each event
-        for n, item in enumerate(taken):
+        audits: list[dict] = []
+        for n, item in enumerate(prepared):
             case = item.case
             case.duplicate_of_id = None
             batch.cases.append(columns_of(case))
@@ -404,21 +399,8 @@ class BulkEngine:
                 batch.links.append((n, "duplicate_of_id", item.duplicate.receipt))
             if item.merged_into is not None and case.merged_into_id is None:
                 batch.links.append((n, "merged_into_id", item.merged_into.receipt))
-            audits += (
-                {
-                    "actor": e["actor"],
-                    "action": f"case.{e['action']}",
-                    "actor_id": e["actor_id"],
-                    "actor_role": e["actor_role"],
-                    "object_type": "case",
-                    "object_id": case.receipt,
-                    "outcome": Outcome.SUCCESS,
-                    "source": self.source,
-                    "detail": {"from": e["from_state"], "to": e["to_state"]},
-                }
-                for e in item.events
-            )
-            rollup.tally(totals, *snapshot(case))
+            audits += item.audits
+            rollup.tally(totals, *steps.snapshot(case))  # once a case: see steps
             if self.notify_open and State(case.state) in OPEN:
                 message = notice(case, item.last, None)
                 if message is not None:
@@ -429,8 +411,8 @@ class BulkEngine:
 
 
 @dataclass
-class Taken:
-    """A batch taken in memory: what it came to, and its rows to write unless any was bad."""
+class Prepared:
+    """A batch prepared in memory: what it came to, and its rows to write unless any was bad."""
 
     result: BatchResult
     items: list[_Item] = field(default_factory=list)

@@ -17,10 +17,11 @@ Each row becomes a `bulk.Row`, or a `bulk.Rejected` naming its line and problem.
 """
 
 import csv
+import gc
 import json
 import re
-import resource
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -35,6 +36,7 @@ from onegrid.cases.machine import Action
 from onegrid.cases.models import Channel
 from onegrid.core.coordinates import CRS
 from onegrid.core.errors import Conflict, Invalid
+from onegrid.core.permissions import Principal
 
 FORMATS = ("csv", "jsonl")
 REQUIRED = ("received_at", "category_code", "description", "lon", "lat")
@@ -233,6 +235,18 @@ def _time(value, zone: ZoneInfo, name: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 
+@dataclass(frozen=True)
+class Progress:
+    """How far an import has come: rows read (of the file's, if known), and cases, events
+    and batches written."""
+
+    total: int | None
+    rows: int
+    cases: int
+    events: int
+    batches: int
+
+
 @dataclass
 class ImportReport:
     """What an import did: rows read, cases and events written, and the first bad batch."""
@@ -243,19 +257,60 @@ class ImportReport:
     batches: int = 0
     rejected: list[Rejected] = field(default_factory=list)
     stopped_at: int | None = None  # the first line of the batch that was not written
-    # Written by two processes: their peak memory (KiB, added) once the second batch was
-    # written, when each has been through a whole batch; an import whose memory does not
-    # grow with its input peaks at about this.
-    settled: tuple[int, list[int]] | None = None  # (cases written, [taking, writing] KiB)
 
     def count(self, written: Written | BatchResult | None) -> None:
         if written is not None:
             self.cases += written.cases
             self.events += written.events
             self.batches += 1
-            if self.batches == 2 and isinstance(written, Written):
-                taking = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-                self.settled = (self.cases, [taking, written.peak_kib])
+
+    def progress(self, total: int | None) -> Progress:
+        return Progress(total, self.rows, self.cases, self.events, self.batches)
+
+
+def import_cases(
+    *,
+    session: Session,
+    path: Path,
+    district_code: str,
+    who: Principal,
+    zone: ZoneInfo,
+    batch_size: int = 10_000,
+    from_line: int = 1,
+    check: bool = False,
+    progress: Callable[[Progress], None] | None = None,
+) -> ImportReport:
+    """`onegrid import cases`: the file through a BulkEngine, with a second process writing
+    when it holds more than one batch (see `import_file`)."""
+    engine = BulkEngine(session, district_code=district_code, who=who, source=f"import:{path.name}")
+    total = count_rows(path)
+    with ExitStack() as stack:
+        writer = None
+        if not check and total - from_line + 1 > batch_size and not _in_memory(session):
+            url = session.get_bind().url.render_as_string(hide_password=False)
+            writer = stack.enter_context(BackgroundWriter(url))
+        # What is loaded by now (the district, its grids and catalogue) lives as long as the
+        # import: frozen, the collector does not scan it again and again (a tenth of the work
+        # a case, measured) while the batches' objects come and go.
+        gc.freeze()
+        return import_file(
+            session=session,
+            engine=engine,
+            path=path,
+            zone=zone,
+            batch_size=batch_size,
+            from_line=from_line,
+            check=check,
+            writer=writer,
+            progress=progress,
+            total=total,
+        )
+
+
+def _in_memory(session: Session) -> bool:
+    """Whether the database lives in this process only (no other process can write it)."""
+    url = session.get_bind().url
+    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
 
 
 def import_file(
@@ -268,28 +323,32 @@ def import_file(
     from_line: int = 1,
     check: bool = False,
     writer: BackgroundWriter | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[Progress], None] | None = None,
+    total: int | None = None,
 ) -> ImportReport:
     """Imports the file batch by batch, committing each; stops at the first bad batch.
 
     A batch with any bad row writes nothing; the report lists every bad row of it and the
     line to start again from (`from_line`). `check` reads and checks every row, writes none.
-    With a `writer`, each batch is written by the writer's process while the next is taken
-    here; without, here, in the session.
+    With a `writer`, each batch is written by the writer's process while the next is prepared
+    here; without, here, in the session. `progress` is told at the start, after each batch,
+    and once more when the last is written; `total`: the file's rows, for it.
     """
     if batch_size < 1:
         raise Invalid("每批至少 1 行", "a batch holds at least one row")
     report = ImportReport()
     in_flight = 0  # the first line of the batch the writer is writing
+    if progress:
+        progress(report.progress(total))
 
-    def take(batch: list[Row | Rejected]) -> bool:
+    def import_batch(batch: list[Row | Rejected]) -> bool:
         nonlocal in_flight
         rows = [item for item in batch if isinstance(item, Row)]
         bad = [item for item in batch if isinstance(item, Rejected)]
         handed_over = writer is not None and not (check or bad)
         if handed_over:
-            taken = engine.take(rows)
-            result = taken.result
+            prepared = engine.prepare(rows)
+            result = prepared.result
         else:
             result = engine.run(rows, write=not (check or bad))
         bad = sorted(bad + result.rejected, key=lambda r: r.line)
@@ -300,13 +359,13 @@ def import_file(
             report.stopped_at = report.stopped_at or batch[0].line
         elif handed_over:
             session.commit()  # ends this process's reading: SQLite's log can be checkpointed
-            report.count(_written(lambda: writer.send(taken.batch), in_flight))
+            report.count(_written(lambda: writer.send(prepared.batch), in_flight))
             in_flight = batch[0].line
         elif not check:
             session.commit()
             report.count(result)
         if progress:
-            progress(report.rows)
+            progress(report.progress(total))
         return check or not bad  # checking goes on to find every bad row; importing stops
 
     batch: list[Row | Rejected] = []
@@ -315,14 +374,16 @@ def import_file(
             continue
         batch.append(item)
         if len(batch) >= batch_size:
-            if not take(batch):
+            if not import_batch(batch):
                 break
             batch = []
     else:
         if batch:
-            take(batch)
+            import_batch(batch)
     if writer is not None:
         report.count(_written(writer.wait, in_flight))
+        if progress:
+            progress(report.progress(total))
     return report
 
 

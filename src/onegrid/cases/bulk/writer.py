@@ -1,26 +1,24 @@
-"""The bulk engine's writing half: a batch taken in memory, written with one insert per table.
+"""The bulk engine's writing half: a batch prepared in memory, written with one insert per table.
 
-`BulkEngine.take` (onegrid.cases.bulk) turns rows into a `Batch` of plain rows; `write` stores
+`BulkEngine.prepare` (bulk.engine) turns rows into a `Batch` of plain rows; `write` stores
 it in the caller's transaction: cases (their ids come back), the links between cases, the
 timeline, the audit chain (its records checked ahead, `audit.checked`), the rollup and the
-notices. A batch refers to other cases by receipt, so it can be taken before the batch ahead
+notices. A batch refers to other cases by receipt, so it can be prepared before the batch ahead
 of it is stored.
 
-`BackgroundWriter` writes batches in a process of its own, one batch behind the taking, so an
+`BackgroundWriter` writes batches in a process of its own, one batch behind the preparing, so an
 import keeps both of a machine's cores busy: this process reads, locates and moves the next
 batch's cases while the other stores the last one::
 
     with BackgroundWriter(database_url) as writer:
         written = writer.send(batch)   # hands it over once the batch before is stored
-        written = writer.wait()        # the last batch's Written(cases, events, peak_kib)
+        written = writer.wait()        # the last batch's Written(cases, events)
     # either raises WriteFailed if the batch it waits for was not stored
 """
 
 import gc
 import multiprocessing
-import resource
 import traceback
-from contextlib import suppress
 from dataclasses import dataclass, field
 
 from sqlalchemy import bindparam, select, update
@@ -40,7 +38,7 @@ LINKS = ("duplicate_of_id", "merged_into_id")
 
 @dataclass
 class Batch:
-    """A batch of cases taken in memory, as rows to insert (plain data: it pickles)."""
+    """A batch of cases prepared in memory, as rows to insert (plain data: it pickles)."""
 
     district_code: str
     source: str | None
@@ -101,7 +99,6 @@ class WriteFailed(RuntimeError):
 class Written:
     cases: int
     events: int
-    peak_kib: int  # the writing process's peak resident memory so far
 
 
 class BackgroundWriter:
@@ -114,7 +111,6 @@ class BackgroundWriter:
         self._process.start()
         theirs.close()
         self._in_flight = False
-        self.peak_kib = 0  # the writing process's peak resident memory, once finished
 
     def send(self, batch: Batch) -> Written | None:
         """Hands the batch over once the one before it is stored; returns what that one wrote."""
@@ -137,14 +133,11 @@ class BackgroundWriter:
         return Written(*answer)
 
     def close(self) -> None:
-        """Ends the writing process (after the batch in flight) and reads its peak memory."""
+        """Ends the writing process, after the batch in flight."""
         if self._process.is_alive():
             try:
                 self.wait()
                 self._pipe.send(None)
-                kind, *answer = self._receive()
-                if kind == "peak":
-                    self.peak_kib = answer[0]
             except (EOFError, OSError, WriteFailed):
                 pass
         self._process.join(timeout=30)
@@ -188,10 +181,7 @@ def _serve(pipe, url: str) -> None:
                     detail = "".join(traceback.format_exception_only(error)).strip()
                     pipe.send(("failed", detail))
                     return
-                peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-                pipe.send(("written", len(batch.cases), len(batch.events), peak))
-        with suppress(OSError):  # the importing process may be gone
-            pipe.send(("peak", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+                pipe.send(("written", len(batch.cases), len(batch.events)))
     finally:
         engine.dispose()
         pipe.close()

@@ -1,0 +1,85 @@
+"""The one writer of a step: what a step of a case writes, whichever path takes it.
+
+A step (intake's `receive`, an action through the dispatcher, the sweep's escalation, a step
+an import replays) writes one timeline row and one audit record, and moves the case's counts
+in the rollup. `rows` builds the two rows and `snapshot` what a case counts; the dispatcher
+(`flows.transition`), intake (`intake.intake_many`) and the bulk engine (`bulk.engine`) all
+take them from here, and differ only in how they write them: one at a time, or batched.
+
+A step's rollup change is the case's snapshot before it and after it. The changes of a run of
+steps add up to (before the first, after the last), so a new case (intake, the bulk engine)
+counts once: its snapshot once it has taken its steps, added to nothing.
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from onegrid.audit.models import Outcome
+from onegrid.cases.facts import bucket, facts
+from onegrid.cases.machine import Action
+from onegrid.cases.models import Case
+from onegrid.cases.rollup import Snapshot
+from onegrid.config import get_settings
+from onegrid.core.jsontext import CachingEncoder
+from onegrid.core.permissions import Principal
+
+_EVENT_JSON = CachingEncoder(json.JSONEncoder(ensure_ascii=False, sort_keys=True))
+
+
+@dataclass(slots=True)
+class Rows:
+    """What one step writes: its timeline row and its audit record."""
+
+    event: dict  # case_event's columns but case_id (known once the case is stored)
+    audit: dict  # audit.Entry's fields, for audit.checked_values
+
+
+def rows(
+    case: Case,
+    who: Principal,
+    action: Action,
+    *,
+    seq: int,
+    from_state: str | None,
+    at: datetime,
+    note: str | None = None,
+    sealed_note: str | None = None,
+    data: dict | None = None,
+    source: str | None = None,
+) -> Rows:
+    """The step's rows, the case already moved (its state the step's target); the note
+    masked, and sealed as typed if masking changed it."""
+    role = who.role.value if who.role else None
+    event = {
+        "district_code": case.district_code,
+        "seq": seq,
+        "at": at,
+        "actor": who.username,
+        "actor_id": who.user_id,
+        "actor_role": role,
+        "action": action.value,
+        "from_state": from_state,
+        "to_state": case.state,
+        "note": note,
+        "sealed_note": sealed_note,
+        "data": _EVENT_JSON(data) if data else None,  # JSON with sorted keys
+    }
+    audit = {
+        "actor": who.username,
+        "action": f"case.{action.value}",
+        "actor_id": who.user_id,
+        "actor_role": role,
+        "object_type": "case",
+        "object_id": case.receipt,
+        "outcome": Outcome.SUCCESS,
+        "source": source,
+        "detail": {"from": from_state, "to": case.state},
+    }
+    return Rows(event, audit)
+
+
+def snapshot(case: Case) -> Snapshot:
+    """Returns what the case counts in the rollup now: its bucket and its facts."""
+    return bucket(case, ZoneInfo(get_settings().time_zone)), facts(case)
