@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from enum import StrEnum
+from pathlib import Path
 
 
 class Scale(StrEnum):
@@ -102,3 +103,12 @@ def report(figures: list[Figure]) -> str:
             f"{f.target} | {met} |"
         )
     return "\n".join(lines)
+
+
+def memory_kib(pid: int, field: str) -> int:
+    """A memory figure of a running process from /proc, in KiB: VmRSS (now) or VmHWM (its
+    peak)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"/proc/{pid}/status has no {field}")

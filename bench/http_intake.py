@@ -31,7 +31,7 @@ from pathlib import Path
 from shapely import from_wkb
 from shapely.geometry import Point
 
-from bench.common import Figure, Scale, median_seconds
+from bench.common import Figure, Scale, median_seconds, memory_kib
 from bench.stores import sqlite_template
 from onegrid.db.engine import create_db_engine
 from onegrid.demo.build import DEMO_PASSWORD
@@ -540,14 +540,6 @@ def figures(levels: list[Level], stored: Stored, raw_commits: float) -> list[Fig
     ]
 
 
-def memory_mib(pid: int, field: str) -> float:
-    """A memory figure of a running process from /proc: VmRSS (now) or VmHWM (its peak)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(f"{field}:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError(f"/proc/{pid}/status has no {field}")
-
-
 def run(scale: Scale, workdir: Path) -> list[Figure]:
     """Runs benchmark (b) and returns its figures."""
     db = fresh_database(workdir, "http-intake")
@@ -556,11 +548,11 @@ def run(scale: Scale, workdir: Path) -> list[Figure]:
     with serving(db, workdir) as server:
         intake = Target(server.url + INTAKE_PATH, bodies, sign_in(server.url))
         ceiling = Target(server.url + CEILING_PATH)
-        idle = memory_mib(server.process.pid, "VmRSS")
+        idle = memory_kib(server.process.pid, "VmRSS") / 1024
         warm_up = workdir / "receipts-warm-up.txt"
         load(intake, workdir, 4, WARM_UP_SECONDS, warm_up)  # the grid index is built on first use
         levels, receipt_files = sweep(ceiling, intake, workdir, scale)
-        peak = memory_mib(server.process.pid, "VmHWM")
+        peak = memory_kib(server.process.pid, "VmHWM") / 1024
         cases = settled_case_count(db)
     receipts = acknowledged([warm_up, *receipt_files])
     stored = Stored(

@@ -1,7 +1,8 @@
 """(a) Bulk intake vs a raw batched insert of the same rows, and (f) the import's peak memory.
 
-`onegrid import cases FILE` runs as a user runs it (its own process, batches of 10,000) on a
-store holding the demo district. The baseline then inserts the very rows the import wrote,
+The import runs as `onegrid import cases FILE` runs it (`bench.importer`: the same function
+in a process of its own, batches of 10,000, its memory measured in its progress callback) on
+a store holding the demo district. The baseline then inserts the very rows the import wrote,
 read back from that store, into a fresh store of the same kind: on the driver, one batch (an
 executemany; on PostgreSQL a COPY) and one commit per 10,000 rows, no checks, no computing.
 Two baselines from that one copy, timed table by table: the case rows alone (the issue's
@@ -135,7 +136,7 @@ def _streaming(connection, engine: Engine):
 def measure(
     backend: str, path: Path, count: int, batch: int, workdir: Path, sampled: float = 1.0
 ) -> tuple[list[Figure], Import]:
-    """The import's figures on this store, and what the import measured of itself."""
+    """The import's figures on this store, and what was measured of the import (time, memory)."""
     with store(backend, workdir, "import") as imported:
         before, ids = counts(imported), last_ids(imported)
         with stage(f"{backend}: onegrid import cases, {count:,} cases"):

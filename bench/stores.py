@@ -11,7 +11,6 @@ import hashlib
 import json
 import multiprocessing
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -169,14 +168,14 @@ def _administer(statement: str) -> None:
         admin.dispose()
 
 
-ONEGRID = str(Path(sys.executable).with_name("onegrid"))
+_ROOT = Path(__file__).resolve().parents[1]  # where `python -m bench…` finds the bench package
 
 
 @dataclass(frozen=True)
 class Import:
-    """What `onegrid import cases` measured of itself: its wall time and its peak resident
-    memory (KiB, its two processes' peaks added) at the end and, with two batches or more,
-    once its second batch was written (`settled`: cases written by then, KiB)."""
+    """What an import measured: its wall time and its peak resident memory (KiB, its two
+    processes' peaks added) at the end and, with two batches or more, once its second batch
+    was written (`settled`: cases written by then, KiB)."""
 
     seconds: float
     peak_kib: int
@@ -184,22 +183,19 @@ class Import:
 
 
 def run_import(engine: Engine, path: Path, batch_size: int = 10_000) -> Import:
-    """Runs `onegrid import cases` on the store, as a user would, in its own process; returns
-    its wall time and the peak memory it reports (one process takes the rows in, the other
-    writes them)."""
+    """Imports the file into the store as `onegrid import cases` does, in a process of its own
+    (`bench.importer`, which measures its memory); returns its wall time and memory."""
     env = os.environ | {"ONEGRID_DATABASE_URL": engine.url.render_as_string(hide_password=False)}
-    env["COLUMNS"] = "250"  # the report on one line
-    command = [ONEGRID, "import", "cases", str(path.resolve()), "--batch-size", str(batch_size)]
+    command = [sys.executable, "-m", "bench.importer", str(path.resolve())]
+    command += ["--batch-size", str(batch_size)]
     start = time.perf_counter()
-    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=_ROOT)
     seconds = time.perf_counter() - start
-    said = done.stdout + done.stderr
-    reported = re.search(r"peak memory (\d+) MiB", said)
-    if done.returncode != 0 or not reported:
-        raise RuntimeError(f"onegrid import failed:\n{said}")
-    settled = re.search(r"(\d+) MiB at the first (\d+) cases", said)
-    early = (int(settled[2]), int(settled[1]) * 1024) if settled else None
-    return Import(seconds, int(reported[1]) * 1024, early)
+    if done.returncode != 0:
+        raise RuntimeError(f"the import failed:\n{done.stdout}{done.stderr}")
+    said = json.loads(done.stdout.splitlines()[-1])
+    settled = tuple(said["settled"]) if said["settled"] else None
+    return Import(seconds, said["peak_kib"], settled)
 
 
 def imported_sqlite(count: int, cases: Path) -> Path:
