@@ -1,6 +1,7 @@
 """What each action does to a case besides moving its state: clocks, facts, department.
 
-Called only by onegrid.cases.flows.transition, after flows.target allowed the action.
+Called by the dispatcher (onegrid.cases.flows.transition) and the bulk engine, after
+machine.target allowed the action.
 """
 
 import json

@@ -2,7 +2,7 @@
 
 A batch of rows (a report, when it came in, and optionally what happened to it since) goes
 through the very code the online engine runs — `intake.prepare` validates, routes and starts
-the clock, `flows.target` and `effects` move the case — but in memory: coordinates are
+the clock, `machine.target` and `effects` move the case — but in memory: coordinates are
 converted and located for the whole batch at once, categories and routes come from memory
 (`MemoryLookups`), duplicates from an in-memory index; each step's timeline row and audit
 record come from `steps`, as online. `prepare` turns the rows into a `Batch` of plain rows,
