@@ -1,6 +1,6 @@
 """python -m bench.importer FILE --batch-size N: `onegrid import cases`, its memory measured.
 
-It imports the file as the command does (`importing.import_cases`, into the store named by
+It imports the file as the command does (`importing.import_file`, into the store named by
 ONEGRID_DATABASE_URL) and measures, in the import's progress callback, the peak resident
 memory of this process and of the process writing the batches, added. Prints one JSON line:
 `cases`, `peak_kib` (at the end) and `settled` ([cases, KiB] once the second batch was
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from bench.common import memory_kib
 from onegrid.cases.bulk import importing
+from onegrid.cases.bulk.engine import BulkEngine
 from onegrid.config import get_settings
 from onegrid.core.commands import acting
 from onegrid.db import get_engine
@@ -60,11 +61,16 @@ def main() -> None:
     args = parser.parse_args()
     memory = Memory()
     with Session(get_engine(), expire_on_commit=False) as session:
-        done = importing.import_cases(
-            session=session,
-            path=args.file,
+        engine = BulkEngine(
+            session,
             district_code=territory.district_code(session=session, given=None),
             who=acting(),
+            source=f"import:{args.file.name}",
+        )
+        done = importing.import_file(
+            session=session,
+            engine=engine,
+            path=args.file,
             zone=ZoneInfo(get_settings().time_zone),
             batch_size=args.batch_size,
             progress=memory,

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from onegrid.audit import auditing
 from onegrid.cases import intake, scheduled, service
 from onegrid.cases.bulk import importing
+from onegrid.cases.bulk.engine import BulkEngine
 from onegrid.cases.flows import transition
 from onegrid.cases.machine import STATE_NAMES, Action
 from onegrid.cases.models import Channel, State
@@ -176,14 +177,18 @@ def import_cases(
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with Session(get_engine(), expire_on_commit=False) as session:
         try:
-            district_code = territory.district_code(session=session, given=district)
+            engine = BulkEngine(
+                session,
+                district_code=territory.district_code(session=session, given=district),
+                who=acting(),
+                source=f"import:{file.name}",
+            )
             with Progress(*columns, TimeElapsedColumn(), console=console) as bar:
                 task = bar.add_task("导入 importing", total=None)
-                done = importing.import_cases(
+                done = importing.import_file(
                     session=session,
+                    engine=engine,
                     path=file,
-                    district_code=district_code,
-                    who=acting(),
                     zone=ZoneInfo(get_settings().time_zone),
                     batch_size=batch_size,
                     from_line=from_line,

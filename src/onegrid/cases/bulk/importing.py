@@ -36,7 +36,6 @@ from onegrid.cases.machine import Action
 from onegrid.cases.models import Channel
 from onegrid.core.coordinates import CRS
 from onegrid.core.errors import Conflict, Invalid
-from onegrid.core.permissions import Principal
 
 FORMATS = ("csv", "jsonl")
 REQUIRED = ("received_at", "category_code", "description", "lon", "lat")
@@ -237,10 +236,10 @@ def _time(value, zone: ZoneInfo, name: str) -> datetime:
 
 @dataclass(frozen=True)
 class Progress:
-    """How far an import has come: rows read (of the file's, if known), and cases, events
-    and batches written."""
+    """How far an import has come: rows read of the file's total, and cases, events and
+    batches written."""
 
-    total: int | None
+    total: int
     rows: int
     cases: int
     events: int
@@ -264,47 +263,8 @@ class ImportReport:
             self.events += written.events
             self.batches += 1
 
-    def progress(self, total: int | None) -> Progress:
+    def progress(self, total: int) -> Progress:
         return Progress(total, self.rows, self.cases, self.events, self.batches)
-
-
-def import_cases(
-    *,
-    session: Session,
-    path: Path,
-    district_code: str,
-    who: Principal,
-    zone: ZoneInfo,
-    batch_size: int = 10_000,
-    from_line: int = 1,
-    check: bool = False,
-    progress: Callable[[Progress], None] | None = None,
-) -> ImportReport:
-    """`onegrid import cases`: the file through a BulkEngine, with a second process writing
-    when it holds more than one batch (see `import_file`)."""
-    engine = BulkEngine(session, district_code=district_code, who=who, source=f"import:{path.name}")
-    total = count_rows(path)
-    with ExitStack() as stack:
-        writer = None
-        if not check and total - from_line + 1 > batch_size and not _in_memory(session):
-            url = session.get_bind().url.render_as_string(hide_password=False)
-            writer = stack.enter_context(BackgroundWriter(url))
-        # What is loaded by now (the district, its grids and catalogue) lives as long as the
-        # import: frozen, the collector does not scan it again and again (a tenth of the work
-        # a case, measured) while the batches' objects come and go.
-        gc.freeze()
-        return import_file(
-            session=session,
-            engine=engine,
-            path=path,
-            zone=zone,
-            batch_size=batch_size,
-            from_line=from_line,
-            check=check,
-            writer=writer,
-            progress=progress,
-            total=total,
-        )
 
 
 def _in_memory(session: Session) -> bool:
@@ -322,69 +282,77 @@ def import_file(
     batch_size: int = 10_000,
     from_line: int = 1,
     check: bool = False,
-    writer: BackgroundWriter | None = None,
     progress: Callable[[Progress], None] | None = None,
-    total: int | None = None,
 ) -> ImportReport:
     """Imports the file batch by batch, committing each; stops at the first bad batch.
 
     A batch with any bad row writes nothing; the report lists every bad row of it and the
     line to start again from (`from_line`). `check` reads and checks every row, writes none.
-    With a `writer`, each batch is written by the writer's process while the next is prepared
-    here; without, here, in the session. `progress` is told at the start, after each batch,
-    and once more when the last is written; `total`: the file's rows, for it.
+    With more than one batch to write, a second process writes each batch while the next is
+    prepared here (`writer.BackgroundWriter`). `progress` is told at the start, after each
+    batch, and once more when the last is written.
     """
     if batch_size < 1:
         raise Invalid("每批至少 1 行", "a batch holds at least one row")
-    report = ImportReport()
-    in_flight = 0  # the first line of the batch the writer is writing
-    if progress:
-        progress(report.progress(total))
+    total = count_rows(path)
+    with ExitStack() as stack:
+        writer = None
+        if not check and total - from_line + 1 > batch_size and not _in_memory(session):
+            url = session.get_bind().url.render_as_string(hide_password=False)
+            writer = stack.enter_context(BackgroundWriter(url))
+        # What is loaded by now (the district, its grids and catalogue) lives as long as the
+        # import: frozen, the collector does not scan it again and again (a tenth of the work
+        # a case, measured) while the batches' objects come and go.
+        gc.freeze()
+        report = ImportReport()
+        in_flight = 0  # the first line of the batch the writer is writing
+        if progress:
+            progress(report.progress(total))
 
-    def import_batch(batch: list[Row | Rejected]) -> bool:
-        nonlocal in_flight
-        rows = [item for item in batch if isinstance(item, Row)]
-        bad = [item for item in batch if isinstance(item, Rejected)]
-        handed_over = writer is not None and not (check or bad)
-        if handed_over:
-            prepared = engine.prepare(rows)
-            result = prepared.result
+        def import_batch(batch: list[Row | Rejected]) -> bool:
+            nonlocal in_flight
+            rows = [item for item in batch if isinstance(item, Row)]
+            bad = [item for item in batch if isinstance(item, Rejected)]
+            handed_over = writer is not None and not (check or bad)
+            if handed_over:
+                prepared = engine.prepare(rows)
+                result = prepared.result
+            else:
+                result = engine.run(rows, write=not (check or bad))
+            bad = sorted(bad + result.rejected, key=lambda r: r.line)
+            report.rows += len(batch)
+            if bad:
+                session.rollback()
+                report.rejected += bad
+                report.stopped_at = report.stopped_at or batch[0].line
+            elif handed_over:
+                session.commit()  # ends this process's reading: SQLite's log can be checkpointed
+                report.count(_written(lambda: writer.send(prepared.batch), in_flight))
+                in_flight = batch[0].line
+            elif not check:
+                session.commit()
+                report.count(result)
+            if progress:
+                progress(report.progress(total))
+            return check or not bad  # checking goes on to find every bad row; importing stops
+
+        batch: list[Row | Rejected] = []
+        for item in read(path, zone):
+            if item.line < from_line:
+                continue
+            batch.append(item)
+            if len(batch) >= batch_size:
+                if not import_batch(batch):
+                    break
+                batch = []
         else:
-            result = engine.run(rows, write=not (check or bad))
-        bad = sorted(bad + result.rejected, key=lambda r: r.line)
-        report.rows += len(batch)
-        if bad:
-            session.rollback()
-            report.rejected += bad
-            report.stopped_at = report.stopped_at or batch[0].line
-        elif handed_over:
-            session.commit()  # ends this process's reading: SQLite's log can be checkpointed
-            report.count(_written(lambda: writer.send(prepared.batch), in_flight))
-            in_flight = batch[0].line
-        elif not check:
-            session.commit()
-            report.count(result)
-        if progress:
-            progress(report.progress(total))
-        return check or not bad  # checking goes on to find every bad row; importing stops
-
-    batch: list[Row | Rejected] = []
-    for item in read(path, zone):
-        if item.line < from_line:
-            continue
-        batch.append(item)
-        if len(batch) >= batch_size:
-            if not import_batch(batch):
-                break
-            batch = []
-    else:
-        if batch:
-            import_batch(batch)
-    if writer is not None:
-        report.count(_written(writer.wait, in_flight))
-        if progress:
-            progress(report.progress(total))
-    return report
+            if batch:
+                import_batch(batch)
+        if writer is not None:
+            report.count(_written(writer.wait, in_flight))
+            if progress:
+                progress(report.progress(total))
+        return report
 
 
 def _written(call: Callable[[], Written | None], line: int) -> Written | None:
