@@ -45,15 +45,13 @@ def _next_seq(session: Session, case: Case) -> int:
     return (seq or 0) + 1
 
 
-def _write(session: Session, case: Case, step: steps.Rows) -> CaseEvent:
-    """Appends the step to the case's timeline and the audit chain."""
-    event = CaseEvent(case_id=case.id, **step.event)
+def _write(session: Session, case: Case, row: dict, record: dict) -> CaseEvent:
+    """Appends the step's row to the case's timeline and its record to the audit chain."""
+    event = CaseEvent(case_id=case.id, **row)
     session.add(event)
     session.flush()
     audit.record_checked(
-        session=session,
-        district_code=case.district_code,
-        rows=audit.checked_values([step.audit]),
+        session=session, district_code=case.district_code, rows=audit.checked_values([record])
     )
     return event
 
@@ -95,7 +93,7 @@ def transition(
             "the case was changed meanwhile: reload it and try again",
         ) from error
     rollup.apply(session, before, steps.snapshot(case))
-    step = steps.rows(
+    row = steps.event_row(
         case,
         who,
         action,
@@ -105,9 +103,8 @@ def transition(
         note=note,
         sealed_note=sealed_note,
         data=data,
-        source=source,
     )
-    event = _write(session, case, step)
+    event = _write(session, case, row, steps.audit_record(row, case.receipt, source))
     if evidence_ids:
         _attach(session, case, event, evidence_ids)
     message = notice(case, action, note)

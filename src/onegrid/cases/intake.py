@@ -378,7 +378,7 @@ def _write(session: Session, taken: list[tuple[Entry, CaseDraft, Duplicate | Non
         session.execute(link.values(duplicate_of_id=bindparam("b_to")), within)
     events, records, totals = [], {}, {}
     for entry, case, duplicate in taken:
-        step = steps.rows(
+        event = steps.event_row(
             case,
             entry.who,
             Action.RECEIVE,
@@ -388,10 +388,11 @@ def _write(session: Session, taken: list[tuple[Entry, CaseDraft, Duplicate | Non
             data=received_data(
                 case, duplicate.receipt if duplicate else None, entry.report.media_url
             ),
-            source=entry.source,
         )
-        events.append(step.event | {"case_id": case.id})
-        records.setdefault(case.district_code, []).append(step.audit)
+        events.append(event | {"case_id": case.id})
+        records.setdefault(case.district_code, []).append(
+            steps.audit_record(event, case.receipt, entry.source)
+        )
         rollup.tally(totals, *steps.snapshot(case))
     insert_many(session, CaseEvent.__table__, events)
     for district_code, rows in records.items():

@@ -2,9 +2,10 @@
 
 A step (intake's `receive`, an action through the dispatcher, the sweep's escalation, a step
 an import replays) writes one timeline row and one audit record, and moves the case's counts
-in the rollup. `rows` builds the two rows and `snapshot` what a case counts; the dispatcher
-(`flows.transition`), intake (`intake.intake_many`) and the bulk engine (`bulk.engine`) all
-take them from here, and differ only in how they write them: one at a time, or batched.
+in the rollup. `event_row` and `audit_record` build the two rows and `snapshot` what a case
+counts; the dispatcher (`flows.transition`), intake (`intake.intake_many`) and the bulk
+engine (`bulk.engine`) all take them from here, and differ only in how they write them: one
+at a time, or batched (the engine makes a batch's audit records once it is prepared).
 
 A step's rollup change is the case's snapshot before it and after it. The changes of a run of
 steps add up to (before the first, after the last), so a new case (intake, the bulk engine)
@@ -12,7 +13,6 @@ counts once: its snapshot once it has taken its steps, added to nothing.
 """
 
 import json
-from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -26,17 +26,10 @@ from onegrid.core.jsontext import CachingEncoder
 from onegrid.core.permissions import Principal
 
 _EVENT_JSON = CachingEncoder(json.JSONEncoder(ensure_ascii=False, sort_keys=True))
+_SUCCESS = Outcome.SUCCESS
 
 
-@dataclass(slots=True)
-class Rows:
-    """What one step writes: its timeline row and its audit record."""
-
-    event: dict  # case_event's columns but case_id (known once the case is stored)
-    audit: dict  # audit.Entry's fields, for audit.checked_values
-
-
-def rows(
+def event_row(
     case: Case,
     who: Principal,
     action: Action,
@@ -47,18 +40,17 @@ def rows(
     note: str | None = None,
     sealed_note: str | None = None,
     data: dict | None = None,
-    source: str | None = None,
-) -> Rows:
-    """The step's rows, the case already moved (its state the step's target); the note
-    masked, and sealed as typed if masking changed it."""
-    role = who.role.value if who.role else None
-    event = {
+) -> dict:
+    """The step's timeline row: case_event's columns but case_id (known once the case is
+    stored). The case has moved (its state is the step's target); the note is masked, and
+    sealed as typed if masking changed it."""
+    return {
         "district_code": case.district_code,
         "seq": seq,
         "at": at,
         "actor": who.username,
         "actor_id": who.user_id,
-        "actor_role": role,
+        "actor_role": who.role.value if who.role else None,
         "action": action.value,
         "from_state": from_state,
         "to_state": case.state,
@@ -66,18 +58,22 @@ def rows(
         "sealed_note": sealed_note,
         "data": _EVENT_JSON(data) if data else None,  # JSON with sorted keys
     }
-    audit = {
-        "actor": who.username,
-        "action": f"case.{action.value}",
-        "actor_id": who.user_id,
-        "actor_role": role,
+
+
+def audit_record(event: dict, receipt: str, source: str | None) -> dict:
+    """The audit record of the step with this timeline row (`event_row`), of the case with
+    this receipt: audit.Entry's fields, for audit.checked_values."""
+    return {
+        "actor": event["actor"],
+        "action": "case." + event["action"],
+        "actor_id": event["actor_id"],
+        "actor_role": event["actor_role"],
         "object_type": "case",
-        "object_id": case.receipt,
-        "outcome": Outcome.SUCCESS,
+        "object_id": receipt,
+        "outcome": _SUCCESS,
         "source": source,
-        "detail": {"from": from_state, "to": case.state},
+        "detail": {"from": event["from_state"], "to": event["to_state"]},
     }
-    return Rows(event, audit)
 
 
 def snapshot(case: Case) -> Snapshot:

@@ -161,8 +161,7 @@ class _Item:
     case: Case
     candidate: _Candidate
     duplicate: _Candidate | None
-    events: list[dict] = field(default_factory=list)  # steps.Rows' event and audit rows
-    audits: list[dict] = field(default_factory=list)
+    events: list[dict] = field(default_factory=list)
     last: Action = Action.RECEIVE
     merged_into: Case | None = None  # a case of the same batch has its id only once written
 
@@ -175,22 +174,20 @@ class _Item:
         note: str | None,
         data: dict | None,
         sealed_note: str | None = None,
-        source: str | None = None,
     ) -> None:
-        step = steps.rows(
-            self.case,
-            who,
-            action,
-            seq=len(self.events) + 1,
-            from_state=from_state,
-            at=at,
-            note=note,
-            sealed_note=sealed_note,
-            data=data,
-            source=source,
+        self.events.append(
+            steps.event_row(
+                self.case,
+                who,
+                action,
+                seq=len(self.events) + 1,
+                from_state=from_state,
+                at=at,
+                note=note,
+                sealed_note=sealed_note,
+                data=data,
+            )
         )
-        self.events.append(step.event)
-        self.audits.append(step.audit)
         self.last = action
 
 
@@ -336,7 +333,7 @@ class BulkEngine:
         )
         item = _Item(case=case, candidate=_Candidate(case), duplicate=duplicate)
         data = intake.received_data(case, duplicate.receipt if duplicate else None)
-        item.add(self.who, Action.RECEIVE, None, row.received_at, None, data, None, self.source)
+        item.add(self.who, Action.RECEIVE, None, row.received_at, None, data)
         last = row.received_at
         for number, step in enumerate(row.steps, start=1):
             if not last <= step.at <= self.present:
@@ -381,7 +378,7 @@ class BulkEngine:
         case.state = target.value
         if action is Action.MERGE:
             item.merged_into = self.lookups.case(str(data.get("into")))
-        item.add(who, action, from_state, at, note, data, sealed_note, self.source)
+        item.add(who, action, from_state, at, note, data, sealed_note)
 
     def _batch(self, prepared: list[_Item]) -> Batch:
         """The prepared cases as rows to write; other cases are named by receipt."""
@@ -399,7 +396,7 @@ class BulkEngine:
                 batch.links.append((n, "duplicate_of_id", item.duplicate.receipt))
             if item.merged_into is not None and case.merged_into_id is None:
                 batch.links.append((n, "merged_into_id", item.merged_into.receipt))
-            audits += item.audits
+            audits += (steps.audit_record(e, case.receipt, self.source) for e in item.events)
             rollup.tally(totals, *steps.snapshot(case))  # once a case: see steps
             if self.notify_open and State(case.state) in OPEN:
                 message = notice(case, item.last, None)
