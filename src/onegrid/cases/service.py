@@ -9,6 +9,7 @@ from onegrid.cases.models import Case, CaseEvent, Evidence
 from onegrid.core.errors import NotFound
 from onegrid.core.inputs import Id, Moment
 from onegrid.core.permissions import Permission, Principal, Scope
+from onegrid.db import begin_writing
 
 
 def scope_clause(scope: Scope) -> ColumnElement[bool]:
@@ -40,8 +41,11 @@ def _missing(key: object) -> NotFound:
     return NotFound(f"没有案件 {key}", f"no case {key}")
 
 
-def get(*, session: Session, case_id: int, scope: Scope) -> Case:
-    """Returns the case with this id within the scope, or NotFound (outside it too: no leak)."""
+def get(*, session: Session, case_id: int, scope: Scope, to_change: bool = False) -> Case:
+    """Returns the case with this id within the scope, or NotFound (outside it too: no leak);
+    `to_change`: read under the write lock, for a change to follow."""
+    if to_change:
+        begin_writing(session)
     query = select(Case).where(Case.id == case_id, scope_clause(scope))
     case = session.scalars(query).first()
     if case is None:
@@ -49,8 +53,11 @@ def get(*, session: Session, case_id: int, scope: Scope) -> Case:
     return case
 
 
-def get_by_receipt(*, session: Session, receipt: str) -> Case:
-    """Returns the case with this receipt number, following a merge to the surviving case."""
+def get_by_receipt(*, session: Session, receipt: str, to_change: bool = False) -> Case:
+    """Returns the case with this receipt number, following a merge to the surviving case;
+    `to_change`: read under the write lock, for a change to follow."""
+    if to_change:
+        begin_writing(session)
     case = session.scalars(select(Case).where(Case.receipt == receipt.strip().upper())).first()
     if case is None:
         raise _missing(receipt)

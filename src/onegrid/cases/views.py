@@ -32,7 +32,7 @@ from onegrid.core.inputs import Id
 from onegrid.core.permissions import Permission, Principal
 from onegrid.core.pii import PiiKind, mask
 from onegrid.core.workcalendar import get_calendar
-from onegrid.db import DbSession, WritingSession, begin_writing
+from onegrid.db import DbSession, WritingSession
 from onegrid.db.base import utcnow
 from onegrid.territory.models import Department
 
@@ -221,8 +221,7 @@ def _readable(session: Session, who: Principal, data):
 def take_action(
     case_id: Id, body: TransitionIn, request: Request, session: WritingSession, who: Reader
 ) -> CaseOut:
-    begin_writing(session)
-    case = service.get(session=session, case_id=case_id, scope=who.scope)
+    case = service.get(session=session, case_id=case_id, scope=who.scope, to_change=True)
     transition(
         session=session,
         case=case,
@@ -267,8 +266,7 @@ def _store_evidence(
 ) -> EvidenceOut:
     # Checked and re-encoded before the write lock is taken: decoding a photo takes a while.
     upload = evidence_files.prepare(filename=filename or "", data=data)
-    begin_writing(session)
-    case = service.get(session=session, case_id=case_id, scope=who.scope)
+    case = service.get(session=session, case_id=case_id, scope=who.scope, to_change=True)
     return _evidence_out(evidence_files.store(session=session, case=case, upload=upload, who=who))
 
 
@@ -323,8 +321,7 @@ def follow(receipt: str, session: DbSession, who: Anyone) -> PublicCaseOut:
 def rate(
     receipt: str, body: RatingIn, request: Request, session: WritingSession, who: Anyone
 ) -> PublicCaseOut:
-    begin_writing(session)
-    case = service.get_by_receipt(session=session, receipt=receipt)
+    case = service.get_by_receipt(session=session, receipt=receipt, to_change=True)
     transition(
         session=session,
         case=case,
