@@ -5,7 +5,7 @@ onegrid.core.access who is asking. Data access is onegrid.accounts.service; the 
 onegrid.accounts.views's `router`, the `onegrid user` commands onegrid.accounts.cli's `user_app`.
 """
 
-from onegrid.accounts.identity import SESSION_COOKIE, bearer_token, identify
+from onegrid.accounts.identity import SESSION_COOKIE, bearer_token, identify, token_of
 from onegrid.accounts.models import AuthToken, SignInThrottle, User, UserScope
 from onegrid.accounts.service import (
     ADMIN_ROLES,
@@ -28,4 +28,5 @@ __all__ = [
     "bearer_token",
     "identify",
     "principal_for",
+    "token_of",
 ]

@@ -19,6 +19,11 @@ def bearer_token(request: Request) -> str | None:
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
+def token_of(request: Request) -> str | None:
+    """Returns the token the request carries: a bearer token, else the session cookie's."""
+    return bearer_token(request) or request.cookies.get(SESSION_COOKIE)
+
+
 def identify(request: Request, session: DbSession) -> None:
     """Tells the access rules who is asking, from a bearer token or the session cookie
     (anonymous if neither), and how to record what they are refused."""

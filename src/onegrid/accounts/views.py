@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session
 
 from onegrid.accounts import service
-from onegrid.accounts.identity import SESSION_COOKIE, bearer_token
+from onegrid.accounts.identity import SESSION_COOKIE, token_of
 from onegrid.accounts.models import User
 from onegrid.accounts.schemas import (
     Credentials,
@@ -67,7 +67,7 @@ def token(
 
 @router.post("/auth/logout", status_code=204, summary="End this token or session")
 def logout(request: Request, session: WritingSession, who: PasswordPending) -> Response:
-    secret = bearer_token(request) or request.cookies.get(SESSION_COOKIE)
+    secret = token_of(request)
     service.end_session(session=session, request=request, who=who, secret=secret)
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE)
@@ -105,7 +105,7 @@ def change_password(
         who=who,
         old=body.old_password,
         new=body.new_password,
-        keep_token=bearer_token(request) or request.cookies.get(SESSION_COOKIE),
+        keep_token=token_of(request),
     )
     return user_out(user)
 

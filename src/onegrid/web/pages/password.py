@@ -6,7 +6,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from onegrid.accounts import service as accounts
-from onegrid.accounts.identity import SESSION_COOKIE, bearer_token
+from onegrid.accounts.identity import token_of
 from onegrid.core.access import signed_in
 from onegrid.core.errors import DomainError
 from onegrid.core.permissions import Principal
@@ -59,7 +59,7 @@ def change_password(
             who=who,
             old=old_password,
             new=new_password,
-            keep_token=bearer_token(request) or request.cookies.get(SESSION_COOKIE),
+            keep_token=token_of(request),
         )
     except DomainError as error:
         return _password_form(request, chosen, {"error": error.message(chosen)}, 422)
