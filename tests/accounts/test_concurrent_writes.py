@@ -20,9 +20,7 @@ from sqlalchemy.pool import NullPool
 from onegrid.accounts.models import AuthToken
 from onegrid.app import create_app
 from onegrid.config import get_settings
-from onegrid.db import get_engine
-from onegrid.db import session as db_session
-from onegrid.db.group_commit import group_commit
+from onegrid.db import forget_database, get_engine
 from onegrid.demo.build import DEMO_PASSWORD
 from tests.serving import serving
 
@@ -35,16 +33,14 @@ def served(demo_engine, tmp_path, monkeypatch) -> Iterator[str]:
     """Serves a copy of the demo database on a free port; returns its URL."""
     url = _copy(demo_engine, tmp_path)
     monkeypatch.setenv("ONEGRID_DATABASE_URL", url)
-    caches = (get_settings, get_engine, db_session.session_factory)
-    for cached in (*caches, group_commit):
-        cached.cache_clear()
+    get_settings.cache_clear()
+    forget_database()
     try:
         with serving(create_app()) as base:
             yield base
     finally:
-        get_engine().dispose()
-        for cached in (*caches, group_commit):
-            cached.cache_clear()
+        get_settings.cache_clear()
+        forget_database()
         _drop(url)
 
 

@@ -198,17 +198,15 @@ def test_the_server_writes_checkpoints_in_the_background(
     audit_engine, append, tmp_path, monkeypatch
 ):
     from onegrid.config import get_settings
-    from onegrid.db import get_engine
-    from onegrid.db import session as db_session
+    from onegrid.db import forget_database
 
     with Session(audit_engine) as session:
         append(session, 2)
         session.commit()
     monkeypatch.setenv("ONEGRID_DATABASE_URL", audit_engine.url.render_as_string(False))
     monkeypatch.setenv("ONEGRID_AUDIT_CHECKPOINT_DIR", str(tmp_path))
-    caches = (get_settings, get_engine, db_session.session_factory)
-    for cached in caches:
-        cached.cache_clear()
+    get_settings.cache_clear()
+    forget_database()
     stop = checkpoints.start_background_checkpoints(3600)
     try:
         path = tmp_path / checkpoints.file_name(DISTRICT)
@@ -219,9 +217,8 @@ def test_the_server_writes_checkpoints_in_the_background(
         assert json.loads(path.read_text())["seq"] == 2
     finally:
         stop.set()
-        get_engine().dispose()
-        for cached in caches:
-            cached.cache_clear()
+        get_settings.cache_clear()
+        forget_database()
 
 
 def test_a_rotated_key_keeps_verifying_the_records_written_under_it(

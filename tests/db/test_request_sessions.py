@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from onegrid.config import get_settings
-from onegrid.db import get_engine, write_durably
+from onegrid.db import forget_database, get_engine, write_durably
 from onegrid.db import session as db_session
 
 
@@ -30,13 +30,11 @@ def _can_write(path) -> bool:
 def path(tmp_path, monkeypatch):
     path = tmp_path / "requests.db"
     monkeypatch.setenv("ONEGRID_DATABASE_URL", f"sqlite:///{path}")
-    caches = (get_settings, get_engine, db_session.session_factory)
-    for cached in caches:
-        cached.cache_clear()
+    get_settings.cache_clear()
+    forget_database()  # and its group commit, which a test here opens on this file
     yield path
-    get_engine().dispose()
-    for cached in caches:
-        cached.cache_clear()
+    get_settings.cache_clear()
+    forget_database()
 
 
 def test_a_writing_route_holds_the_write_lock_until_the_request_ends(path):

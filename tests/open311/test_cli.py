@@ -11,8 +11,7 @@ from onegrid.audit.models import AuditRecord
 from onegrid.cli import app
 from onegrid.config import get_settings
 from onegrid.core.errors import Forbidden
-from onegrid.db import get_engine
-from onegrid.db import session as db_session
+from onegrid.db import forget_database
 from onegrid.db.engine import create_db_engine
 from onegrid.db.migrate import upgrade
 from onegrid.open311 import keys, submissions
@@ -42,13 +41,11 @@ def district_db(empty_db_url, monkeypatch):
             tolerance=1e-6,
         )
     monkeypatch.setenv("ONEGRID_DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    caches = (get_settings, get_engine, db_session.session_factory)
-    for cached in caches:
-        cached.cache_clear()
+    get_settings.cache_clear()
+    forget_database()
     yield engine
-    get_engine().dispose()
-    for cached in caches:
-        cached.cache_clear()
+    get_settings.cache_clear()
+    forget_database()
     engine.dispose()
 
 

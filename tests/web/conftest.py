@@ -22,9 +22,8 @@ from onegrid.accounts import service as accounts
 from onegrid.app import create_app
 from onegrid.config import get_settings
 from onegrid.core.permissions import Role
-from onegrid.db import create_db_engine, get_engine
+from onegrid.db import create_db_engine, forget_database
 from onegrid.db.migrate import upgrade
-from onegrid.db.session import session_factory
 from onegrid.territory.geojson import import_collection
 from onegrid.territory.models import (
     Assignment,
@@ -183,8 +182,8 @@ def territory_db(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 def _clear_caches() -> None:
-    for cached in (get_settings, get_engine, session_factory):
-        cached.cache_clear()
+    get_settings.cache_clear()
+    forget_database()
 
 
 @pytest.fixture(scope="session")
@@ -197,7 +196,6 @@ def app(territory_db: str) -> Iterator[FastAPI]:
         patch.setenv("ONEGRID_TILE_ATTRIBUTION", "")
         _clear_caches()
         yield create_app()
-        get_engine().dispose()
     _clear_caches()
 
 

@@ -4,6 +4,7 @@ from onegrid.db.base import Base, TimestampMixin, UTCDateTime
 from onegrid.db.engine import SQLITE_BEGIN, create_db_engine, get_engine
 from onegrid.db.group_commit import write_durably, write_durably_together
 from onegrid.db.inserts import insert_many
+from onegrid.db.reset import forget_database
 from onegrid.db.session import (
     DbSession,
     WritingSession,
@@ -21,6 +22,7 @@ __all__ = [
     "WritingSession",
     "begin_writing",
     "create_db_engine",
+    "forget_database",
     "get_engine",
     "get_session",
     "insert_many",
