@@ -16,6 +16,7 @@ from onegrid.core.levels import (
     UNIT_CODE_PATTERN,
     Level,
     level_of,
+    parent_code,
     prefix,
     prefixes,
 )
@@ -74,3 +75,11 @@ def test_messages_name_the_lengths_as_they_always_did():
     assert LENGTHS_EN_DIGIT == "6-, 9-, 12- or 15-digit"
     assert UNIT_CODE_PATTERN == r"^\d{6}(\d{3}){0,3}$"
     assert UNIT_CODE_DESCRIPTION == "district (6 digits), street (9), community (12) or grid (15)"
+
+
+def test_a_units_parent_is_the_code_one_level_up():
+    assert parent_code("210104002009001") == "210104002009"
+    assert parent_code("210104002009") == "210104002"
+    assert parent_code("210104002") == "210104"
+    assert parent_code("210104") is None
+    assert parent_code("2101040") is None  # no unit's code

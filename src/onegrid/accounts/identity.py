@@ -31,9 +31,7 @@ def identify(request: Request, session: DbSession) -> None:
     def record_refusal(principal: Principal, detail: dict[str, str]) -> None:
         auditing.record_refusal(session, request, principal, "access.denied", detail=detail)
 
-    token, via_cookie = bearer_token(request), False
-    if token is None:
-        token, via_cookie = request.cookies.get(SESSION_COOKIE), True
+    token, via_cookie = token_of(request), bearer_token(request) is None
     row = service.resolve_token(session=session, token=token) if token else None
     if row is None:
         identified(request, ANONYMOUS, record_refusal)

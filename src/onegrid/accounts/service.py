@@ -50,8 +50,13 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def get_by_username(*, session: Session, username: str, scope: Scope) -> User:
-    """Returns the user with this username within the scope's district, or raises NotFound."""
+def get_by_username(
+    *, session: Session, username: str, scope: Scope, to_change: bool = False
+) -> User:
+    """Returns the user with this username within the scope's district, or raises NotFound;
+    `to_change`: read under the write lock, for a change to follow."""
+    if to_change:
+        begin_writing(session)
     user = session.scalars(select(User).where(User.username == username)).first()
     if user is None or not scope.covers_district(user.district_code):
         raise NotFound(f"没有用户 {username}", f"no user is called {username}")
@@ -105,6 +110,7 @@ def create(
     must_change_password: bool = False,
 ) -> User:
     """Creates a user after checking the username, the password policy, the scope and department."""
+    begin_writing(session)
     if not username.isascii() or not username.replace("_", "").replace(".", "").isalnum():
         raise Invalid(
             "用户名只能包含字母、数字、点和下划线",
@@ -150,16 +156,6 @@ def _department_id(
             f"({department_code!r} does not exist)",
         )
     return department.id
-
-
-def acted_on(*, session: Session, username: str | None, scope: Scope) -> User | None:
-    """Returns the user an administrator acts on (None: a user to create), under the write lock."""
-    begin_writing(session)
-    return (
-        None
-        if username is None
-        else get_by_username(session=session, username=username, scope=scope)
-    )
 
 
 def check_api_may_manage(*, who: Principal, user: User | None, role: Role | None = None) -> None:

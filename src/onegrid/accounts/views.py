@@ -118,12 +118,13 @@ def _managed(
     username: str,
     role: Role | None = None,
 ) -> User | None:
-    """Returns the user the security admin acts on (None: one to create), under the write lock,
-    once separation of duties allows the act; a refusal is audited."""
-    creating = action == "user.create"
-    user = service.acted_on(
-        session=session, username=None if creating else username, scope=who.scope
-    )
+    """Returns the user the security admin acts on, read under the write lock (None: one to
+    create), once separation of duties allows the act; a refusal is audited."""
+    user = None
+    if action != "user.create":
+        user = service.get_by_username(
+            session=session, username=username, scope=who.scope, to_change=True
+        )
     try:
         service.check_api_may_manage(who=who, user=user, role=role)
     except Forbidden as error:

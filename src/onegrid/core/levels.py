@@ -81,6 +81,14 @@ def prefix(code: str, level: Level) -> str:
     return code[: level.code_length]
 
 
+def parent_code(code: str) -> str | None:
+    """Returns the code of the unit directly above the unit with this code; None for a
+    district (or a code that is no unit's)."""
+    level = level_of(code)
+    parent = level.parent if level else None
+    return prefix(code, parent) if parent else None
+
+
 def prefixes(code: str) -> list[str]:
     """Returns the codes of the unit and of every unit above it, the unit's own first."""
     return [code[:length] for length in reversed(CODE_LENGTHS) if length <= len(code)]

@@ -1,5 +1,5 @@
-"""Forgetting the database a process has opened from its settings (tests, and a command that
-switches database): the next use opens the one the settings name then."""
+"""Forgetting the database a process has opened from its settings, for a process whose
+settings change (the tests do): the next use opens the one the settings name then."""
 
 from onegrid.db.engine import get_engine
 from onegrid.db.group_commit import group_commit

@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from onegrid.core.errors import Invalid
-from onegrid.core.levels import Level, prefix
+from onegrid.core.levels import Level, parent_code, prefix
 from onegrid.core.permissions import Scope
 from onegrid.territory import service
 from onegrid.territory.geometry import from_wkb, to_geojson
@@ -38,7 +38,7 @@ def feature(unit: TerritoryUnit) -> dict:
         "code": unit.code,
         "name": unit.name,
         "level": level.value,
-        "parent_code": prefix(unit.code, level.parent) if level.parent else None,
+        "parent_code": parent_code(unit.code),
     }
     if unit.is_demo:
         properties["demo"] = True

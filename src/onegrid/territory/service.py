@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from onegrid.core import coordinates
 from onegrid.core.errors import Invalid, NotFound
-from onegrid.core.levels import Level, prefix, prefixes
+from onegrid.core.levels import Level, parent_code, prefix, prefixes
 from onegrid.core.permissions import Scope
 from onegrid.territory.geoindex import GridIndex
 from onegrid.territory.geometry import from_wkb, to_wkb
@@ -119,9 +119,7 @@ def stored_shapes(*, session: Session, district_codes: set[str]) -> dict[str, Un
             code=unit.code,
             name=unit.name,
             level=Level(unit.level),
-            parent_code=prefix(unit.code, Level(unit.level).parent)
-            if Level(unit.level).parent
-            else None,
+            parent_code=parent_code(unit.code),
             geometry=from_wkb(unit.geometry),
             is_demo=unit.is_demo,
         )

@@ -17,7 +17,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
 from onegrid.core.errors import Invalid
-from onegrid.core.levels import LENGTHS_EN, LENGTHS_ZH, Level, level_of, prefix
+from onegrid.core.levels import LENGTHS_EN, LENGTHS_ZH, Level, level_of, parent_code
 from onegrid.territory.geometry import from_geojson
 
 
@@ -146,8 +146,8 @@ def parse_features(document: object) -> list[UnitShape]:
             )
         seen[code] = index
         _check_rings(index, feature.get("geometry"))
-        parent_code = prefix(code, level.parent) if level.parent else None
-        if props.get("parent_code") not in (None, parent_code):
+        parent = parent_code(code)
+        if props.get("parent_code") not in (None, parent):
             raise _refuse(
                 None,
                 index,
@@ -158,7 +158,7 @@ def parse_features(document: object) -> list[UnitShape]:
             code=code,
             name=name,
             level=level,
-            parent_code=parent_code,
+            parent_code=parent,
             geometry=from_geojson(feature["geometry"]),
             index=index,
             is_demo=bool(props.get("demo", False)),
@@ -204,8 +204,8 @@ def check_hierarchy(
         if unit.parent_code is not None:
             children[unit.parent_code].append(unit)
     touched = {u.parent_code for u in imported if u.parent_code} | {u.code for u in imported}
-    for parent_code in sorted(touched & children.keys()):
-        _check_tiling(final[parent_code], children[parent_code], tolerance)
+    for above in sorted(touched & children.keys()):
+        _check_tiling(final[above], children[above], tolerance)
 
 
 def _check_tiling(parent: UnitShape, kids: list[UnitShape], tolerance: float) -> None:
