@@ -2,9 +2,10 @@
 
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import Query, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from onegrid import __version__
@@ -28,6 +29,11 @@ def language(request: Request, lang: str | None) -> str:
 def root(request: Request) -> str:
     """Returns the path the app is mounted under ("" at the site's root)."""
     return request.scope.get("root_path", "").rstrip("/")
+
+
+def sign_in_redirect(request: Request, target: str, lang: str) -> Response:
+    """Sends the browser to the sign-in form, to come back to `target` (a path on this site)."""
+    return RedirectResponse(f"{root(request)}/login?next={quote(target)}&lang={lang}", 303)
 
 
 def render(

@@ -1,7 +1,6 @@
 """Signing in and out: the sign-in form, the session cookie, and the way back to a page."""
 
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -15,7 +14,7 @@ from onegrid.core.errors import Forbidden, Unauthenticated
 from onegrid.core.permissions import Principal
 from onegrid.db import WritingSession
 from onegrid.web import login_csrf
-from onegrid.web.rendering import Lang, language, render, root
+from onegrid.web.rendering import Lang, language, render, root, sign_in_redirect
 from onegrid.web.strings import Strings
 
 router = APIRouter(include_in_schema=False)
@@ -36,7 +35,7 @@ def sign_in_first(request: Request, error: Exception) -> Response:
     """Sends a browser that opened a page it must sign in for to the sign-in form, and back."""
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     lang = language(request, request.query_params.get("lang"))
-    return RedirectResponse(f"{root(request)}/login?next={quote(target)}&lang={lang}", 303)
+    return sign_in_redirect(request, target, lang)
 
 
 def _login_form(request: Request, lang: str, context: dict, status: int = 200) -> Response:

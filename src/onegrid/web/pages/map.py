@@ -1,7 +1,6 @@
 """The district map at `/`: streets, communities and grids, a grid's people, point lookup."""
 
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -12,7 +11,7 @@ from onegrid.core.access import public
 from onegrid.core.permissions import Permission, Principal
 from onegrid.db import DbSession
 from onegrid.web.header import header_context
-from onegrid.web.rendering import Lang, language, render, root
+from onegrid.web.rendering import Lang, language, render, root, sign_in_redirect
 from onegrid.web.strings import Strings, page_strings
 
 router = APIRouter(include_in_schema=False)
@@ -44,7 +43,7 @@ def index(request: Request, session: DbSession, who: Anyone, lang: Lang = None) 
     if getattr(request.state, "must_change_password", False):
         return RedirectResponse(f"{root(request)}/password?lang={chosen}", 303)
     if who.is_anonymous:
-        return RedirectResponse(f"{root(request)}/login?next={quote('/')}&lang={chosen}", 303)
+        return sign_in_redirect(request, "/", chosen)
     context = {
         **header_context(request, session, who, chosen),
         "config": _script_config(request, chosen, who),
