@@ -38,6 +38,17 @@ def test_demo_has_dadongs_real_divisions_and_1360_grids(session):
     assert {"大北街道", "万泉街道", "二台子街道", "上园街道"} <= street_names
 
 
+def test_names_are_read_by_code_within_the_scope(session):
+    codes = ["210104", "210104999", "nothing"]
+    assert service.names(session=session, codes=codes, scope=ALL) == {"210104": "大东区"}
+    street = service.list_units(session=session, scope=ALL, level=Level.STREET)[0]
+    inside = Scope(district_code="210104", unit_codes=(street.code,))
+    assert service.names(session=session, codes=["210104", street.code], scope=inside) == {
+        street.code: street.name
+    }
+    assert service.names(session=session, codes=[], scope=ALL) == {}
+
+
 def test_real_outline_has_the_districts_area(session):
     outline = from_wkb(service.get_by_code(session=session, code="210104", scope=ALL).geometry)
     # 大东区 covers about 100 km²; the packaged outline must be the district, in WGS-84.

@@ -1,6 +1,7 @@
 """Territory data access: units, their people, and the point → grid lookup."""
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import exists, func, select
@@ -28,6 +29,17 @@ def get_by_code(*, session: Session, code: str, scope: Scope) -> TerritoryUnit:
     if unit is None or not scope.covers_unit(code):
         raise NotFound(f"没有代码为 {code} 的区划单元", f"no territory unit has the code {code}")
     return unit
+
+
+def names(*, session: Session, codes: Sequence[str], scope: Scope) -> dict[str, str]:
+    """Returns the names of the units with these codes, by code: a code of no unit, or of one
+    outside the scope, is left out. Reads codes and names only, not the units' geometry."""
+    if not codes:
+        return {}
+    query = select(TerritoryUnit.code, TerritoryUnit.name).where(
+        TerritoryUnit.code.in_(codes), scope.unit_clause(TerritoryUnit.code)
+    )
+    return dict(session.execute(query).tuples().all())
 
 
 def list_units(

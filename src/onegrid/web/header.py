@@ -3,7 +3,6 @@
 from fastapi import Request
 from sqlalchemy.orm import Session
 
-from onegrid.core.errors import NotFound
 from onegrid.core.permissions import Principal, Scope
 from onegrid.territory import service as territory
 from onegrid.web.navigation import links_for
@@ -16,12 +15,11 @@ _SEPARATOR = {"zh": "、", "en": ", "}
 def _scope_label(session: Session, who: Principal, lang: str) -> str:
     scope = who.scope
     codes = scope.unit_codes or ((scope.district_code,) if scope.district_code else ())
-    names = []
-    for code in codes[:_SCOPE_NAMES_SHOWN]:
-        try:
-            names.append(territory.get_by_code(session=session, code=code, scope=Scope.all()).name)
-        except NotFound:
-            names.append(code)
+    shown = codes[:_SCOPE_NAMES_SHOWN]
+    # Scope.all(): these are the user's own scope's units (a district-wide scope has no unit
+    # codes, so its own clause would not name its district).
+    found = territory.names(session=session, codes=shown, scope=Scope.all())
+    names = [found.get(code, code) for code in shown]
     more = "…" if len(codes) > _SCOPE_NAMES_SHOWN else ""
     return _SEPARATOR[lang].join(names) + more
 
