@@ -43,17 +43,22 @@ def render(
     strings: Strings,
     context: dict,
     status: int = 200,
+    script: dict | None = None,
 ) -> Response:
-    """Renders a template extending base.html, with the page's strings as `t`."""
+    """Renders a template extending base.html, with the page's strings as `t`; `script`, what
+    the page's script reads, goes to the template as `config` with the language and strings."""
+    t = page_strings(lang, strings)
     common = {
         "lang": lang,
         "html_lang": HTML_LANG[lang],
         "other_lang": other_language(lang),
         "other_html_lang": HTML_LANG[other_language(lang)],
-        "t": page_strings(lang, strings),
+        "t": t,
         "root": root(request),
         "version": __version__,
     }
+    if script is not None:
+        common["config"] = {"lang": lang, **script, "strings": t}
     headers = {"Content-Language": HTML_LANG[lang], "Vary": "Accept-Language, Cookie"}
     return templates.TemplateResponse(
         request, name, {**common, **context}, status_code=status, headers=headers

@@ -12,27 +12,26 @@ from onegrid.core.permissions import Permission, Principal
 from onegrid.db import DbSession
 from onegrid.web.header import header_context
 from onegrid.web.rendering import Lang, language, render, root, sign_in_redirect
-from onegrid.web.strings import Strings, page_strings
+from onegrid.web.strings import Strings
 
 router = APIRouter(include_in_schema=False)
 Anyone = Annotated[Principal, public()]
 
 
-def _script_config(request: Request, lang: str, who: Principal) -> dict:
-    """Returns what the page's script reads: API path, base-map tiles, CSRF, rights, strings.
+def _script_config(request: Request, who: Principal, csrf_token: str) -> dict:
+    """Returns what the page's script reads besides its language and strings: API path,
+    base-map tiles, CSRF token (the header's), rights.
 
     `canReveal` only decides whether the page offers the reveal button; the reveal API checks
     the permission (and the scope) again on every request.
     """
     settings = get_settings()
     return {
-        "lang": lang,
         "api": root(request) + API_PREFIX,
         "tileUrl": settings.tile_url,
         "tileAttribution": settings.tile_attribution,
-        "csrfToken": getattr(request.state, "csrf_token", None),
+        "csrfToken": csrf_token,
         "canReveal": who.can(Permission.PII_REVEAL),
-        "strings": page_strings(lang, STRINGS),
     }
 
 
@@ -44,11 +43,9 @@ def index(request: Request, session: DbSession, who: Anyone, lang: Lang = None) 
         return RedirectResponse(f"{root(request)}/password?lang={chosen}", 303)
     if who.is_anonymous:
         return sign_in_redirect(request, "/", chosen)
-    context = {
-        **header_context(request, session, who, chosen),
-        "config": _script_config(request, chosen, who),
-    }
-    return render(request, "map.html", chosen, STRINGS, context)
+    header = header_context(request, session, who, chosen)
+    script = _script_config(request, who, header["csrf_token"])
+    return render(request, "map.html", chosen, STRINGS, header, script=script)
 
 
 STRINGS: Strings = {
