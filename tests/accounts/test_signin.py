@@ -43,6 +43,15 @@ def test_a_token_signs_in_and_logout_ends_it(client):
     assert client.get("/api/v1/auth/me", headers=_auth(token)).status_code == 401
 
 
+def test_the_pages_sign_out_ends_the_token_it_was_identified_by(client):
+    # A bearer token is who the request is (it goes before a cookie): the page's sign-out ends
+    # that token, as the API's does, not some cookie's session recorded under its name.
+    token = _token(client).json()["access_token"]
+    out = client.post("/logout", headers=_auth(token), follow_redirects=False)
+    assert out.status_code == 303
+    assert client.get("/api/v1/auth/me", headers=_auth(token)).status_code == 401
+
+
 def test_wrong_password_and_unknown_user_get_the_same_answer(client):
     wrong = _token(client, password="Not-The-Password-1")
     unknown = _token(client, username="nobody")

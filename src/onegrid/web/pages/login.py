@@ -6,7 +6,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from onegrid.accounts import service as accounts
-from onegrid.accounts.identity import SESSION_COOKIE
+from onegrid.accounts.identity import SESSION_COOKIE, token_of
 from onegrid.accounts.schemas import Credentials
 from onegrid.config import get_settings
 from onegrid.core.access import public, signed_in
@@ -102,7 +102,7 @@ def login(
 @router.post("/logout")
 def logout(request: Request, session: WritingSession, who: Pending) -> Response:
     """Ends the session (the form carries the CSRF token) and returns to the sign-in page."""
-    secret = request.cookies.get(SESSION_COOKIE)
+    secret = token_of(request)
     accounts.end_session(session=session, request=request, who=who, secret=secret)
     response = RedirectResponse(f"{root(request)}/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
