@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, Page, expect
 
 from onegrid.config import get_settings
+from onegrid.core.levels import Level
 from onegrid.web.pages.map import STRINGS
 from onegrid.web.rendering import STATIC_DIR
 from onegrid.web.strings import page_strings
@@ -136,6 +137,11 @@ def test_config_lets_the_mapper_reveal_phones(client: TestClient) -> None:
     config = page_config(client.get("/").text)
     assert config["canReveal"] is True
     assert config["csrfToken"]
+
+
+def test_config_hands_the_script_the_levels_and_their_code_lengths(client: TestClient) -> None:
+    config = page_config(client.get("/").text)
+    assert config["codeLengths"] == {level.value: level.code_length for level in Level}
 
 
 def test_config_keeps_a_leader_from_revealing_phones(leader_client: TestClient) -> None:

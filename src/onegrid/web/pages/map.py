@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from onegrid import API_PREFIX
 from onegrid.config import get_settings
 from onegrid.core.access import public
+from onegrid.core.levels import Level
 from onegrid.core.permissions import Permission, Principal
 from onegrid.db import DbSession
 from onegrid.web.header import header_context
@@ -20,7 +21,8 @@ Anyone = Annotated[Principal, public()]
 
 def _script_config(request: Request, who: Principal, csrf_token: str) -> dict:
     """Returns what the page's script reads besides its language and strings: API path,
-    base-map tiles, CSRF token (the header's), rights.
+    base-map tiles, CSRF token (the header's), rights, and the levels with the digits of
+    their codes (core/levels.py, district first).
 
     `canReveal` only decides whether the page offers the reveal button; the reveal API checks
     the permission (and the scope) again on every request.
@@ -32,6 +34,7 @@ def _script_config(request: Request, who: Principal, csrf_token: str) -> dict:
         "tileAttribution": settings.tile_attribution,
         "csrfToken": csrf_token,
         "canReveal": who.can(Permission.PII_REVEAL),
+        "codeLengths": {level.value: level.code_length for level in Level},
     }
 
 

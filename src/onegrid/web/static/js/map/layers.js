@@ -1,13 +1,13 @@
 // The district's layers from /api/v1/territory/geojson: streets, communities and grids, the
 // layer control, the counts and the district's name.
 import {
-  $, apiUrl, counted, escapeHtml, fetchJson, hideMessage, showMessage, t,
+  $, apiUrl, config, counted, escapeHtml, fetchJson, hideMessage, showMessage, t,
 } from '../app.js';
 import { gridLayers, isSelected, selectFromHash, selectGrid } from './selection.js';
 import { STYLES, gridStyle } from './styles.js';
 import { fitDistrict } from './view.js';
 
-const LEVELS = ['district', 'street', 'community', 'grid'];
+const LEVELS = Object.keys(config.codeLengths); // district first, as core/levels.py has them
 
 function outlineLayer(collection, pane, style, labelClass) {
   return L.geoJSON(collection, {

@@ -1,5 +1,6 @@
 // How the map draws units: outlines of streets and communities, grids filled with a colour per
 // street, and a grid under the pointer or selected.
+import { config } from '../app.js';
 
 const PALETTE = [
   '#74a9e0', '#f2b27a', '#86c99a', '#c3a1e0', '#ef9aa6', '#6fc3c0',
@@ -28,6 +29,6 @@ function streetColor(streetCode) {
 }
 
 export function gridStyle(feature) {
-  const streetCode = feature.properties.code.slice(0, 9);
+  const streetCode = feature.properties.code.slice(0, config.codeLengths.street);
   return { ...STYLES.grid, fillColor: streetColor(streetCode) };
 }
