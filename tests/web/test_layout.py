@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, Page, expect
 
+from onegrid.web.rendering import STATIC_DIR
 from tests.web.conftest import click_at, signed_in_page, wait_for_grids
 
 PHONE, DESKTOP = (360, 640), (1440, 900)
@@ -174,3 +175,15 @@ def test_the_header_switches_language_and_signs_out(
         # The session has ended: the map sends the browser back to the sign-in form.
         page.goto(live_server + "/")
         page.wait_for_url(re.compile(r"/login\?next="))
+
+
+# A colour written out in a declaration: `: #fff`, `rgb(…)`, `hsl(…)` (not an id selector).
+_COLOUR = re.compile(r":[^;{}]*(#[0-9a-fA-F]{3,8}\b|\b(rgba?|hsla?)\()")
+
+
+def test_every_colour_is_a_token() -> None:
+    sheets = [p for p in (STATIC_DIR / "css").glob("*.css") if p.name != "tokens.css"]
+    assert sheets
+    for sheet in sheets:
+        found = _COLOUR.search(sheet.read_text(encoding="utf-8"))
+        assert found is None, f"{sheet.name}: {found.group(0)} (give it a name in tokens.css)"

@@ -100,7 +100,7 @@ export function showMessage(box, text, { error = false, retry = null } = {}) {
   box.classList.toggle('error', error);
   box.setAttribute('role', error ? 'alert' : 'status');
   if (retry) {
-    const button = el('button', { type: 'button' }, t('retry'));
+    const button = el('button', { type: 'button', class: 'button button--primary' }, t('retry'));
     button.addEventListener('click', retry);
     box.append(' ', button);
   }

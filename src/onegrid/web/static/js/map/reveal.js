@@ -33,11 +33,13 @@ export function revealButton(person, row, phone) {
 function revealForm(person, button, phone, close) {
   const id = `reveal-form-${++revealForms}`;
   const input = el('input', {
-    id: `${id}-purpose`, class: 'reveal-purpose', name: 'purpose', type: 'text',
+    id: `${id}-purpose`, class: 'reveal-purpose field', name: 'purpose', type: 'text',
     maxlength: '200', autocomplete: 'off', placeholder: t('reveal_purpose_placeholder'),
   });
-  const confirm = el('button', { type: 'submit', class: 'reveal-confirm' }, t('reveal_confirm'));
-  const cancel = el('button', { type: 'button', class: 'reveal-cancel' }, t('reveal_cancel'));
+  const confirm = el('button', {
+    type: 'submit', class: 'reveal-confirm button button--primary',
+  }, t('reveal_confirm'));
+  const cancel = el('button', { type: 'button', class: 'reveal-cancel button' }, t('reveal_cancel'));
   const message = el('p', { class: 'reveal-message', 'aria-live': 'polite' });
   const form = el('form', { id, class: 'reveal-form', novalidate: '' },
     el('label', { for: input.id }, t('reveal_purpose_label')),
