@@ -8,6 +8,7 @@ written, when both processes have been through a whole batch; null with fewer ba
 """
 
 import argparse
+import gc
 import json
 import resource
 from pathlib import Path
@@ -67,6 +68,7 @@ def main() -> None:
             who=acting(),
             source=f"import:{args.file.name}",
         )
+        gc.freeze()  # as the command does: what is loaded by now lasts the whole import
         done = importing.import_file(
             session=session,
             engine=engine,

@@ -17,7 +17,6 @@ Each row becomes a `bulk.Row`, or a `bulk.Rejected` naming its line and problem.
 """
 
 import csv
-import gc
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -300,10 +299,6 @@ def import_file(
         if not check and total - from_line + 1 > batch_size and not _in_memory(session):
             url = session.get_bind().url.render_as_string(hide_password=False)
             writer = stack.enter_context(BackgroundWriter(url))
-        # What is loaded by now (the district, its grids and catalogue) lives as long as the
-        # import: frozen, the collector does not scan it again and again (a tenth of the work
-        # a case, measured) while the batches' objects come and go.
-        gc.freeze()
         report = ImportReport()
         in_flight = 0  # the first line of the batch the writer is writing
         if progress:
