@@ -18,25 +18,11 @@ from onegrid.cases.lookups import SessionLookups
 from onegrid.cases.machine import Action
 from onegrid.cases.models import Case, CaseEvent, Evidence
 from onegrid.cases.notify import notice, notify
-from onegrid.core.errors import Conflict, Forbidden, Invalid
+from onegrid.core.errors import Conflict, Invalid
 from onegrid.core.permissions import Principal
 from onegrid.core.pii import masked_and_original
 from onegrid.core.workcalendar import get_calendar
 from onegrid.db.base import utcnow
-
-
-def check_permission(who: Principal, action: Action, *, via_receipt: bool = False) -> None:
-    """Raises Forbidden unless the principal may take this action."""
-    needed = machine.PERMISSION[action]
-    if via_receipt and action is Action.EVALUATE:
-        return  # the receipt is the citizen's proof
-    if who.scope.everything or (needed is not None and who.can(needed)):
-        return
-    raise Forbidden(
-        f"当前角色不能执行 {action.value}",
-        f"your role may not take the action {action.value}",
-        action=action.value,
-    )
 
 
 def _next_seq(session: Session, case: Case) -> int:
@@ -70,7 +56,7 @@ def transition(
     now: datetime | None = None,
 ) -> CaseEvent:
     """Takes one action on a case, or raises (Invalid, Forbidden) having changed nothing."""
-    check_permission(who, action, via_receipt=via_receipt)
+    machine.check_permission(who, action, via_receipt=via_receipt)
     target = machine.target(case, action)
     now = now or utcnow()
     # From here on the note is masked: the timeline, a rating's comment, the notices.

@@ -17,9 +17,8 @@ from sqlalchemy.orm import Session
 from onegrid.audit import service as audit
 from onegrid.cases import effects, rollup, service, steps
 from onegrid.cases.drafts import CaseDraft, columns_of, insert_cases
-from onegrid.cases.flows import check_permission
 from onegrid.cases.lookups import DistrictLookups, Lookups
-from onegrid.cases.machine import Action
+from onegrid.cases.machine import Action, check_permission
 from onegrid.cases.models import OPEN, Case, CaseEvent, Channel, Stage, State
 from onegrid.core.coordinates import CRS
 from onegrid.core.errors import DomainError, Forbidden, Invalid, NotFound

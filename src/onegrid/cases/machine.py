@@ -9,8 +9,8 @@ sweep's escalate. Anything else is refused with an error naming the state and th
 from enum import StrEnum
 
 from onegrid.cases.models import Case, State
-from onegrid.core.errors import Conflict
-from onegrid.core.permissions import Permission
+from onegrid.core.errors import Conflict, Forbidden
+from onegrid.core.permissions import Permission, Principal
 
 
 class Action(StrEnum):
@@ -37,7 +37,7 @@ class Action(StrEnum):
     ESCALATE = "escalate"  # the sweep raises an overdue case one level
 
 
-# Who may take each action (beyond seeing the case): data, checked by the one dispatcher.
+# Who may take each action (beyond seeing the case): data, checked by `check_permission`.
 PERMISSION: dict[Action, Permission | None] = {
     Action.RECEIVE: Permission.CASES_INTAKE,
     Action.REQUEST_VERIFY: Permission.CASES_COMMAND,
@@ -62,6 +62,21 @@ PERMISSION: dict[Action, Permission | None] = {
     Action.SUPERVISE: Permission.CASES_SUPERVISE,
     Action.ESCALATE: None,  # the sweep only
 }
+
+
+def check_permission(who: Principal, action: Action, *, via_receipt: bool = False) -> None:
+    """Raises Forbidden unless the principal may take this action."""
+    needed = PERMISSION[action]
+    if via_receipt and action is Action.EVALUATE:
+        return  # the receipt is the citizen's proof
+    if who.scope.everything or (needed is not None and who.can(needed)):
+        return
+    raise Forbidden(
+        f"当前角色不能执行 {action.value}",
+        f"your role may not take the action {action.value}",
+        action=action.value,
+    )
+
 
 STATE_NAMES = {
     State.RECEIVED: "受理",

@@ -38,9 +38,8 @@ from onegrid.cases.bulk import writer
 from onegrid.cases.bulk.writer import Batch
 from onegrid.cases.drafts import CaseDraft, columns_of
 from onegrid.cases.facts import BucketKey
-from onegrid.cases.flows import check_permission
 from onegrid.cases.lookups import MemoryLookups
-from onegrid.cases.machine import Action
+from onegrid.cases.machine import Action, check_permission
 from onegrid.cases.models import OPEN, Case, State
 from onegrid.cases.notify import notice
 from onegrid.core.coordinates import CRS, to_wgs84_array
