@@ -13,14 +13,13 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from onegrid.audit import service as audit
-from onegrid.cases import effects, machine, rollup, steps
+from onegrid.cases import rollup, steps
 from onegrid.cases.lookups import SessionLookups
 from onegrid.cases.machine import Action
 from onegrid.cases.models import Case, CaseEvent, Evidence
 from onegrid.cases.notify import notice, notify
 from onegrid.core.errors import Conflict, Invalid
 from onegrid.core.permissions import Principal
-from onegrid.core.pii import masked_and_original
 from onegrid.core.workcalendar import get_calendar
 from onegrid.db.base import utcnow
 
@@ -56,22 +55,20 @@ def transition(
     now: datetime | None = None,
 ) -> CaseEvent:
     """Takes one action on a case, or raises (Invalid, Forbidden) having changed nothing."""
-    machine.check_permission(who, action, via_receipt=via_receipt)
-    target = machine.target(case, action)
     now = now or utcnow()
-    # From here on the note is masked: the timeline, a rating's comment, the notices.
-    note, sealed_note = masked_and_original(note)
-    before, from_state = steps.snapshot(case), case.state
-    context = effects.Context(
-        lookups=SessionLookups(session),
-        calendar=get_calendar(),
-        now=now,
-        note=note,
-        data=dict(data or {}),
-    )
+    before = steps.snapshot(case)
     try:
-        effects.EFFECTS[action](context, case)
-        case.state = target.value
+        from_state, note, sealed_note = steps.move(
+            case,
+            who,
+            action,
+            lookups=SessionLookups(session),
+            calendar=get_calendar(),
+            at=now,
+            note=note,
+            data=data,
+            via_receipt=via_receipt,
+        )
         session.flush()  # the version check: has a racing change already moved the case?
     except StaleDataError as error:
         raise Conflict(

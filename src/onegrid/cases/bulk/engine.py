@@ -2,8 +2,8 @@
 
 A batch of rows (a report, when it came in, and optionally what happened to it since) goes
 through the very code the online engine runs — `intake.prepare` validates, routes and starts
-the clock, `machine.target` and `effects` move the case — but in memory: coordinates are
-converted and located for the whole batch at once, categories and routes come from memory
+the clock, `steps.move` moves the case as the dispatcher does — but in memory: coordinates
+are converted and located for the whole batch at once, categories and routes come from memory
 (`MemoryLookups`), duplicates from an in-memory index; each step's timeline row and audit
 record come from `steps`, as online. `prepare` turns the rows into a `Batch` of plain rows,
 and `writer.write` stores it with one batched insert per table: cases, timeline, audit chain,
@@ -33,7 +33,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from onegrid.audit import service as audit
-from onegrid.cases import effects, intake, machine, rollup, steps
+from onegrid.cases import intake, rollup, steps
 from onegrid.cases.bulk import writer
 from onegrid.cases.bulk.writer import Batch
 from onegrid.cases.drafts import CaseDraft, columns_of
@@ -45,7 +45,6 @@ from onegrid.cases.notify import notice
 from onegrid.core.coordinates import CRS, to_wgs84_array
 from onegrid.core.errors import DomainError, Invalid
 from onegrid.core.permissions import Principal, operator
-from onegrid.core.pii import masked_and_original
 from onegrid.core.workcalendar import get_calendar
 from onegrid.db.base import utcnow
 from onegrid.territory import service as territory
@@ -364,17 +363,17 @@ class BulkEngine:
         note: str | None,
         data: dict,
     ) -> None:
-        """As flows.transition, in memory: permission, legality, effects, one event."""
-        check_permission(who, action)
-        case = item.case
-        target = machine.target(case, action)
-        from_state = case.state
-        note, sealed_note = masked_and_original(note)  # as flows.transition
-        context = effects.Context(
-            lookups=self.lookups, calendar=self.calendar, now=at, note=note, data=dict(data)
+        """The step, moved as flows.transition moves it (`steps.move`), kept as one event."""
+        from_state, note, sealed_note = steps.move(
+            item.case,
+            who,
+            action,
+            lookups=self.lookups,
+            calendar=self.calendar,
+            at=at,
+            note=note,
+            data=data,
         )
-        effects.EFFECTS[action](context, case)
-        case.state = target.value
         if action is Action.MERGE:
             item.merged_into = self.lookups.case(str(data.get("into")))
         item.add(who, action, from_state, at, note, data, sealed_note)
