@@ -1,12 +1,15 @@
 """Records chain per district, and verify names the first record that was tampered with."""
 
+from dataclasses import asdict
+
 import pytest
 from sqlalchemy import insert, select, text
 from sqlalchemy.exc import IntegrityError
 
-from onegrid.audit import AuditHead, AuditRecord, Entry, list_records, record, record_many, verify
+from onegrid.audit import AuditHead, AuditRecord, Entry, list_records, record, verify
 from onegrid.audit.hashing import record_hash
 from onegrid.audit.models import GENESIS
+from onegrid.audit.service import checked_values, record_checked
 from onegrid.core.errors import Invalid
 
 DISTRICT = "110101"
@@ -33,9 +36,10 @@ def test_records_form_a_chain_that_verifies(session, append):
 
 def test_a_batch_joins_the_same_chain(session, append):
     append(session, 1)
-    entries = [Entry(actor="intake", action="case.create", object_id=n) for n in range(3)]
-    assert record_many(session=session, district_code=DISTRICT, entries=entries) == 3
-    assert record_many(session=session, district_code=DISTRICT, entries=[]) == 0
+    entries = [asdict(Entry(actor="intake", action="case.create", object_id=n)) for n in range(3)]
+    rows = checked_values(entries)
+    assert record_checked(session=session, district_code=DISTRICT, rows=rows) == 3
+    assert record_checked(session=session, district_code=DISTRICT, rows=[]) == 0
     append(session, 1)
     rows = session.scalars(
         select(AuditRecord).where(AuditRecord.district_code == DISTRICT).order_by(AuditRecord.seq)

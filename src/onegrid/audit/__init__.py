@@ -16,7 +16,6 @@ from onegrid.audit.service import (
     list_records,
     record,
     record_checked,
-    record_many,
     record_separately,
 )
 
@@ -34,7 +33,6 @@ __all__ = [
     "list_records",
     "record",
     "record_checked",
-    "record_many",
     "record_separately",
     "verify",
 ]

@@ -107,34 +107,27 @@ def record_by(
     )
 
 
-def record_many(*, session: Session, district_code: str, entries: Sequence[Entry]) -> int:
-    """Appends these records in order in the caller's transaction; returns how many.
-
-    For bulk work (imports, intake): the chain is locked once, and the rows go in as one
-    batched insert instead of one ORM object each.
-    """
-    return record_checked(session=session, district_code=district_code, rows=checked(entries))
-
-
 def checked(entries: Sequence[Entry]) -> list[dict[str, Any]]:
-    """The entries as rows, checked, not yet in the chain: bulk work prepares them ahead
-    (the import, in the process that takes its rows in) and appends them with
-    `record_checked`. Raises Invalid for a bad entry."""
+    """The entries as rows, checked, not yet in the chain (`record` appends one). Raises
+    Invalid for a bad entry."""
     return checked_values(
         [{name: getattr(entry, name) for name in _ENTRY_FIELDS} for entry in entries]
     )
 
 
 def checked_values(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """As `checked`, for entries given as dicts with every field of Entry: bulk work makes
-    them without an Entry each (an import, seven a case). Each dict is made its row in place."""
+    """As `checked`, for entries given as dicts with every field of Entry: bulk work (intake,
+    the import) makes them without an Entry each (an import, seven a case) and appends them
+    with `record_checked`, ahead if it likes (the import, in the process that takes its rows
+    in). Each dict is made its row in place. Raises Invalid for a bad entry."""
     for values in entries:
         _check(values)
     return entries
 
 
 def record_checked(*, session: Session, district_code: str, rows: list[dict[str, Any]]) -> int:
-    """Appends rows made by `checked`, in order, in the caller's transaction."""
+    """Appends rows made by `checked_values`, in order, in the caller's transaction: the
+    chain is locked once, and the rows go in as one batched insert."""
     insert_many(session, AuditRecord.__table__, _chain(session, district_code, rows))
     return len(rows)
 

@@ -2,7 +2,7 @@
 
 `BulkEngine.prepare` (bulk.engine) turns rows into a `Batch` of plain rows; `write` stores
 it in the caller's transaction: cases (their ids come back), the links between cases, the
-timeline, the audit chain (its records checked ahead, `audit.checked`), the rollup and the
+timeline, the audit chain (its records checked ahead, `audit.checked_values`), the rollup and the
 notices. A batch refers to other cases by receipt, so it can be prepared before the batch ahead
 of it is stored.
 
@@ -44,7 +44,7 @@ class Batch:
     source: str | None
     cases: list[dict] = field(default_factory=list)  # the case table's columns, without id
     events: list[dict] = field(default_factory=list)  # "case" is the index of its case
-    audit: list[dict] = field(default_factory=list)  # audit.checked: one per event
+    audit: list[dict] = field(default_factory=list)  # audit.checked_values: one per event
     links: list[tuple[int, str, str]] = field(default_factory=list)  # (case, column, receipt)
     rollup: list[list[dict]] = field(default_factory=list)  # rollup.rows_to_add
     notices: list[tuple[int, dict]] = field(default_factory=list)  # (case, message)
