@@ -1,6 +1,6 @@
 """python -m bench.importer FILE --batch-size N: `onegrid import cases`, its memory measured.
 
-It imports the file as the command does (`importing.import_file`, into the store named by
+It imports the file as the command does (`importing.import_path`, into the store named by
 ONEGRID_DATABASE_URL) and measures, in the import's progress callback, the peak resident
 memory of this process and of the process writing the batches, added. Prints one JSON line:
 `cases`, `peak_kib` (at the end) and `settled` ([cases, KiB] once the second batch was
@@ -12,17 +12,10 @@ import gc
 import json
 import resource
 from pathlib import Path
-from zoneinfo import ZoneInfo
-
-from sqlalchemy.orm import Session
 
 from bench.common import memory_kib
 from onegrid.cases.bulk import importing
-from onegrid.cases.bulk.engine import BulkEngine
-from onegrid.config import get_settings
 from onegrid.core.commands import acting
-from onegrid.db import get_engine
-from onegrid.territory import service as territory
 
 
 class Memory:
@@ -61,22 +54,10 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=10_000)
     args = parser.parse_args()
     memory = Memory()
-    with Session(get_engine(), expire_on_commit=False) as session:
-        engine = BulkEngine(
-            session,
-            district_code=territory.district_code(session=session, given=None),
-            who=acting(),
-            source=f"import:{args.file.name}",
-        )
-        gc.freeze()  # as the command does: what is loaded by now lasts the whole import
-        done = importing.import_file(
-            session=session,
-            engine=engine,
-            path=args.file,
-            zone=ZoneInfo(get_settings().time_zone),
-            batch_size=args.batch_size,
-            progress=memory,
-        )
+    gc.freeze()  # as the command does: what is loaded by now lasts the whole import
+    done = importing.import_path(
+        path=args.file, who=acting(), batch_size=args.batch_size, progress=memory
+    )
     if done.rejected:
         raise SystemExit(f"rejected rows, the first: line {done.rejected[0].line}")
     print(json.dumps({"cases": done.cases, "peak_kib": memory.peak_kib, "settled": memory.settled}))

@@ -5,27 +5,22 @@ import gc
 import json
 from pathlib import Path
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlalchemy.orm import Session
 
 from onegrid.audit import auditing
 from onegrid.cases import intake, scheduled, service
 from onegrid.cases.bulk import importing
-from onegrid.cases.bulk.engine import BulkEngine
 from onegrid.cases.flows import transition
 from onegrid.cases.machine import STATE_NAMES, Action
 from onegrid.cases.models import Channel, State
-from onegrid.config import get_settings
 from onegrid.core.commands import District, acting, fail
 from onegrid.core.coordinates import CRS
 from onegrid.core.errors import DomainError
 from onegrid.core.permissions import Scope
-from onegrid.db import get_engine, session_scope
-from onegrid.territory import service as territory
+from onegrid.db import session_scope
 
 case_app = typer.Typer(help="Cases: report, list, show, act.")
 console = Console(stderr=True)
@@ -176,32 +171,32 @@ def import_cases(
 ) -> None:
     """Import cases through the full intake (and their steps), batch by batch, all-or-nothing."""
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    with Session(get_engine(), expire_on_commit=False) as session:
+    bar = Progress(*columns, TimeElapsedColumn(), console=console)
+    task = bar.add_task("导入 importing", total=None)
+
+    def show(now: importing.Progress) -> None:
+        bar.start()  # at the first report: the district is known, the file counted
+        bar.update(task, total=now.total, completed=now.rows)
+
+    # What is loaded by now (the modules) lasts the whole import: frozen, the collector does
+    # not scan it again and again (a tenth of the work a case, measured) while the batches'
+    # objects come and go.
+    gc.freeze()
+    try:
         try:
-            engine = BulkEngine(
-                session,
-                district_code=territory.district_code(session=session, given=district),
+            done = importing.import_path(
+                path=file,
                 who=acting(),
-                source=f"import:{file.name}",
+                district=district,
+                batch_size=batch_size,
+                from_line=from_line,
+                check=check,
+                progress=show,
             )
-            # What is loaded by now (modules, the district, its grids and catalogue) lasts the
-            # whole import: frozen, the collector does not scan it again and again (a tenth of
-            # the work a case, measured) while the batches' objects come and go.
-            gc.freeze()
-            with Progress(*columns, TimeElapsedColumn(), console=console) as bar:
-                task = bar.add_task("导入 importing", total=None)
-                done = importing.import_file(
-                    session=session,
-                    engine=engine,
-                    path=file,
-                    zone=ZoneInfo(get_settings().time_zone),
-                    batch_size=batch_size,
-                    from_line=from_line,
-                    check=check,
-                    progress=lambda now: bar.update(task, total=now.total, completed=now.rows),
-                )
-        except DomainError as error:
-            fail(error)
+        finally:
+            bar.stop()
+    except DomainError as error:
+        fail(error)
     _print_import(done, check, report)
 
 

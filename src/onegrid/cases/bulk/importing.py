@@ -33,8 +33,12 @@ from onegrid.cases.bulk.writer import BackgroundWriter, WriteFailed, Written
 from onegrid.cases.intake import Report
 from onegrid.cases.machine import Action
 from onegrid.cases.models import Channel
+from onegrid.config import get_settings
 from onegrid.core.coordinates import CRS
 from onegrid.core.errors import Conflict, Invalid
+from onegrid.core.permissions import Principal
+from onegrid.db import get_engine
+from onegrid.territory import service as territory
 
 FORMATS = ("csv", "jsonl")
 REQUIRED = ("received_at", "category_code", "description", "lon", "lat")
@@ -270,6 +274,37 @@ def _in_memory(session: Session) -> bool:
     """Whether the database lives in this process only (no other process can write it)."""
     url = session.get_bind().url
     return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+
+
+def import_path(
+    *,
+    path: Path,
+    who: Principal,
+    district: str | None = None,
+    batch_size: int = 10_000,
+    from_line: int = 1,
+    check: bool = False,
+    progress: Callable[[Progress], None] | None = None,
+) -> ImportReport:
+    """`import_file` into the database (`db.get_engine`), for the district given or the only
+    one stored, as `who`, in the local time zone: what `onegrid import cases` runs."""
+    with Session(get_engine(), expire_on_commit=False) as session:
+        engine = BulkEngine(
+            session,
+            district_code=territory.district_code(session=session, given=district),
+            who=who,
+            source=f"import:{path.name}",
+        )
+        return import_file(
+            session=session,
+            engine=engine,
+            path=path,
+            zone=ZoneInfo(get_settings().time_zone),
+            batch_size=batch_size,
+            from_line=from_line,
+            check=check,
+            progress=progress,
+        )
 
 
 def import_file(
