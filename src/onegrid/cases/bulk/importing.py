@@ -40,7 +40,6 @@ from onegrid.core.permissions import Principal
 from onegrid.db import get_engine
 from onegrid.territory import service as territory
 
-FORMATS = ("csv", "jsonl")
 REQUIRED = ("received_at", "category_code", "description", "lon", "lat")
 KNOWN = {
     *REQUIRED,
