@@ -39,7 +39,7 @@ def names(*, session: Session, codes: Sequence[str], scope: Scope) -> dict[str, 
     query = select(TerritoryUnit.code, TerritoryUnit.name).where(
         TerritoryUnit.code.in_(codes), scope.unit_clause(TerritoryUnit.code)
     )
-    return dict(session.execute(query).tuples().all())
+    return dict(session.execute(query).all())
 
 
 def list_units(
