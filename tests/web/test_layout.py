@@ -100,6 +100,36 @@ def test_the_map_works_on_the_base_layout(
         page.screenshot(path=f"/tmp/onegrid-layout-{viewport[0]}.png")
 
 
+_DRAWN = """() => {
+  const css = getComputedStyle(document.documentElement);
+  const token = (name) => css.getPropertyValue(name).trim();
+  const paths = [...document.querySelectorAll('#map path.leaflet-interactive')];
+  return {
+    palette: Array.from({ length: 12 }, (_, i) => token(`--map-grid-fill-${i + 1}`)),
+    selected: token('--map-selected'),
+    fills: paths.map((p) => p.getAttribute('fill')).filter((f) => f && f !== 'none'),
+    strokes: paths.map((p) => p.getAttribute('stroke')),
+  };
+}"""
+
+
+@pytest.mark.browser
+def test_the_map_draws_in_the_stylesheets_colours(
+    browser: Browser, live_server: str, territory
+) -> None:
+    with signed_in_page(
+        browser, live_server, territory.username, territory.password, DESKTOP
+    ) as page:
+        wait_for_grids(page, 4)
+        drawn = page.evaluate(_DRAWN)
+        assert drawn["palette"][:2] == ["#74a9e0", "#f2b27a"]  # the legend's two swatches
+        assert len(drawn["fills"]) >= 4 and set(drawn["fills"]) <= set(drawn["palette"])
+        click_at(page, *territory.grid_centers[0])
+        expect(page.locator("#unit-panel")).to_contain_text(territory.worker_name)
+        drawn = page.evaluate(_DRAWN)
+        assert drawn["selected"] == "#c92a2a" and drawn["strokes"].count("#c92a2a") == 1
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("path", ["/login", "/docs"])
 def test_the_visitor_pages_fit_a_phone(browser: Browser, live_server: str, path: str) -> None:

@@ -4,7 +4,7 @@ import {
   $, apiUrl, config, counted, escapeHtml, fetchJson, hideMessage, showMessage, t,
 } from '../app.js';
 import { gridLayers, isSelected, selectFromHash, selectGrid } from './selection.js';
-import { STYLES, gridStyle } from './styles.js';
+import { gridStyle, styles } from './styles.js';
 import { fitDistrict } from './view.js';
 
 const LEVELS = Object.keys(config.codeLengths); // district first, as core/levels.py has them
@@ -26,7 +26,7 @@ function outlineLayer(collection, pane, style, labelClass) {
 function highlight(layer, on) {
   if (isSelected(layer)) return;
   if (on) {
-    layer.setStyle(STYLES.hover);
+    layer.setStyle(styles().hover);
     layer.bringToFront();
   } else {
     layer.setStyle(gridStyle(layer.feature));
@@ -79,8 +79,8 @@ function showDistrict(collections) {
 function drawLayers(map, collections) {
   const layers = {
     district: L.geoJSON(collections.district),
-    street: outlineLayer(collections.street, 'streets', STYLES.street, 'street-label'),
-    community: outlineLayer(collections.community, 'communities', STYLES.community, null),
+    street: outlineLayer(collections.street, 'streets', styles().street, 'street-label'),
+    community: outlineLayer(collections.community, 'communities', styles().community, null),
     grid: gridLayer(collections.grid),
   };
   for (const level of ['grid', 'community', 'street']) layers[level].addTo(map);

@@ -2,7 +2,7 @@
 // point is marked and its grid selected.
 import { $, apiUrl, escapeHtml, fetchJson, t } from '../app.js';
 import { gridLayers, selectGrid } from './selection.js';
-import { STYLES } from './styles.js';
+import { styles } from './styles.js';
 
 let marker = null;
 
@@ -15,7 +15,7 @@ function parsePoint(text) {
 
 function showPoint(map, found) {
   if (marker) marker.remove();
-  marker = L.circleMarker([found.lat, found.lon], { pane: 'point', ...STYLES.point })
+  marker = L.circleMarker([found.lat, found.lon], { pane: 'point', ...styles().point })
     .bindTooltip(escapeHtml(t('search_point'))).addTo(map);
 }
 

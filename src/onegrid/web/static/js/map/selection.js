@@ -2,7 +2,7 @@
 // language switch), and its details fetched from /api/v1/territory/units/{code} into the panel.
 import { $, apiUrl, fetchJson, t } from '../app.js';
 import { showGrid, showHint, showLoading, showUnitError } from './panel.js';
-import { STYLES, gridStyle } from './styles.js';
+import { gridStyle, styles } from './styles.js';
 
 export const gridLayers = new Map(); // grid code → Leaflet polygon
 let selected = null;
@@ -22,7 +22,7 @@ function markSelected(code) {
   if (selected) selected.setStyle(gridStyle(selected.feature));
   selected = gridLayers.get(code) ?? null;
   if (selected) {
-    selected.setStyle(STYLES.selected);
+    selected.setStyle(styles().selected);
     selected.bringToFront();
   }
 }
