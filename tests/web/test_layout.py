@@ -7,9 +7,15 @@ from urllib.parse import urlsplit
 import pytest
 from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from onegrid.accounts import User
+from onegrid.accounts import service as accounts
+from onegrid.core.permissions import Role
+from onegrid.db import create_db_engine
 from onegrid.web.rendering import STATIC_DIR
-from tests.web.conftest import click_at, signed_in_page, wait_for_grids
+from tests.web.conftest import DISTRICT, click_at, sign_in, signed_in_page, wait_for_grids
 
 PHONE, DESKTOP = (360, 640), (1440, 900)
 STYLESHEET = "/static/css/onegrid.css"
@@ -45,6 +51,29 @@ def test_the_navigation_follows_the_role(client: TestClient, app) -> None:
     # A visitor may read the API docs, not the map: no link to it, a sign-in link instead.
     assert 'id="nav-map"' not in docs and 'id="api-docs"' in docs
     assert 'href="/login?next=/docs' in docs
+
+
+def test_an_account_that_may_not_read_the_territory_gets_no_broken_map(
+    app, territory_db: str
+) -> None:
+    engine = create_db_engine(territory_db)
+    with Session(engine) as session:
+        if session.scalar(select(User.id).where(User.username == "auditor")) is None:
+            accounts.create(
+                session=session,
+                username="auditor",
+                password="Audit-Reads-2026",
+                role=Role.AUDIT_ADMIN,
+                district_code=DISTRICT,
+            )
+            session.commit()
+    engine.dispose()
+    with TestClient(app) as auditor:
+        sign_in(auditor, "auditor", "Audit-Reads-2026")
+        html = auditor.get("/?lang=en").text
+    assert 'id="no-map"' in html and "This account has no map" in html
+    assert 'id="map"' not in html and 'id="nav-map"' not in html
+    assert 'id="api-docs"' in html
 
 
 def test_the_header_names_the_user_role_and_scope(client: TestClient, territory) -> None:

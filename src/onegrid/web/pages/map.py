@@ -47,12 +47,20 @@ def index(request: Request, session: DbSession, who: Anyone, lang: Lang = None) 
     if who.is_anonymous:
         return sign_in_redirect(request, "/", chosen)
     header = header_context(request, session, who, chosen)
+    if not who.can(Permission.TERRITORY_READ):
+        return render(request, "no_map.html", chosen, STRINGS, header)
     script = _script_config(request, who, header["csrf_token"])
     return render(request, "map.html", chosen, STRINGS, header, script=script)
 
 
 STRINGS: Strings = {
     "page_title": ("区域网格地图", "District grid map"),
+    "no_map_title": ("此账户不查看地图", "This account has no map"),
+    "no_map_text": (
+        "您的角色不能查看区划地图。可用的页面在上方导航中，其余工作请通过接口或服务器命令行完成。",
+        "Your role may not see the district map. The pages it may use are in the navigation "
+        "above; the rest of its work is done through the API or on the server's command line.",
+    ),
     "district_loading": ("正在加载区划…", "Loading the district…"),
     "demo_banner": (
         "演示数据 · Demo data —— 网格划分与人员信息均为虚构，仅供演示",
