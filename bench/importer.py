@@ -26,7 +26,8 @@ class Memory:
         self.settled: tuple[int, int] | None = None
 
     def __call__(self, progress: importing.Progress) -> None:
-        self.peak_kib = _peak_kib()
+        # The larger of what was seen: a writer that has ended no longer shows its peak.
+        self.peak_kib = max(self.peak_kib, _peak_kib())
         if progress.batches >= 2 and self.settled is None:
             self.settled = (progress.cases, self.peak_kib)
 
@@ -34,7 +35,13 @@ class Memory:
 def _peak_kib() -> int:
     """The peak resident memory of this process and of its writing process, if any (KiB)."""
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return own + sum(memory_kib(pid, "VmHWM") for pid in _writers())
+    writing = 0
+    for pid in _writers():
+        try:
+            writing += memory_kib(pid, "VmHWM")
+        except (FileNotFoundError, ProcessLookupError, RuntimeError):
+            pass  # it ended between the listing and the reading
+    return own + writing
 
 
 def _writers() -> list[int]:
@@ -42,7 +49,10 @@ def _writers() -> list[int]:
     found = []
     for task in Path("/proc/self/task").iterdir():
         for pid in (task / "children").read_text().split():
-            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+            try:
+                command = Path(f"/proc/{pid}/cmdline").read_bytes()
+            except FileNotFoundError:
+                continue  # it has ended
             if b"spawn_main" in command:
                 found.append(int(pid))
     return found
