@@ -25,6 +25,9 @@ $(ASSETS): node_modules/.package-lock.json
 	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/swagger-ui
 	cp -r node_modules/leaflet/dist $(VENDOR)/leaflet
 	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css $(VENDOR)/swagger-ui/
+	mkdir -p $(VENDOR)/htmx $(VENDOR)/alpine
+	cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx.org/LICENSE $(VENDOR)/htmx/
+	cp node_modules/@alpinejs/csp/dist/module.esm.min.js $(VENDOR)/alpine/alpine-csp.esm.min.js
 	$(MAKE) --no-print-directory font
 	touch $@
 

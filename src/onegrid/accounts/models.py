@@ -34,6 +34,8 @@ class User(TimestampMixin, Base):
     # Set when the security admin chose the password (create, reset): until the user changes
     # it, a sign-in may only change it, so the admin cannot act as the user unnoticed.
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The language the pages speak to this user ("zh" or "en"; none: the browser's choice).
+    language: Mapped[str | None] = mapped_column(String(2))
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     department: Mapped[Department | None] = relationship(lazy="joined")

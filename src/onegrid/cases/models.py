@@ -19,6 +19,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.expression import false
 
 from onegrid.core.crypto import EncryptedString
 from onegrid.core.levels import DISTRICT_DIGITS, GRID_DIGITS
@@ -100,6 +101,8 @@ class Case(Base):
     sealed_address: Mapped[str | None] = mapped_column(EncryptedString)
     sealed_reporter_name: Mapped[str | None] = mapped_column(EncryptedString)
     entered_by_id: Mapped[int | None] = mapped_column(Integer)  # the user who entered it
+    # The 12345 caller asked to be called back once the case is closed (the callback list).
+    callback_wanted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -160,6 +163,21 @@ class CaseEvent(Base):
     note: Mapped[str | None] = mapped_column(Text)  # masked, as the case's free text
     sealed_note: Mapped[str | None] = mapped_column(EncryptedString)  # as typed, if masked
     data: Mapped[str | None] = mapped_column(Text)  # canonical JSON: department, limits …
+
+
+class CaseSubmission(Base):
+    """The key a browser gave the report that opened a case: the same report sent again (the
+    network dropped before the answer came) finds its case instead of opening another."""
+
+    __tablename__ = "case_submission"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    district_code: Mapped[str] = mapped_column(String(DISTRICT_DIGITS))
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("case_record.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Evidence(Base):

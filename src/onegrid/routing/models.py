@@ -163,3 +163,19 @@ class Notification(Base):
     case_id: Mapped[int | None] = mapped_column(Integer, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class NotificationRead(Base):
+    """That a user has read a notification (one addressed to a unit is read by each of its
+    people on their own)."""
+
+    __tablename__ = "notification_read"
+
+    notification_id: Mapped[int] = mapped_column(
+        ForeignKey("notification.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True
+    )
+    district_code: Mapped[str] = mapped_column(String(DISTRICT_DIGITS))
+    read_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -27,6 +27,10 @@ SHARED: Strings = {
     "error_http": ("服务器返回错误 {status}", "the server answered with error {status}"),
     "retry": ("重试", "Retry"),
     "close": ("关闭", "Close"),
+    "pager_label": ("翻页", "Pages"),
+    "pager_prev": ("上一页", "Previous"),
+    "pager_next": ("下一页", "Next"),
+    "pager_shown": ("第 {first}–{last} 条，共 {total} 条", "{first}–{last} of {total}"),
 }
 
 ROLE_NAMES: Strings = {
