@@ -8,6 +8,7 @@ written, when both processes have been through a whole batch; null with fewer ba
 """
 
 import argparse
+import contextlib
 import gc
 import json
 import resource
@@ -37,10 +38,9 @@ def _peak_kib() -> int:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     writing = 0
     for pid in _writers():
-        try:
+        # It may have ended between the listing and the reading.
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError, RuntimeError):
             writing += memory_kib(pid, "VmHWM")
-        except (FileNotFoundError, ProcessLookupError, RuntimeError):
-            pass  # it ended between the listing and the reading
     return own + writing
 
 

@@ -39,9 +39,7 @@ def upgrade() -> None:
     op.create_index("ix_case_submission_case_id", "case_submission", ["case_id"])
     with op.batch_alter_table("case_record", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column(
-                "callback_wanted", sa.Boolean(), nullable=False, server_default=sa.false()
-            )
+            sa.Column("callback_wanted", sa.Boolean(), nullable=False, server_default=sa.false())
         )
     with op.batch_alter_table("app_user", schema=None) as batch_op:
         batch_op.add_column(sa.Column("language", sa.String(length=2), nullable=True))
