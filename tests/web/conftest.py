@@ -306,3 +306,116 @@ def click_at(page: Page, lon: float, lat: float) -> None:
         [lon, lat],
     )
     page.mouse.click(point["x"], point["y"])
+
+
+# ---- the field pages' journeys: the demo district, its accounts, a live server -----------------
+
+AXE = Path(__file__).parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+DEMO_PASSWORD = "Onegrid-Demo-2026"  # onegrid.demo.build.DEMO_PASSWORD, as the README says
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Returns the URL of a SQLite database holding the demo district (no history), its
+    categories, departments and demo accounts, built once for the journeys."""
+    from onegrid.demo import build_demo
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('field') / 'onegrid.db'}"
+    engine = create_db_engine(url)
+    try:
+        upgrade(engine)
+        with Session(engine) as session:
+            build_demo(session)
+            session.commit()
+    finally:
+        engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def demo_server(demo_db: str) -> Iterator[str]:
+    """Yields the base URL of the app serving the demo district (no base-map tiles)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ONEGRID_DATABASE_URL", demo_db)
+        patch.setenv("ONEGRID_ENVIRONMENT", "development")
+        patch.setenv("ONEGRID_TILE_URL", "")
+        patch.setenv("ONEGRID_TILE_ATTRIBUTION", "")
+        _clear_caches()
+        with serving(create_app(), lifespan="off") as url:
+            yield url
+    _clear_caches()
+
+
+@dataclass
+class Watched:
+    """What a page did that it must not: requests off the server's origin, script errors."""
+
+    outside: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+_WATCHED: dict[Page, Watched] = {}
+
+
+@contextmanager
+def field_page(
+    browser: Browser,
+    server: str,
+    username: str | None = None,
+    *,
+    phone: bool = True,
+    lang: str = "zh-CN",
+    context_options: dict | None = None,
+) -> Iterator[Page]:
+    """Yields a fresh page, signed in as this demo user (None: a citizen without an account),
+    at 360×640 (phone) or 1280×800; fails if it left the origin, threw, or logged an error."""
+    viewport = {"width": 360, "height": 640} if phone else {"width": 1280, "height": 800}
+    context = browser.new_context(viewport=viewport, locale=lang, **(context_options or {}))
+    page = context.new_page()
+    watched = Watched()
+    page.on(
+        "request",
+        lambda r: (
+            None if r.url.startswith((server, "data:", "blob:")) else watched.outside.append(r.url)
+        ),
+    )
+    page.on("pageerror", lambda e: watched.errors.append(str(e)))
+    page.on(
+        "console",
+        lambda m: watched.errors.append(m.text) if m.type == "error" else None,
+    )
+    _WATCHED[page] = watched
+    if username:
+        page.goto(server + "/login")
+        page.fill("#username", username)
+        page.fill("#password", DEMO_PASSWORD)
+        page.click("#login-button")
+        page.wait_for_load_state("domcontentloaded")
+    try:
+        yield page
+    finally:
+        _WATCHED.pop(page, None)
+        context.close()
+    assert watched.outside == [], f"the page requested URLs outside the app: {watched.outside}"
+    assert watched.errors == [], f"the page threw or logged errors: {watched.errors}"
+
+
+def check_accessibility(page: Page) -> None:
+    """Runs axe-core (npm, node_modules) on the page: no serious or critical violation."""
+    if not AXE.exists():
+        pytest.fail(f"axe-core is missing at {AXE}: run `make install`", pytrace=False)
+    watched = _WATCHED.get(page)
+    before = len(watched.errors) if watched else 0
+    page.evaluate(AXE.read_text())  # through DevTools: the page's CSP refuses inline scripts
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    page.wait_for_timeout(200)  # the console reports of axe's run arrive
+    if watched:  # axe's own inline styles, which the page's CSP rightly refuses
+        watched.errors[before:] = [
+            e for e in watched.errors[before:] if not e.startswith("Applying inline style")
+        ]
+    bad = [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert bad == [], "accessibility violations:\n" + "\n".join(bad)
