@@ -16,7 +16,7 @@ def figure(tmp_path_factory):
 
 
 def test_every_page_is_timed_against_the_sign_in_page(figure):
-    assert figure.unit == "ms" and 0 < figure.value and 0 < figure.baseline_value
+    assert figure.unit == "ms" and figure.value > 0 and figure.baseline_value > 0
     assert figure.baseline == "the sign-in page (no case read), p95"
     assert figure.met is (figure.value <= 150)
     for page in pages.PAGES:
