@@ -158,3 +158,19 @@ def _target(state: State, action: Action, pending: str | None) -> State:
         state=state.value,
         action=action.value,
     )
+
+
+def allowed_actions(case: Case, who: Principal) -> list[Action]:
+    """Returns the actions this principal may take on the case now, in Action's order: those
+    its role may take (PERMISSION) that the case's state allows (`target`); never the sweep's."""
+    allowed = []
+    for action in Action:
+        if PERMISSION[action] is None:
+            continue  # the sweep's own
+        try:
+            check_permission(who, action)
+            target(case, action)
+        except (Forbidden, Conflict):
+            continue
+        allowed.append(action)
+    return allowed

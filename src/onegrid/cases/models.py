@@ -77,6 +77,8 @@ class Case(Base):
         CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating_range"),
         Index("ix_case_record_district_grid", "district_code", "grid_code"),
         Index("ix_case_record_duplicates", "district_code", "category_code", "received_at"),
+        # A field worker's tasks and task map (cases/tasks.py): a few states, by deadline.
+        Index("ix_case_record_tasks", "district_code", "state", "stage_deadline"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

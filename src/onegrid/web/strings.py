@@ -31,6 +31,7 @@ SHARED: Strings = {
     "pager_prev": ("上一页", "Previous"),
     "pager_next": ("下一页", "Next"),
     "pager_shown": ("第 {first}–{last} 条，共 {total} 条", "{first}–{last} of {total}"),
+    "nav_tasks": ("我的任务", "My tasks"),
 }
 
 ROLE_NAMES: Strings = {

@@ -11,7 +11,7 @@ from onegrid.accounts.schemas import Credentials
 from onegrid.config import get_settings
 from onegrid.core.access import public, signed_in
 from onegrid.core.errors import Forbidden, Unauthenticated
-from onegrid.core.permissions import Principal
+from onegrid.core.permissions import ROLE_PERMISSIONS, Permission, Principal, Role
 from onegrid.db import WritingSession
 from onegrid.web import login_csrf
 from onegrid.web.rendering import Lang, language, render, root, sign_in_redirect
@@ -28,6 +28,15 @@ def safe_next(target: str | None) -> str:
     # Only paths on this site: an open redirect would hand a phishing page our sign-in.
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return "/"
+    return target
+
+
+def start_page(role: str, target: str) -> str:
+    """Returns where a user goes after signing in: the page asked for; by default (`/`) the
+    map, but "my tasks" for the roles that verify and check on site (grid workers, community
+    staff)."""
+    if target == "/" and Permission.CASES_VERIFY in ROLE_PERMISSIONS.get(Role(role), ()):
+        return "/tasks"
     return target
 
 
@@ -84,7 +93,11 @@ def login(
         return _login_form(request, chosen, {**context, "error": error.message(chosen)}, 401)
     settings = get_settings()
     # A password an administrator set opens nothing but the page that changes it.
-    target = f"/password?lang={chosen}" if result.user.must_change_password else safe_next(next)
+    target = (
+        f"/password?lang={chosen}"
+        if result.user.must_change_password
+        else start_page(result.user.role, safe_next(next))
+    )
     response = RedirectResponse(root(request) + target, status_code=303)
     response.set_cookie(
         SESSION_COOKIE,

@@ -11,6 +11,8 @@ Create Date: 2026-12-07
 - app_user.language: the language the pages speak to the user, chosen on any page.
 - notification_read: which user has read which in-app notification (a notification may be
   addressed to a whole unit or department, so reading is kept per user).
+- ix_case_record_tasks (district_code, state, stage_deadline): a field worker's tasks (cases
+  waiting in a few states, due soonest first) without reading the year's closed cases.
 """
 
 from collections.abc import Sequence
@@ -53,9 +55,13 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["user_id"], ["app_user.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("notification_id", "user_id"),
     )
+    op.create_index(
+        "ix_case_record_tasks", "case_record", ["district_code", "state", "stage_deadline"]
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_case_record_tasks", table_name="case_record")
     op.drop_table("notification_read")
     with op.batch_alter_table("app_user", schema=None) as batch_op:
         batch_op.drop_column("language")

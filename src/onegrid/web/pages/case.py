@@ -1,0 +1,411 @@
+"""The staff case page at `/cases/{id}`: the case, its photos and timeline, and the actions the
+reader's role may take in its state (cases/machine.allowed_actions), with the forms of the
+field's: verify (valid or not) and check (pass or fail), each with a note and photos.
+
+An action's form posts to `/cases/{id}/actions`, which stores its photos and takes the action in
+one transaction through the services the API uses (cases/evidence, cases/flows): a refused
+action leaves nothing behind. The page's script sends the form with fetch, so that a refusal
+keeps the form as filled (photos too); without the script the page comes back with the reason.
+"""
+
+import json
+from dataclasses import dataclass
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from onegrid import API_PREFIX
+from onegrid.audit import auditing
+from onegrid.cases import evidence as evidence_files
+from onegrid.cases import service, tasks
+from onegrid.cases.flows import transition
+from onegrid.cases.machine import Action, allowed_actions
+from onegrid.cases.models import Case, CaseEvent, Evidence
+from onegrid.config import get_settings
+from onegrid.core.access import require
+from onegrid.core.errors import Conflict, DomainError, Invalid, NotFound
+from onegrid.core.inputs import Id, clean_text
+from onegrid.core.permissions import Permission, Principal
+from onegrid.core.pii import PiiKind, mask
+from onegrid.core.problems import STATUS, domain_response
+from onegrid.core.workcalendar import get_calendar
+from onegrid.db import DbSession, WritingSession
+from onegrid.db.base import utcnow
+from onegrid.territory import service as territory
+from onegrid.territory.geometry import from_wkb, to_geojson
+from onegrid.territory.models import Department
+from onegrid.web.case_display import action_label, clock, state_label
+from onegrid.web.header import header_context
+from onegrid.web.rendering import Lang, language, render, root
+from onegrid.web.strings import ROLE_NAMES, Strings, pick
+
+router = APIRouter(include_in_schema=False)
+Reader = Annotated[Principal, require(Permission.CASES_READ)]
+MAX_PHOTOS = 6
+
+# What an action form's choice takes: the action and its data.
+CHOICES: dict[str, tuple[Action, dict]] = {
+    "verify_valid": (Action.VERIFY, {"valid": True}),
+    "verify_invalid": (Action.VERIFY, {"valid": False}),
+    "check_pass": (Action.CHECK_PASS, {}),
+    "check_fail": (Action.CHECK_FAIL, {}),
+}
+# The forms this page has, each with its choices; other actions are named, their forms are the
+# office pages'.
+FORMS: dict[str, tuple[str, ...]] = {
+    "verify": ("verify_valid", "verify_invalid"),
+    "check": ("check_pass", "check_fail"),
+}
+
+
+@dataclass
+class Filled:
+    """What a refused form held, to show it again: which form, choice and note, and why."""
+
+    form: str
+    choice: str
+    note: str
+    error: str
+    conflict: bool = False
+
+
+def _local(moment, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def _photo_href(request: Request, case: Case, row: Evidence) -> str:
+    return f"{root(request)}{API_PREFIX}/cases/{case.id}/evidence/{row.id}"
+
+
+def _photos(request: Request, case: Case, rows: list[Evidence], t: dict) -> list[dict]:
+    return [
+        {
+            "href": _photo_href(request, case, row),
+            "alt": t["photo_alt"].format(n=n, name=row.filename),
+            "image": row.content_type.startswith("image/"),
+            "name": row.filename,
+        }
+        for n, row in enumerate(rows, 1)
+    ]
+
+
+def _step_detail(event: CaseEvent, lang: str, t: dict) -> str:
+    roles = pick(ROLE_NAMES, lang)
+    parts = [f"{roles.get(event.actor_role or '', event.actor_role or '')} {event.actor}".strip()]
+    if event.action == Action.VERIFY.value and event.data:
+        valid = json.loads(event.data).get("valid") is True
+        parts.append(t["verified_valid"] if valid else t["verified_invalid"])
+    if event.note:
+        parts.append(t["note_said"].format(note=event.note))
+    return " · ".join(parts)
+
+
+def _timeline(request: Request, session: Session, case: Case, lang: str, t: dict) -> list[dict]:
+    zone = ZoneInfo(get_settings().time_zone)
+    rows = service.evidence(session=session, case=case)
+    by_event: dict[int, list[Evidence]] = {}
+    for row in rows:
+        if row.event_id is not None:
+            by_event.setdefault(row.event_id, []).append(row)
+    return [
+        {
+            "title": action_label(event.action, lang),
+            "at": _local(event.at, zone),
+            "iso": event.at.isoformat(),
+            "detail": _step_detail(event, lang, t),
+            "photos": [
+                p for p in _photos(request, case, by_event.get(event.id, []), t) if p["image"]
+            ],
+        }
+        for event in service.timeline(session=session, case=case)
+    ]
+
+
+def _actions(case: Case, who: Principal, filled: Filled | None) -> dict:
+    """Returns the forms of the actions the principal may take now, and the other actions."""
+    allowed = allowed_actions(case, who)
+    forms = []
+    for name, choices in FORMS.items():
+        offered = [c for c in choices if CHOICES[c][0] in allowed]
+        if offered:
+            mine = filled if filled and filled.form == name else None
+            forms.append({"name": name, "choices": offered, "filled": mine})
+    covered = {CHOICES[c][0] for choices in FORMS.values() for c in choices}
+    others = [a.value for a in allowed if a not in covered]
+    return {"forms": forms, "others": others}
+
+
+def _grid_shape(session: Session, who: Principal, case: Case) -> dict | None:
+    try:
+        unit = territory.get_by_code(session=session, code=case.grid_code, scope=who.scope)
+    except NotFound:
+        return None
+    return {"name": unit.name, "geometry": to_geojson(from_wkb(unit.geometry))}
+
+
+def _facts(session: Session, case: Case, lang: str, t: dict) -> dict:
+    names = tasks.category_names(
+        session=session, district_code=case.district_code, codes={case.category_code}, lang=lang
+    )
+    department = session.get(Department, case.department_id) if case.department_id else None
+    zone = ZoneInfo(get_settings().time_zone)
+    anonymous = case.anonymous or not (case.reporter_name or case.reporter_phone)
+    return {
+        "receipt": case.receipt,
+        "state": state_label(case.state, lang),
+        "category": names.get(case.category_code, case.category_code),
+        "category_code": case.category_code,
+        "received_at": _local(case.received_at, zone),
+        "description": case.description,
+        "address": case.address,
+        "grid_code": case.grid_code,
+        "department": (department.name_en if lang == "en" else department.name)
+        if department
+        else None,
+        "reporter": t["anonymous"]
+        if anonymous
+        else " ".join(
+            p for p in (case.reporter_name, mask(PiiKind.PHONE, case.reporter_phone)) if p
+        ),
+        "clock": clock(case, get_calendar(), utcnow(), lang),
+    }
+
+
+def _show(
+    request: Request,
+    session: Session,
+    who: Principal,
+    case_id: int,
+    lang: str,
+    filled: Filled | None = None,
+    status: int = 200,
+) -> Response:
+    header = header_context(request, session, who, lang)
+    try:
+        case = service.get(session=session, case_id=case_id, scope=who.scope)
+    except NotFound as error:  # outside the scope too, as the API: nothing tells them apart
+        context = {**header, "missing": error.message(lang), "back": _back(request, who, lang)}
+        return render(request, "case.html", lang, STRINGS, context, status=404)
+    t = pick(STRINGS, lang)
+    context = {
+        **header,
+        "case_id": case.id,
+        "case_version": case.version,
+        "facts": _facts(session, case, lang, t),
+        "photos": _photos(request, case, service.evidence(session=session, case=case), t),
+        "steps": _timeline(request, session, case, lang, t),
+        "actions": _actions(case, who, filled),
+        "action_url": f"{root(request)}/cases/{case.id}/actions?lang={lang}",
+        "back": _back(request, who, lang),
+        "max_photos": MAX_PHOTOS,
+        "filled": filled,
+    }
+    settings = get_settings()
+    script = {
+        "api": root(request) + API_PREFIX,
+        "csrfToken": header.get("csrf_token", ""),
+        "tileUrl": settings.tile_url,
+        "tileAttribution": settings.tile_attribution,
+        "point": {"lon": case.lon, "lat": case.lat},
+        "grid": _grid_shape(session, who, case),
+        "maxPhotos": MAX_PHOTOS,
+    }
+    auditing.record_read(
+        session,
+        request,
+        who,
+        "case.read",
+        object_type="case",
+        object_id=case.id,
+        detail={"receipt": case.receipt, "page": "case"},
+        district_code=case.district_code,
+    )
+    return render(request, "case.html", lang, STRINGS, context, status=status, script=script)
+
+
+def _back(request: Request, who: Principal, lang: str) -> dict:
+    if who.can(Permission.CASES_VERIFY):
+        return {"href": f"{root(request)}/tasks?lang={lang}", "label_key": "back_to_tasks"}
+    return {"href": f"{root(request)}/?lang={lang}", "label_key": "back_to_map"}
+
+
+@router.get("/cases/{case_id}", response_class=HTMLResponse)
+def case_page(
+    case_id: Id, request: Request, session: DbSession, who: Reader, lang: Lang = None
+) -> Response:
+    """One case for staff: its facts, photos, timeline and the actions open to the reader."""
+    return _show(request, session, who, case_id, language(request, lang))
+
+
+def _uploads(photos: list[UploadFile]) -> list[evidence_files.Upload]:
+    chosen = [p for p in photos if p.filename or p.size]
+    if len(chosen) > MAX_PHOTOS:
+        raise Invalid(
+            f"最多上传 {MAX_PHOTOS} 张照片", f"at most {MAX_PHOTOS} photos", field="photos"
+        )
+    limit = get_settings().evidence_max_bytes
+    return [
+        evidence_files.prepare(filename=p.filename or "", data=p.file.read(limit + 1))
+        for p in chosen
+    ]
+
+
+def _take(
+    session: Session,
+    request: Request,
+    who: Principal,
+    case_id: int,
+    choice: str,
+    note: str,
+    version: int | None,
+    photos: list[UploadFile],
+) -> Case:
+    """Stores the photos and takes the chosen action, all or nothing (the caller rolls back)."""
+    if choice not in CHOICES:
+        raise Invalid("请选择处理结果", "choose a result", field="choice")
+    action, data = CHOICES[choice]
+    note = clean_text(note, "说明", "the note").strip()
+    uploads = _uploads(photos)  # decoded before the write lock is taken: it takes a while
+    case = service.get(session=session, case_id=case_id, scope=who.scope, to_change=True)
+    if version is not None and version != case.version:
+        raise Conflict(
+            "案件刚被他人更新，请刷新后重试",
+            "the case was changed meanwhile: reload it and try again",
+            changed=True,
+        )
+    stored = [
+        evidence_files.store(session=session, case=case, upload=upload, who=who)
+        for upload in uploads
+    ]
+    transition(
+        session=session,
+        case=case,
+        action=action,
+        who=who,
+        note=note or None,
+        data=dict(data),
+        evidence_ids=[row.id for row in stored],
+        source=request.client.host if request.client else None,
+    )
+    return case
+
+
+def _form_of(choice: str) -> str:
+    return next((name for name, choices in FORMS.items() if choice in choices), "verify")
+
+
+@router.post("/cases/{case_id}/actions", response_class=HTMLResponse)
+def take_action(
+    case_id: Id,
+    request: Request,
+    session: WritingSession,
+    who: Reader,
+    choice: Annotated[str, Form(max_length=32)] = "",
+    note: Annotated[str, Form(max_length=2000)] = "",
+    version: Annotated[int | None, Form(ge=0, le=2**31 - 1)] = None,
+    photos: Annotated[list[UploadFile] | None, File()] = None,
+    lang: Lang = None,
+) -> Response:
+    """Takes a verify or check with its note and photos; answers JSON to the page's script."""
+    chosen = language(request, lang)
+    wants_json = request.headers.get("accept", "").startswith("application/json")
+    try:
+        case = _take(session, request, who, case_id, choice, note, version, photos or [])
+    except DomainError as error:
+        session.rollback()  # nothing of it stays: not the photos, not their audit records
+        if wants_json or isinstance(error, NotFound):
+            return domain_response(request, error)
+        filled = Filled(
+            _form_of(choice), choice, note, error.message(chosen), isinstance(error, Conflict)
+        )
+        status = STATUS.get(error.kind, 400)
+        return _show(request, session, who, case_id, chosen, filled, status)
+    target = (
+        f"{root(request)}/tasks?done={case.receipt}&lang={chosen}"
+        if who.can(Permission.CASES_VERIFY)
+        else f"{root(request)}/cases/{case.id}?lang={chosen}"
+    )
+    if wants_json:
+        return JSONResponse({"receipt": case.receipt, "state": case.state, "redirect": target})
+    return RedirectResponse(target, status_code=303)
+
+
+STRINGS: Strings = {
+    "page_title": ("案件 {receipt}", "Case {receipt}"),
+    "missing_title": ("找不到案件", "Case not found"),
+    "back_to_tasks": ("返回我的任务", "Back to my tasks"),
+    "back_to_map": ("返回地图", "Back to the map"),
+    "facts_title": ("案件信息", "The case"),
+    "fact_receipt": ("受理编号", "Receipt"),
+    "fact_state": ("状态", "State"),
+    "fact_category": ("问题类别", "Category"),
+    "fact_received": ("受理时间", "Received"),
+    "fact_description": ("问题描述", "Description"),
+    "fact_address": ("地址", "Address"),
+    "fact_grid": ("所在网格", "Grid"),
+    "fact_department": ("处置部门", "Department"),
+    "fact_reporter": ("报告人", "Reporter"),
+    "anonymous": ("匿名", "anonymous"),
+    "no_address": ("未填写", "not given"),
+    "map_title": ("位置", "Where"),
+    "map_label": ("案件位置地图", "Map of the case's place"),
+    "photos_title": ("照片", "Photos"),
+    "photo_alt": ("照片 {n}：{name}", "Photo {n}: {name}"),
+    "no_photos": ("暂无照片", "No photos yet"),
+    "timeline_title": ("办理过程", "Timeline"),
+    "verified_valid": ("核实结果：属实", "found valid"),
+    "verified_invalid": ("核实结果：不属实", "found not valid"),
+    "note_said": ("说明：{note}", "note: {note}"),
+    "actions_title": ("可执行的操作", "What you can do"),
+    "no_actions": (
+        "在案件当前状态下，您的角色没有可执行的操作。",
+        "Your role has no action to take on the case in its present state.",
+    ),
+    "other_actions": ("其他可执行的操作", "Other actions open to you"),
+    "other_actions_note": (
+        "这些操作的办理页面尚未提供，可通过接口办理。",
+        "These actions have no form on this page yet: take them through the API.",
+    ),
+    "form_verify": ("现场核实", "Verify on site"),
+    "form_check": ("现场核查", "Check on site"),
+    "result_verify": ("核实结果", "Result of the verification"),
+    "result_check": ("核查结果", "Result of the check"),
+    "choice_verify_valid": ("属实：问题存在", "Valid: the problem is there"),
+    "choice_verify_invalid": ("不属实：问题不存在", "Not valid: there is no such problem"),
+    "choice_check_pass": ("通过：已处置好，结案", "Pass: handled well, close it"),
+    "choice_check_fail": ("不通过：返工", "Fail: back to the department"),
+    "note_label": ("说明", "Note"),
+    "note_hint_check": ("不通过时请说明返工原因。", "If it fails, say why it must be redone."),
+    "photos_label": ("现场照片（最多 {n} 张）", "Photos on site (at most {n})"),
+    "submit_verify": ("提交核实", "Send the verification"),
+    "submit_check": ("提交核查", "Send the check"),
+    "sending": ("正在提交…", "Sending…"),
+    "preparing": ("正在处理照片…", "Preparing the photos…"),
+    "too_many_photos": ("最多上传 {n} 张照片", "At most {n} photos"),
+    "reload": ("重新加载", "Reload"),
+    "changed_meanwhile": (
+        "案件已被他人更新：请重新加载页面查看最新状态。",
+        "The case was changed meanwhile: reload the page to see where it stands now.",
+    ),
+    "failed": ("提交失败：{detail}", "Not sent: {detail}"),
+    "map_error": ("地图加载失败", "Could not draw the map"),
+    "do_request_verify": ("派网格员核实", "Ask a grid worker to verify"),
+    "do_open": ("立案", "Open"),
+    "do_void": ("作废", "Void"),
+    "do_merge": ("合并", "Merge"),
+    "do_dispatch": ("派遣", "Dispatch"),
+    "do_return": ("回退", "Return"),
+    "do_request_extension": ("申请延期", "Ask for an extension"),
+    "do_approve_extension": ("批准延期", "Approve the extension"),
+    "do_reject_extension": ("驳回延期", "Refuse the extension"),
+    "do_request_park": ("申请挂账", "Ask to park"),
+    "do_approve_park": ("批准挂账", "Approve parking"),
+    "do_reject_park": ("驳回挂账", "Refuse parking"),
+    "do_unpark": ("恢复处置", "Resume handling"),
+    "do_feedback": ("反馈处置结果", "Report the handling"),
+    "do_evaluate": ("代为评价", "Rate for the caller"),
+    "do_supervise": ("督办", "Supervise"),
+}

@@ -1,0 +1,149 @@
+// The staff case page: a small map of the case's point in its grid, and the action forms
+// (verify, check) sent with fetch, so that a refusal leaves the form as filled, photos too.
+// Photos are made smaller in the browser first (the server strips their metadata anyway).
+import { $, config, el, t } from '../app.js';
+
+const MAX_SIDE = 1600; // pixels: enough to see a defect, small enough for a phone's upload
+const QUALITY = 0.85;
+
+function token(name) {
+  return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+}
+
+function drawMap() {
+  const box = $('case-map');
+  if (!box || typeof L === 'undefined') return;
+  const { lon, lat } = config.point;
+  const map = L.map(box, { zoomControl: true, attributionControl: true, scrollWheelZoom: false });
+  map.attributionControl.setPrefix('Leaflet');
+  if (config.tileUrl) {
+    L.tileLayer(config.tileUrl, { attribution: config.tileAttribution, maxZoom: 19 }).addTo(map);
+  }
+  let bounds = L.latLngBounds([[lat, lon], [lat, lon]]);
+  if (config.grid) {
+    const grid = L.geoJSON(config.grid.geometry, {
+      style: () => ({
+        color: token('--map-grid-line'), weight: 2, fillColor: token('--map-grid-fill-1'),
+        fillOpacity: 0.2, interactive: false,
+      }),
+    }).addTo(map);
+    bounds = grid.getBounds().extend([lat, lon]);
+  }
+  L.circleMarker([lat, lon], {
+    radius: 8, color: token('--map-point-ring'), weight: 2, fillColor: token('--map-selected'),
+    fillOpacity: 1, className: 'case-point',
+  }).addTo(map);
+  map.fitBounds(bounds, { padding: [16, 16], maxZoom: 17, animate: false });
+  window.onegridMap = map; // the browser tests find the map here
+}
+
+// A smaller JPEG of a large photo; the file itself if it is small or cannot be decoded here.
+async function smaller(file) {
+  if (!file.type.startsWith('image/') || typeof createImageBitmap !== 'function') return file;
+  let bitmap;
+  try {
+    bitmap = await createImageBitmap(file);
+  } catch {
+    return file; // the server will say what is wrong with it
+  }
+  const scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
+  if (scale === 1 && file.size < 1_500_000) {
+    bitmap.close();
+    return file;
+  }
+  const canvas = document.createElement('canvas');
+  canvas.width = Math.round(bitmap.width * scale);
+  canvas.height = Math.round(bitmap.height * scale);
+  canvas.getContext('2d').drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+  bitmap.close();
+  const blob = await new Promise((resolve) => { canvas.toBlob(resolve, 'image/jpeg', QUALITY); });
+  if (!blob) return file;
+  const name = file.name.replace(/\.[^.]*$/, '') + '.jpg';
+  return new File([blob], name, { type: 'image/jpeg' });
+}
+
+function showError(box, text, { reload = false } = {}) {
+  const message = el('p', { class: 'message message--error', role: 'alert' }, text);
+  const parts = [message];
+  if (reload) {
+    const button = el('button', { type: 'button', class: 'button' }, t('reload'));
+    button.addEventListener('click', () => window.location.reload());
+    message.append(' ', button);
+  }
+  box.replaceChildren(...parts);
+}
+
+async function errorText(response) {
+  try {
+    const body = await response.json();
+    if (body?.error?.message) return body.error.message;
+  } catch {
+    // not JSON
+  }
+  return t('error_http', { status: response.status });
+}
+
+function listChosen(input) {
+  const list = $(`${input.id}-chosen`);
+  if (!list) return;
+  list.replaceChildren(...Array.from(input.files, (f) => el('li', {}, f.name)));
+}
+
+async function send(form) {
+  const box = form.querySelector('.action-form__message');
+  const button = form.querySelector('button[type="submit"]');
+  const input = form.querySelector('input[type="file"]');
+  if (input.files.length > config.maxPhotos) {
+    showError(box, t('too_many_photos', { n: config.maxPhotos }));
+    return;
+  }
+  button.disabled = true;
+  box.replaceChildren(el('p', { class: 'message', role: 'status' }, t('preparing')));
+  try {
+    const body = new FormData(form);
+    body.delete('photos');
+    for (const file of input.files) body.append('photos', await smaller(file), file.name);
+    box.replaceChildren(el('p', { class: 'message', role: 'status' }, t('sending')));
+    let response;
+    try {
+      response = await fetch(form.action, {
+        method: 'POST',
+        body,
+        credentials: 'same-origin',
+        headers: { Accept: 'application/json', 'X-CSRF-Token': config.csrfToken ?? '' },
+      });
+    } catch {
+      showError(box, t('failed', { detail: t('error_network') }));
+      return;
+    }
+    if (response.ok) {
+      const answer = await response.json();
+      window.location.assign(answer.redirect);
+      return;
+    }
+    const detail = await errorText(response);
+    if (response.status === 409) {
+      showError(box, `${detail} ${t('changed_meanwhile')}`, { reload: true });
+    } else {
+      showError(box, t('failed', { detail }));
+    }
+  } finally {
+    button.disabled = false;
+  }
+}
+
+for (const form of document.querySelectorAll('[data-action-form]')) {
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    send(form);
+  });
+  const input = form.querySelector('input[type="file"]');
+  input.addEventListener('change', () => listChosen(input));
+}
+
+try {
+  drawMap();
+} catch {
+  const box = $('case-map');
+  if (box) box.replaceChildren(el('p', { class: 'message message--error' }, t('map_error')));
+}
