@@ -524,6 +524,63 @@ PROBES: dict[tuple[str, str], list[Probe]] = {
 }
 
 
+# ---- the field worker's pages: my tasks, the task map, the staff case page and its forms ----
+
+
+def _page_case_check(grid_code, department):
+    def check(response, username):
+        if _sees_case(username, grid_code, department):
+            assert response.status_code == 200, (username, response.text[:300])
+            assert 'id="case-facts"' in response.text
+        else:  # the not-found page, as for a case that does not exist: nothing of the case
+            assert response.status_code == 404, (username, response.text[:300])
+            assert 'id="case-missing"' in response.text and "路灯不亮" not in response.text
+
+    return check
+
+
+def _page_action_check(response, username):
+    # A check on a case being handled: the state refuses it (409) to whoever may check, the
+    # role refuses it (403) to whoever may read but not check; outside the scope: 404.
+    if not _sees_case(username, INSIDE_GRID, "urban_mgmt"):
+        expected = 404
+    elif Permission.CASES_VERIFY in ROLE_PERMISSIONS[Role(ROLE_OF[username])]:
+        expected = 409
+    else:
+        expected = 403
+    assert response.status_code == expected, (username, response.text[:300])
+    assert set(response.json()) == {"error"}
+
+
+PROBES |= {
+    ("GET", "/tasks"): [Probe("GET", "/tasks", _status(200))],
+    ("GET", "/tasks/map"): [Probe("GET", "/tasks/map", _status(200))],
+    ("GET", "/cases/{case_id}"): [
+        Probe(
+            "GET",
+            "",
+            _page_case_check(*MINE),
+            setup=lambda s: {"path": f"/cases/{_case_at(s, *MINE).id}"},
+        ),
+        Probe(
+            "GET",
+            "",
+            _page_case_check(*THEIRS),
+            setup=lambda s: {"path": f"/cases/{_case_at(s, *THEIRS).id}"},
+        ),
+    ],
+    ("POST", "/cases/{case_id}/actions"): [
+        Probe(
+            "POST",
+            "",
+            _page_action_check,
+            setup=lambda s: {"path": f"/cases/{_case_at(s, *MINE).id}/actions"},
+            kwargs={"data": {"choice": "check_pass"}, "headers": {"Accept": "application/json"}},
+        ),
+    ],
+}
+
+
 def _api_routes():
     for path, route in iter_routes(create_app().routes):
         if isinstance(route, APIRoute):

@@ -62,7 +62,7 @@ def counts(*, session: Session, scope: Scope) -> dict[Waiting, int]:
         .where(scope_clause(scope), Case.state.in_([s.value for s in STATES[Waiting.ALL]]))
         .group_by(Case.state)
     )
-    by_state = dict(session.execute(query).tuples().all())
+    by_state = {state: count for state, count in session.execute(query)}
     verify = by_state.get(State.VERIFYING.value, 0)
     check = by_state.get(State.HANDLED.value, 0)
     return {Waiting.VERIFY: verify, Waiting.CHECK: check, Waiting.ALL: verify + check}

@@ -263,7 +263,7 @@ def _take(
     version: int | None,
     photos: list[UploadFile],
 ) -> Case:
-    """Stores the photos and takes the chosen action, all or nothing (the caller rolls back)."""
+    """Stores the photos and takes the chosen action, all or nothing."""
     if choice not in CHOICES:
         raise Invalid("请选择处理结果", "choose a result", field="choice")
     action, data = CHOICES[choice]
@@ -276,20 +276,22 @@ def _take(
             "the case was changed meanwhile: reload it and try again",
             changed=True,
         )
-    stored = [
-        evidence_files.store(session=session, case=case, upload=upload, who=who)
-        for upload in uploads
-    ]
-    transition(
-        session=session,
-        case=case,
-        action=action,
-        who=who,
-        note=note or None,
-        data=dict(data),
-        evidence_ids=[row.id for row in stored],
-        source=request.client.host if request.client else None,
-    )
+    # All or nothing: a refused action takes its photos (and their audit records) with it.
+    with session.begin_nested():
+        stored = [
+            evidence_files.store(session=session, case=case, upload=upload, who=who)
+            for upload in uploads
+        ]
+        transition(
+            session=session,
+            case=case,
+            action=action,
+            who=who,
+            note=note or None,
+            data=dict(data),
+            evidence_ids=[row.id for row in stored],
+            source=request.client.host if request.client else None,
+        )
     return case
 
 
@@ -315,7 +317,6 @@ def take_action(
     try:
         case = _take(session, request, who, case_id, choice, note, version, photos or [])
     except DomainError as error:
-        session.rollback()  # nothing of it stays: not the photos, not their audit records
         if wants_json or isinstance(error, NotFound):
             return domain_response(request, error)
         filled = Filled(
