@@ -282,7 +282,8 @@ def test_tasks_list_waiting_cases_due_soonest_first_in_tabs(session, as_user):
     assert mine == [soon.receipt, check.receipt, late.receipt]
     assert theirs.receipt not in all_tab.text
     assert "剩余时间最少" in all_tab.text  # the page says how it is ordered
-    counts = dict(re.findall(r'id="tab-(\w+)"[^>]*>\s*\S+ <span class="tabs__count" data-count="(\d+)"', all_tab.text))
+    tab_count = r'id="tab-(\w+)"[^>]*>\s*\S+ <span class="tabs__count" data-count="(\d+)"'
+    counts = dict(re.findall(tab_count, all_tab.text))
     assert int(counts["all"]) == int(counts["verify"]) + int(counts["check"])
     assert int(counts["verify"]) >= 2 and int(counts["check"]) >= 1
 
@@ -310,7 +311,8 @@ def test_tasks_say_so_when_nothing_waits(as_user):
 def test_tasks_pages_through_a_long_list(session, as_user):
     for _ in range(21):
         new_case(session, as_user)
-    for case in session.scalars(select(Case).where(Case.grid_code == GRID, Case.state == "received")):
+    received = select(Case).where(Case.grid_code == GRID, Case.state == "received")
+    for case in session.scalars(received):
         case.state = "verifying"  # as request_verify leaves it, quicker
     session.flush()
     first = as_user("gridworker", "get", "/tasks?tab=verify")
@@ -328,9 +330,8 @@ def test_task_map_hands_its_script_the_open_cases_of_the_scope(session, as_user)
     closed = case_in(session, as_user, "closed")
     theirs = case_in(session, as_user, "verifying", grid=OTHER_GRID)
     page = as_user("gridworker", "get", "/tasks/map")
-    config = json.loads(
-        re.search(r'<script id="onegrid-config" type="application/json">(.*?)</script>', page.text).group(1)
-    )
+    block = r'<script id="onegrid-config" type="application/json">(.*?)</script>'
+    config = json.loads(re.search(block, page.text).group(1))
     receipts = {c["receipt"] for c in config["cases"]}
     assert mine.receipt in receipts
     assert closed.receipt not in receipts and theirs.receipt not in receipts
@@ -508,7 +509,8 @@ def test_a_case_changed_meanwhile_is_refused_with_a_reload(session, as_user):
 
 def test_a_cookie_session_needs_the_forms_csrf_token(session, web, as_user):
     case = case_in(session, as_user, "verifying")
-    answer = post_login(web, data={"username": "gridworker", "password": PASSWORD}, follow_redirects=False)
+    data = {"username": "gridworker", "password": PASSWORD}
+    answer = post_login(web, data=data, follow_redirects=False)
     assert answer.status_code == 303
     forged = web.post(f"/cases/{case.id}/actions", data={"choice": "verify_valid"}, files=[])
     assert forged.status_code == 403
