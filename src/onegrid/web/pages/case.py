@@ -150,7 +150,9 @@ def _facts(session: Session, case: Case, lang: str, t: dict) -> dict:
     names = tasks.category_names(
         session=session, district_code=case.district_code, codes={case.category_code}, lang=lang
     )
-    department = session.get(Department, case.department_id) if case.department_id else None
+    # Intake's routing only proposes a department: it is the case's once dispatched.
+    sent = case.department_id is not None and case.dispatched_at is not None
+    department = session.get(Department, case.department_id) if sent else None
     zone = ZoneInfo(get_settings().time_zone)
     anonymous = case.anonymous or not (case.reporter_name or case.reporter_phone)
     return {

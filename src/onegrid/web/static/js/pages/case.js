@@ -16,6 +16,7 @@ function drawMap() {
   const { lon, lat } = config.point;
   const map = L.map(box, { zoomControl: true, attributionControl: true, scrollWheelZoom: false });
   map.attributionControl.setPrefix('Leaflet');
+  map.setView([lat, lon], 16); // a view before any layer: Leaflet draws a shape against it
   if (config.tileUrl) {
     L.tileLayer(config.tileUrl, { attribution: config.tileAttribution, maxZoom: 19 }).addTo(map);
   }
