@@ -60,6 +60,10 @@ class Page:
 
 PAGES = [
     Page("district map (command centre)", "command", lambda f: "/"),
+    # The field worker's pages: tasks, task map and a case of the busiest grid.
+    Page("my tasks (grid worker)", BUSIEST, lambda f: "/tasks"),
+    Page("task map (grid worker)", BUSIEST, lambda f: "/tasks/map"),
+    Page("case page (grid worker)", BUSIEST, lambda f: f"/cases/{f.worker_case_id}"),
 ]
 
 

@@ -339,6 +339,10 @@ def take_action(
 STRINGS: Strings = {
     "page_title": ("案件 {receipt}", "Case {receipt}"),
     "missing_title": ("找不到案件", "Case not found"),
+    "missing_hint": (
+        "该案件不存在，或不在您的管辖范围内。",
+        "The case does not exist, or it lies outside your scope.",
+    ),
     "back_to_tasks": ("返回我的任务", "Back to my tasks"),
     "back_to_map": ("返回地图", "Back to the map"),
     "facts_title": ("案件信息", "The case"),
@@ -368,6 +372,7 @@ STRINGS: Strings = {
         "Your role has no action to take on the case in its present state.",
     ),
     "other_actions": ("其他可执行的操作", "Other actions open to you"),
+    "open_actions": ("您可执行的操作", "Actions open to you"),
     "other_actions_note": (
         "这些操作的办理页面尚未提供，可通过接口办理。",
         "These actions have no form on this page yet: take them through the API.",
