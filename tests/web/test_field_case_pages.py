@@ -367,6 +367,7 @@ def test_case_page_shows_the_case_masked_and_escaped(session, as_user):
     assert receipt in page.text and "已受理" in page.text
     assert 'id="case-map"' in page.text and 'id="timeline"' in page.text
     assert "问题已受理" in page.text  # the timeline's first step
+    assert "区指挥中心 区指挥中心值班长" in page.text  # by whom: role and name, for staff
 
 
 def test_reading_the_case_page_is_audited_as_the_apis_read(session, as_user):

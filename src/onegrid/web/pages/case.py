@@ -15,9 +15,11 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from onegrid import API_PREFIX
+from onegrid.accounts.models import User
 from onegrid.audit import auditing
 from onegrid.cases import evidence as evidence_files
 from onegrid.cases import service, tasks
@@ -92,9 +94,11 @@ def _photos(request: Request, case: Case, rows: list[Evidence], t: dict) -> list
     ]
 
 
-def _step_detail(event: CaseEvent, lang: str, t: dict) -> str:
+def _step_detail(event: CaseEvent, names: dict[int, str], lang: str, t: dict) -> str:
     roles = pick(ROLE_NAMES, lang)
-    parts = [f"{roles.get(event.actor_role or '', event.actor_role or '')} {event.actor}".strip()]
+    role = roles.get(event.actor_role or "", event.actor_role or "")
+    # Staff see who did it: the role, and the account's name (the operator's, the sweep's).
+    parts = [f"{role} {names.get(event.actor_id or 0, event.actor)}".strip()]
     if event.action == Action.VERIFY.value and event.data:
         valid = json.loads(event.data).get("valid") is True
         parts.append(t["verified_valid"] if valid else t["verified_invalid"])
@@ -110,17 +114,21 @@ def _timeline(request: Request, session: Session, case: Case, lang: str, t: dict
     for row in rows:
         if row.event_id is not None:
             by_event.setdefault(row.event_id, []).append(row)
+    events = service.timeline(session=session, case=case)
+    ids = {e.actor_id for e in events if e.actor_id is not None}
+    query = select(User.id, User.display_name).where(User.id.in_(sorted(ids)))
+    names = {user_id: name for user_id, name in session.execute(query) if name}
     return [
         {
             "title": action_label(event.action, lang),
             "at": _local(event.at, zone),
             "iso": event.at.isoformat(),
-            "detail": _step_detail(event, lang, t),
+            "detail": _step_detail(event, names, lang, t),
             "photos": [
                 p for p in _photos(request, case, by_event.get(event.id, []), t) if p["image"]
             ],
         }
-        for event in service.timeline(session=session, case=case)
+        for event in events
     ]
 
 
