@@ -6,10 +6,12 @@ map shows the open cases as dots. At 360×640 in Chinese and on a desktop in Eng
 accessibility check on each page.
 """
 
+import io
 from collections.abc import Iterator
 
 import httpx
 import pytest
+from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -119,12 +121,22 @@ def card(page: Page, receipt: str):
     return page.locator(f'li.case-card[data-receipt="{receipt}"]')
 
 
-def send_action(page: Page, form: str, choice: str, note: str, photo: bool) -> None:
+def large_jpeg() -> bytes:
+    """A phone camera's photo: 3000×2000 pixels."""
+    out = io.BytesIO()
+    Image.new("RGB", (3000, 2000), (90, 140, 60)).save(out, "JPEG", quality=95)
+    return out.getvalue()
+
+
+def send_action(
+    page: Page, form: str, choice: str, note: str, photo: bool, data: bytes | None = None
+) -> None:
     """Fills the case page's form (the choice, a note, a photo) and sends it."""
     page.check(f'#form-{form} input[value="{choice}"]')
     page.fill(f"#note-{form}", note)
     if photo:
-        jpeg = {"name": "site.jpg", "mimeType": "image/jpeg", "buffer": jpeg_with_gps()}
+        buffer = data or jpeg_with_gps()
+        jpeg = {"name": "site.jpg", "mimeType": "image/jpeg", "buffer": buffer}
         page.set_input_files(f"#photos-{form}", files=[jpeg])
         expect(page.locator(f"#photos-{form}-chosen li")).to_have_count(1)
     page.click(f"#form-{form} button[type=submit]")
@@ -164,10 +176,17 @@ def test_grid_worker_verifies_then_checks(
         page.wait_for_url(f"{demo_server}/cases/{case_id}?lang=*")
         expect(page.locator("#timeline")).to_contain_text("区指挥中心值班长")
         expect(page.locator("#case-photos img")).to_have_count(1)  # the verification's photo
-        send_action(page, "check", "check_pass", "灯已亮", photo=True)
+        send_action(page, "check", "check_pass", "灯已亮", photo=True, data=large_jpeg())
         page.wait_for_url(f"{demo_server}/tasks?done={receipt}*")
         expect(card(page, receipt)).to_have_count(0)
         assert api.state(case_id) == "closed"
+    # The phone's photo was made smaller in the browser before it was sent: 1600 px at most.
+    kept = api.call("command", "GET", f"/cases/{case_id}/evidence")[-1]
+    photo = api.client.get(
+        f"/cases/{case_id}/evidence/{kept['id']}",
+        headers={"Authorization": f"Bearer {api.tokens['command']}"},
+    )
+    assert Image.open(io.BytesIO(photo.content)).size == (1600, 1067)
 
 
 @pytest.mark.parametrize(("phone", "lang"), VIEWS)
