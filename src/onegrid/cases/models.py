@@ -79,6 +79,8 @@ class Case(Base):
         Index("ix_case_record_duplicates", "district_code", "category_code", "received_at"),
         # A field worker's tasks and task map (cases/tasks.py): a few states, by deadline.
         Index("ix_case_record_tasks", "district_code", "state", "stage_deadline"),
+        # The hotline's callback list (cases/callbacks.py): closed, callback wanted, by closing.
+        Index("ix_case_record_callbacks", "district_code", "state", "callback_wanted", "closed_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -18,6 +18,7 @@ class NavLink:
 NAV_LINKS = (
     NavLink("nav_map", "/", "nav-map", Permission.TERRITORY_READ),
     NavLink("nav_tasks", "/tasks", "nav-tasks", Permission.CASES_VERIFY),  # tasks, task map
+    NavLink("nav_callbacks", "/callbacks", "nav-callbacks", Permission.CASES_COMMAND),
     NavLink("api_docs", "/docs", "api-docs"),
 )
 

@@ -7,7 +7,8 @@ Create Date: 2026-12-07
 
 - case_submission: the key a browser gives a report it sends (an idempotency key), so a
   report sent again after the network dropped opens no second case.
-- case_record.callback_wanted: the 12345 caller asked to be called back once the case closes.
+- case_record.callback_wanted: the 12345 caller asked to be called back once the case closes;
+  ix_case_record_callbacks finds the closed cases whose caller waits (the callback list).
 - app_user.language: the language the pages speak to the user, chosen on any page.
 - notification_read: which user has read which in-app notification (a notification may be
   addressed to a whole unit or department, so reading is kept per user).
@@ -43,6 +44,11 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("callback_wanted", sa.Boolean(), nullable=False, server_default=sa.false())
         )
+    op.create_index(
+        "ix_case_record_callbacks",
+        "case_record",
+        ["district_code", "state", "callback_wanted", "closed_at"],
+    )
     with op.batch_alter_table("app_user", schema=None) as batch_op:
         batch_op.add_column(sa.Column("language", sa.String(length=2), nullable=True))
     op.create_table(
@@ -65,6 +71,7 @@ def downgrade() -> None:
     op.drop_table("notification_read")
     with op.batch_alter_table("app_user", schema=None) as batch_op:
         batch_op.drop_column("language")
+    op.drop_index("ix_case_record_callbacks", table_name="case_record")
     with op.batch_alter_table("case_record", schema=None) as batch_op:
         batch_op.drop_column("callback_wanted")
     op.drop_index("ix_case_submission_case_id", table_name="case_submission")
