@@ -581,6 +581,81 @@ PROBES |= {
 }
 
 
+# ---- the pages /track (a citizen follows a case by its receipt) and /callbacks (the hotline) ----
+
+
+def _closed_at(session, grid_code, *, callback=False, photo=False):
+    """A 12345 case in this grid taken to closed by the operator, a photo on its feedback."""
+    case = _case_at(session, grid_code, "urban_mgmt")
+    case.reporter_phone = "13912345678"
+    case.callback_wanted = callback  # TODO(intake): POST /api/v1/cases takes callback_wanted
+    ids = []
+    if photo:
+        upload = evidence.prepare(filename="p.png", data=PNG)
+        ids = [evidence.store(session=session, case=case, upload=upload, who=operator("m")).id]
+    transition(
+        session=session,
+        case=case,
+        action=Action.FEEDBACK,
+        who=operator("m"),
+        note="已修复",
+        evidence_ids=ids,
+    )
+    transition(session=session, case=case, action=Action.CHECK_PASS, who=operator("m"))
+    return case, ids
+
+
+def _track_photo_setup(session):
+    case, (photo,) = _closed_at(session, OUTSIDE_GRID, photo=True)
+    return {"path": f"/track/{case.receipt}/photos/{photo}"}
+
+
+def _track_photo_check(response, username):
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "image/png"
+    assert response.headers["content-security-policy"] == "sandbox; default-src 'none'"
+
+
+def _callbacks_setup(session):
+    for grid in (INSIDE_GRID, OUTSIDE_GRID):
+        _closed_at(session, grid, callback=True)
+    return {}
+
+
+def _callbacks_check(response, username):
+    # Only the command centre holds cases.command: it sees the whole district's callers.
+    assert response.status_code == 200, response.text
+    assert response.text.count('class="card callback"') >= 2
+    assert "13912345678" not in response.text and "139****5678" in response.text
+
+
+PROBES |= {
+    ("GET", "/track"): [
+        Probe("GET", "/track", _status(200)),
+        # a case of another street's: a receipt shows its case to anyone, signed in or not
+        Probe(
+            "GET",
+            "/track",
+            _status(200),
+            setup=lambda s: {"params": {"receipt": _case_at(s, OUTSIDE_GRID).receipt}},
+        ),
+    ],
+    ("POST", "/track/{receipt}/rating"): [
+        Probe(
+            "POST",
+            "",
+            _status(409),  # anyone with the receipt gets in; a case not yet closed: conflict
+            setup=lambda s: {"path": f"/track/{_case_at(s, OUTSIDE_GRID).receipt}/rating"},
+            kwargs={"data": {"rating": "5"}},
+        )
+    ],
+    ("GET", "/track/{receipt}/photos/{evidence_id}"): [
+        Probe("GET", "", _track_photo_check, setup=_track_photo_setup)
+    ],
+    ("GET", "/callbacks"): [Probe("GET", "/callbacks", _callbacks_check, setup=_callbacks_setup)],
+}
+
+
 def _api_routes():
     for path, route in iter_routes(create_app().routes):
         if isinstance(route, APIRoute):

@@ -161,6 +161,14 @@ def _rating_error(rating: str, comment: str, t: dict[str, str]) -> str | None:
     return None
 
 
+def _forget_refused(session: Session) -> None:
+    """Keeps nothing of a refused rating. The machine refuses before it changes anything (a
+    case not closed, a rating out of range); a racing change is refused by the database, and
+    only then is there a transaction to roll back."""
+    if session.dirty or session.new or session.deleted or not session.is_active:
+        session.rollback()
+
+
 @router.post("/track/{receipt}/rating", response_class=HTMLResponse)
 def rate(
     receipt: str,
@@ -190,7 +198,7 @@ def rate(
             )
             return RedirectResponse(_href(request, chosen, receipt=wanted, rated="1"), 303)
         except DomainError as refused:
-            session.rollback()  # nothing of a refused rating is kept
+            _forget_refused(session)
             if isinstance(refused, NotFound):
                 return _with_case(request, session, who, chosen, wanted)
             error = refused.message(chosen)
