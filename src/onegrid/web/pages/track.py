@@ -280,7 +280,7 @@ STRINGS: Strings = {
     "comment_label": ("意见（选填）", "Comment (optional)"),
     "comment_hint": (
         "最多 {n} 字，请勿填写电话等个人信息",
-        "At most {n} characters; no phone numbers",
+        "At most {n} characters; please leave out phone numbers and other personal details",
     ),
     "comment_left": ("还可输入 {n} 字", "{n} characters left"),
     "rate_button": ("提交评价", "Send my rating"),
