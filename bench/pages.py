@@ -21,14 +21,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bench.common import Figure, Scale, percentile
 from bench.generate import cases_file
 from bench.stores import imported_sqlite, sqlite_url
 from onegrid.accounts import service as accounts
-from onegrid.cases.models import Case, State
+from onegrid.cases.models import Case, Channel, State
 from onegrid.config import get_settings
 from onegrid.core.permissions import Role
 from onegrid.db import forget_database
@@ -64,11 +64,16 @@ PAGES = [
     Page("my tasks (grid worker)", BUSIEST, lambda f: "/tasks"),
     Page("task map (grid worker)", BUSIEST, lambda f: "/tasks/map"),
     Page("case page (grid worker)", BUSIEST, lambda f: f"/cases/{f.worker_case_id}"),
+    # The citizen's tracking page and the hotline's callback list.
+    Page("track a closed case (citizen)", None, lambda f: f"/track?receipt={f.closed_receipt}"),
+    Page("callback list (command centre)", "command", lambda f: "/callbacks"),
 ]
+CALLBACKS = 200  # closed 12345 calls whose caller waits for a call back: the list's pages
 
 
 def prepare(url: str) -> Found:
-    """Adds a grid worker for the grid holding the most cases (its lists are the longest) and
+    """Adds a grid worker for the grid holding the most cases (its lists are the longest),
+    has the callers of some closed 12345 calls wait for a call back (the callback list), and
     returns the cases the pages are asked about."""
     engine = create_db_engine(url)
     with Session(engine) as session:
@@ -86,6 +91,12 @@ def prepare(url: str) -> Found:
             district_code=district,
             unit_codes=[grid],
         )
+        waiting = (
+            select(Case.id)
+            .where(Case.state == State.CLOSED.value, Case.channel == Channel.HOTLINE.value)
+            .limit(CALLBACKS)
+        )
+        session.execute(update(Case).where(Case.id.in_(waiting)).values(callback_wanted=True))
         session.commit()
         in_grid = select(Case.id).where(Case.grid_code == grid).order_by(Case.id.desc())
         closed = select(Case.receipt).where(Case.state == State.CLOSED.value).order_by(Case.id)

@@ -100,6 +100,12 @@ def test_a_citizen_follows_the_report_and_rates_the_result(
         expect(titles.last).to_have_text(words["evaluated"])
         _fits(page)
         check_accessibility(page)
+        # The other language shows the same case.
+        page.click("#lang-switch")
+        other = "en-US" if lang == "zh-CN" else "zh-CN"
+        expect(page.locator("html")).to_have_attribute("lang", other.removesuffix("-US"))
+        expect(page.locator("#case-heading")).to_contain_text(receipt)
+        expect(page.locator("#rating-given")).to_contain_text(WORDS[other]["rated"])
     case = loop.case(receipt)
     assert (case["state"], case["rating"]) == ("evaluated", 5)
 

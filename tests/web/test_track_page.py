@@ -16,6 +16,9 @@ from onegrid.cases import evidence
 from onegrid.cases.machine import Action
 from onegrid.cases.models import Evidence
 from onegrid.db import get_session
+from onegrid.web.pages import callbacks as callbacks_page
+from onegrid.web.pages import track as track_page
+from onegrid.web.strings import SHARED
 from tests.cases.conftest import MONDAY, WORKER_GRID, point_in, report
 from tests.cases.driving import (
     CALLER_NAME,
@@ -250,3 +253,23 @@ def test_a_case_not_closed_yet_has_no_form_and_refuses_a_rating(web, session, in
     assert "不能执行 evaluate" in response.text and case.state == "received"
     unknown = web.post("/track/ZZZZ-ZZZZ-ZZZZ/rating", data={"rating": "5"})
     assert unknown.status_code == 404 and "没有找到这个回执编号对应的问题" in unknown.text
+
+
+@pytest.mark.parametrize("module", [track_page, callbacks_page], ids=["track", "callbacks"])
+def test_every_string_is_in_both_languages_with_the_same_placeholders(module):
+    for key, (zh, en) in module.STRINGS.items():
+        assert zh.strip() and en.strip(), key
+        assert set(re.findall(r"\{\w+\}", zh)) == set(re.findall(r"\{\w+\}", en)), key
+    assert not SHARED.keys() & module.STRINGS.keys()
+
+
+def test_the_pages_are_on_the_base_layout_without_inline_style_or_script(web, tokens):
+    command = {"Authorization": f"Bearer {tokens['command']}"}
+    for path, headers in (("/track", {}), ("/callbacks", command)):
+        html = web.get(path, headers=headers).text
+        assert len(re.findall(r"<head[\s>]", html)) == 1, path
+        own = re.findall(r'<link rel="stylesheet" href="(/static/(?!vendor/)[^"?]*)', html)
+        assert own == ["/static/css/onegrid.css"], path
+        assert "<style" not in html and " style=" not in html and " on" + "click=" not in html
+        scripts = re.findall(r"<script([^>]*)>", html)
+        assert all("src=" in s or 'type="application/json"' in s for s in scripts), scripts
