@@ -217,7 +217,7 @@ def test_a_closed_case_is_rated_once_and_then_shows_its_rating(web, session, ins
         follow_redirects=False,
     )
     assert sent.status_code == 303
-    assert sent.headers["location"] == f"/track?receipt={case.receipt}&rated=1&lang=zh"
+    assert sent.headers["location"] == f"/track?receipt={case.receipt}&rated=1&lang=zh#track-rated"
     assert (case.state, case.rating, case.rating_comment) == ("evaluated", 5, "修得很快")
     page = web.get(sent.headers["location"]).text
     assert "感谢您的评价！" in page and 'id="rating-form"' not in page

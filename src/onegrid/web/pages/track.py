@@ -196,7 +196,8 @@ def rate(
                 who=who,
                 source=source,
             )
-            return RedirectResponse(_href(request, chosen, receipt=wanted, rated="1"), 303)
+            rated = _href(request, chosen, receipt=wanted, rated="1") + "#track-rated"
+            return RedirectResponse(rated, 303)
         except DomainError as refused:
             _forget_refused(session)
             if isinstance(refused, NotFound):
