@@ -419,3 +419,35 @@ def check_accessibility(page: Page) -> None:
         if v["impact"] in ("serious", "critical")
     ]
     assert bad == [], "accessibility violations:\n" + "\n".join(bad)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _territory_clients_first(request: pytest.FixtureRequest) -> None:
+    """Signs the territory's clients in before any demo server starts: they sign in as they
+    begin, and the settings they begin under are those of whichever server began last."""
+    for name in ("client", "leader_client"):
+        request.getfixturevalue(name)
+
+
+@pytest.fixture(autouse=True)
+def _settings_of_this_tests_server(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Points the process's settings at the database of the server this test uses.
+
+    The test territory's app (`app`, `client`, `live_server`) and the demo district's server
+    (`demo_server`) live in one process and read one settings object: whichever fixture began
+    last would otherwise serve both, and a journey run after a territory test would find the
+    demo's grids missing. Tests run one at a time, so each sets the database it needs.
+    """
+    names = set(request.fixturenames)
+    if "demo_server" in names:
+        url = request.getfixturevalue("demo_db")
+    elif {"app", "client", "leader_client", "live_server"} & names:
+        url = request.getfixturevalue("territory_db")
+    else:
+        yield
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ONEGRID_DATABASE_URL", url)
+        _clear_caches()
+        yield
+    _clear_caches()
