@@ -34,7 +34,7 @@ _DASHES = re.compile(r"[\u2010-\u2015\u2212\u30fc\uff70]")  # ‐ – — − �
 _SPACES = re.compile(r"\s+")
 _GROUP = 4
 COMMENT_MAX = 500  # as POST /api/v1/receipts/{receipt}/rating takes it
-RATINGS = (5, 4, 3, 2, 1)
+RATINGS = ("1", "2", "3", "4", "5")  # the stars of the form (components/rating.html)
 _STATUS = {"not_found": 404, "invalid": 422, "conflict": 409}
 
 
@@ -108,7 +108,6 @@ def _page(
     full = {
         **header,
         "receipt": receipt,
-        "ratings": RATINGS,
         "comment_max": COMMENT_MAX,
         "comment": "",
         **context,
@@ -154,7 +153,7 @@ def track(
 
 
 def _rating_error(rating: str, comment: str, t: dict[str, str]) -> str | None:
-    if rating not in {str(n) for n in RATINGS}:
+    if rating not in RATINGS:
         return t["error_rating"]
     if len(comment) > COMMENT_MAX:
         return t["error_comment"].format(n=COMMENT_MAX)
