@@ -34,7 +34,7 @@ from onegrid.territory.models import (
     TerritoryUnit,
 )
 from tests.login_form import post_login
-from tests.serving import serving
+from tests.serving import serving, serving_apart
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -334,16 +334,16 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="session")
 def demo_server(demo_db: str) -> Iterator[str]:
-    """Yields the base URL of the app serving the demo district (no base-map tiles)."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("ONEGRID_DATABASE_URL", demo_db)
-        patch.setenv("ONEGRID_ENVIRONMENT", "development")
-        patch.setenv("ONEGRID_TILE_URL", "")
-        patch.setenv("ONEGRID_TILE_ATTRIBUTION", "")
-        _clear_caches()
-        with serving(create_app(), lifespan="off") as url:
-            yield url
-    _clear_caches()
+    """Yields the base URL of the app serving the demo district (no base-map tiles), in a
+    process of its own: the test territory's app in this process keeps its own settings."""
+    environment = {
+        "ONEGRID_DATABASE_URL": demo_db,
+        "ONEGRID_ENVIRONMENT": "development",
+        "ONEGRID_TILE_URL": "",
+        "ONEGRID_TILE_ATTRIBUTION": "",
+    }
+    with serving_apart(environment) as url:
+        yield url
 
 
 @dataclass
@@ -419,35 +419,3 @@ def check_accessibility(page: Page) -> None:
         if v["impact"] in ("serious", "critical")
     ]
     assert bad == [], "accessibility violations:\n" + "\n".join(bad)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _territory_clients_first(request: pytest.FixtureRequest) -> None:
-    """Signs the territory's clients in before any demo server starts: they sign in as they
-    begin, and the settings they begin under are those of whichever server began last."""
-    for name in ("client", "leader_client"):
-        request.getfixturevalue(name)
-
-
-@pytest.fixture(autouse=True)
-def _settings_of_this_tests_server(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Points the process's settings at the database of the server this test uses.
-
-    The test territory's app (`app`, `client`, `live_server`) and the demo district's server
-    (`demo_server`) live in one process and read one settings object: whichever fixture began
-    last would otherwise serve both, and a journey run after a territory test would find the
-    demo's grids missing. Tests run one at a time, so each sets the database it needs.
-    """
-    names = set(request.fixturenames)
-    if "demo_server" in names:
-        url = request.getfixturevalue("demo_db")
-    elif {"app", "client", "leader_client", "live_server"} & names:
-        url = request.getfixturevalue("territory_db")
-    else:
-        yield
-        return
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("ONEGRID_DATABASE_URL", url)
-        _clear_caches()
-        yield
-    _clear_caches()

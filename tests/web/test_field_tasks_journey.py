@@ -16,8 +16,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from onegrid.config import get_settings
-from onegrid.db import create_db_engine, forget_database
+from onegrid.db import create_db_engine
 from onegrid.territory.geometry import from_wkb
 from onegrid.territory.models import TerritoryUnit
 from tests.images import jpeg_with_gps
@@ -52,23 +51,6 @@ class Api:
 
     def state(self, case_id: int) -> str:
         return self.call("command", "GET", f"/cases/{case_id}")["state"]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def demo_settings(demo_db: str, demo_server: str) -> Iterator[None]:
-    """Points the process's settings at the demo store again: the servers of this process
-    share one settings object, and a session fixture set up after demo_server (the test
-    territory's `app`) points it at its own store."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("ONEGRID_DATABASE_URL", demo_db)
-        patch.setenv("ONEGRID_ENVIRONMENT", "development")
-        patch.setenv("ONEGRID_TILE_URL", "")
-        patch.setenv("ONEGRID_TILE_ATTRIBUTION", "")
-        get_settings.cache_clear()
-        forget_database()
-        yield
-    get_settings.cache_clear()
-    forget_database()
 
 
 @pytest.fixture(scope="module")
