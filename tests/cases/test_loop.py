@@ -149,7 +149,12 @@ def test_duplicates_merge_and_every_reporter_follows_the_survivor(api, reported,
     second_id = session.scalars(select(Case.id).where(Case.receipt == second["receipt"])).one()
     assert ok(act(api, "command", second_id, "merge", into=receipt))["state"] == "merged"
     followed = api(None, "get", f"/receipts/{second['receipt']}").json()
-    assert followed["receipt"] == receipt
+    survivor = api(None, "get", f"/receipts/{receipt}").json()
+    # The second reporter follows the surviving case under their own receipt: never the other
+    # reporter's, which would let them rate a case they did not report.
+    assert followed["receipt"] == second["receipt"] != receipt
+    assert followed["state"] == survivor["state"] != "merged"
+    assert followed["steps"] == survivor["steps"] and followed["reported_before"] is True
 
 
 def test_a_void_needs_a_reason(api, reported):

@@ -55,7 +55,9 @@ class PublicCase:
     """A case as its receipt shows it. The receipt itself is the one asked about: after a
     merge the case shown is the surviving one, whose own receipt is another reporter's."""
 
+    receipt: str  # the one asked about, never the surviving case's
     state: str
+    category_code: str
     category: Named
     received_at: datetime
     closed_at: datetime | None
@@ -155,14 +157,17 @@ def view(*, session: Session, receipt: str) -> PublicCase:
     """Returns what this receipt shows of its case (the surviving one after a merge), or
     raises NotFound."""
     case = service.get_by_receipt(session=session, receipt=receipt)
+    asked = receipt.strip().upper()
     return PublicCase(
+        receipt=asked,
         state=case.state,
+        category_code=case.category_code,
         category=_category(session, case),
         received_at=case.received_at,
         closed_at=case.closed_at,
         rating=case.rating,
         can_rate=case.state == State.CLOSED.value,
-        reported_before=_reported_before(session, case, receipt.strip().upper()),
+        reported_before=_reported_before(session, case, asked),
         steps=tuple(steps(session=session, case=case)),
     )
 

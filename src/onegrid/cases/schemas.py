@@ -116,7 +116,11 @@ class PublicCaseOut(BaseModel):
     closed_at: datetime | None
     rating: int | None
     can_rate: bool
-    steps: list[dict] = Field(description="action and time of each step")
+    reported_before: bool = Field(description="the same problem was reported before (已有人报告)")
+    steps: list[dict] = Field(
+        description="action, time and state of each step; the department of a dispatch or"
+        " feedback (Chinese and English names)"
+    )
 
 
 class RatingIn(BaseModel):

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 from onegrid.audit import auditing
 from onegrid.cases import evidence as evidence_files
 from onegrid.cases import intake, service
+from onegrid.cases import public as public_view
 from onegrid.cases.flows import transition
-from onegrid.cases.machine import STATE_NAMES, Action
+from onegrid.cases.machine import STATE_NAMES
 from onegrid.cases.models import Case, Channel, State
 from onegrid.cases.schemas import (
     CaseIn,
@@ -293,43 +294,47 @@ def get_evidence(
     )
 
 
-def _public(session: Session, case: Case) -> PublicCaseOut:
-    steps = [
-        {"action": e.action, "at": e.at.isoformat(), "state": e.to_state}
-        for e in service.timeline(session=session, case=case)
-        if e.action not in (Action.ESCALATE.value, Action.SUPERVISE.value)
-    ]
+def _public(view: public_view.PublicCase) -> PublicCaseOut:
+    """The receipt's view as the API gives it: the receipt asked about (after a merge, never
+    the surviving case's, which is another reporter's) and the steps the public sees."""
     return PublicCaseOut(
-        receipt=case.receipt,
-        state=case.state,
-        state_name=STATE_NAMES[State(case.state)],
-        category_code=case.category_code,
-        received_at=case.received_at,
-        closed_at=case.closed_at,
-        rating=case.rating,
-        can_rate=case.state == State.CLOSED.value,
-        steps=steps,
+        receipt=view.receipt,
+        state=view.state,
+        state_name=STATE_NAMES[State(view.state)],
+        category_code=view.category_code,
+        received_at=view.received_at,
+        closed_at=view.closed_at,
+        rating=view.rating,
+        can_rate=view.can_rate,
+        reported_before=view.reported_before,
+        steps=[
+            {
+                "action": step.action,
+                "at": step.at.isoformat(),
+                "state": step.state,
+                "department": step.department and step.department.zh,
+                "department_en": step.department and step.department.en,
+            }
+            for step in view.steps
+        ],
     )
 
 
 @router.get("/receipts/{receipt}", response_model=PublicCaseOut, summary="Follow a case")
 def follow(receipt: str, session: DbSession, who: Anyone) -> PublicCaseOut:
-    return _public(session, service.get_by_receipt(session=session, receipt=receipt))
+    return _public(public_view.view(session=session, receipt=receipt))
 
 
 @router.post("/receipts/{receipt}/rating", response_model=PublicCaseOut, summary="Rate a case")
 def rate(
     receipt: str, body: RatingIn, request: Request, session: WritingSession, who: Anyone
 ) -> PublicCaseOut:
-    case = service.get_by_receipt(session=session, receipt=receipt, to_change=True)
-    transition(
+    public_view.rate(
         session=session,
-        case=case,
-        action=Action.EVALUATE,
+        receipt=receipt,
+        rating=body.rating,
+        comment=body.comment,
         who=who,
-        note=body.comment,
-        data={"rating": body.rating},
-        via_receipt=True,
         source=_source(request),
     )
-    return _public(session, case)
+    return _public(public_view.view(session=session, receipt=receipt))
