@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 VENDOR := src/onegrid/web/static/vendor
 ASSETS := $(VENDOR)/.built
 
-.PHONY: install assets font demo serve test lint fuzz bench bench-full browser clean
+.PHONY: install assets font demo serve test lint fuzz bench bench-full browser screens clean
 
 install: $(INSTALLED) $(ASSETS)
 
@@ -60,6 +60,10 @@ browser:
 
 test: install browser
 	$(BIN)/pytest
+
+# The README's screenshots of where each role starts, taken by the browser tests.
+screens: install browser
+	ONEGRID_SCREENS_DIR=docs/screens $(BIN)/pytest -q tests/web/test_screens.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -89,6 +89,10 @@ class DemoLoop:
         )
         assert response.status_code == 200, response.text
 
+    def send_to_verify(self, receipt: str) -> None:
+        """The command centre sends the grid worker to verify the report on site."""
+        self._act("command", self.case_id(receipt), "request_verify")
+
     def close_with_photo(self, receipt: str) -> None:
         """The command centre opens and dispatches it to 城管, the department sends its result
         with a photo, the grid worker's check passes: closed."""
