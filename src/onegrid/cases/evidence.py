@@ -156,8 +156,11 @@ def path_for(sha256: str) -> Path:
     return Path(get_settings().evidence_dir) / sha256[:2] / sha256
 
 
-def store(*, session: Session, case: Case, upload: Upload, who: Principal) -> Evidence:
-    """Keeps a prepared file for the case and records it in the audit log."""
+def keep(upload: Upload) -> str:
+    """Writes a prepared file where its hash says (if it is not there yet); returns the hash.
+
+    A file no case names is harmless: a report's photos are kept before its case is written,
+    outside the write lock."""
     digest = hashlib.sha256(upload.data).hexdigest()
     target = path_for(digest)
     if not target.exists():
@@ -168,6 +171,12 @@ def store(*, session: Session, case: Case, upload: Upload, who: Principal) -> Ev
             handle.flush()
             os.fsync(handle.fileno())  # on disk before the case says it has it
         partial.replace(target)
+    return digest
+
+
+def store(*, session: Session, case: Case, upload: Upload, who: Principal) -> Evidence:
+    """Keeps a prepared file for the case and records it in the audit log."""
+    digest = keep(upload)
     row = Evidence(
         district_code=case.district_code,
         case_id=case.id,

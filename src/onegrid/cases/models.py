@@ -181,6 +181,9 @@ class CaseSubmission(Base):
     case_id: Mapped[int] = mapped_column(
         ForeignKey("case_record.id", ondelete="CASCADE"), index=True
     )
+    # SHA-256 of the report as sent (submissions.digest): the same key with another report
+    # is refused rather than answered with this case.
+    digest: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

@@ -4,13 +4,13 @@ import json
 from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Header, Query, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from onegrid.audit import auditing
 from onegrid.cases import evidence as evidence_files
-from onegrid.cases import intake, service
+from onegrid.cases import intake, service, submissions
 from onegrid.cases import public as public_view
 from onegrid.cases.flows import transition
 from onegrid.cases.machine import STATE_NAMES
@@ -103,33 +103,76 @@ def _report(body: CaseIn, channel: Channel) -> intake.Report:
     )
 
 
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="a key of your own (e.g. a UUID) for this report: sent again with the same"
+        " report it answers 200 with the first receipt, with another report 409",
+    ),
+]
+
+
 def _enter(
-    session: Session, report: intake.Report, who: Principal, source: str | None, *, public: bool
+    session: Session,
+    report: intake.Report,
+    who: Principal,
+    request: Request,
+    response: Response,
+    key: str | None,
+    *,
+    public: bool,
 ) -> Receipt:
-    """Opens the case and returns its receipt once the case is on disk, opened together with
-    the cases of the requests that arrived with it (intake_durably)."""
-    entry = intake.Entry(report=report, who=who, source=source, public=public)
-    opened = intake.intake_durably(session=session, entry=entry)
-    case = opened.case
-    return Receipt(
-        receipt=case.receipt,
-        state=case.state,
-        possible_duplicate=case.duplicate_of_id is not None,
-        duplicate_of=opened.duplicate_receipt,
-    )
+    """Opens the case (or answers again what the key opened) and returns its receipt once
+    the case is on disk (submissions.submit)."""
+    entry = intake.Entry(report=report, who=who, source=_source(request), public=public)
+    submission = submissions.Submission(key=submissions.check_key(key), entry=entry)
+    submitted = submissions.submit(session=session, submission=submission)
+    if submitted.replayed:
+        response.status_code = 200
+    return submitted.receipt
 
 
-@router.post("/cases", response_model=Receipt, status_code=201, summary="Enter a case (staff)")
-def create_case(body: CaseIn, request: Request, session: WritingSession, who: Intaker) -> Receipt:
-    channel = body.channel or intake.default_channel(who)
-    return _enter(session, _report(body, channel), who, _source(request), public=False)
+_ENTERED = {200: {"description": "the same report sent again with its Idempotency-Key"}}
 
 
 @router.post(
-    "/public/cases", response_model=Receipt, status_code=201, summary="Report a problem (citizen)"
+    "/cases",
+    response_model=Receipt,
+    status_code=201,
+    responses=_ENTERED,
+    summary="Enter a case (staff)",
 )
-def report_case(body: CaseIn, request: Request, session: WritingSession, who: Anyone) -> Receipt:
-    return _enter(session, _report(body, Channel.CITIZEN), who, _source(request), public=True)
+def create_case(
+    body: CaseIn,
+    request: Request,
+    response: Response,
+    session: WritingSession,
+    who: Intaker,
+    idempotency_key: IdempotencyKey = None,
+) -> Receipt:
+    channel = body.channel or intake.default_channel(who)
+    report = _report(body, channel)
+    return _enter(session, report, who, request, response, idempotency_key, public=False)
+
+
+@router.post(
+    "/public/cases",
+    response_model=Receipt,
+    status_code=201,
+    responses=_ENTERED,
+    summary="Report a problem (citizen)",
+)
+def report_case(
+    body: CaseIn,
+    request: Request,
+    response: Response,
+    session: WritingSession,
+    who: Anyone,
+    idempotency_key: IdempotencyKey = None,
+) -> Receipt:
+    report = _report(body, Channel.CITIZEN)
+    return _enter(session, report, who, request, response, idempotency_key, public=True)
 
 
 @router.get("/cases", response_model=CaseList, summary="Cases in your scope")

@@ -6,7 +6,8 @@ Revises: 0015
 Create Date: 2026-12-07
 
 - case_submission: the key a browser gives a report it sends (an idempotency key), so a
-  report sent again after the network dropped opens no second case.
+  report sent again after the network dropped opens no second case; its digest (a hash of
+  the report and its photos) tells the same report from another one sent with the same key.
 - case_record.callback_wanted: the 12345 caller asked to be called back once the case closes;
   ix_case_record_callbacks finds the closed cases whose caller waits (the callback list).
 - app_user.language: the language the pages speak to the user, chosen on any page.
@@ -34,6 +35,7 @@ def upgrade() -> None:
         sa.Column("district_code", sa.String(length=6), nullable=False),
         sa.Column("key", sa.String(length=64), nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("digest", sa.String(length=64), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["case_id"], ["case_record.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
