@@ -7,7 +7,8 @@ verification clock, suggests a duplicate, and returns the case with its receipt 
 import json
 import math
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -148,13 +149,24 @@ def suggest_duplicate(
 def _validate(report: Report) -> str:
     description = (report.description or "").strip()
     if not description:
-        raise Invalid("请描述问题", "describe the problem")
+        raise Invalid("请描述问题", "describe the problem", field="description")
     if len(description) > MAX_DESCRIPTION:
         raise Invalid(
             f"问题描述不能超过 {MAX_DESCRIPTION} 字",
             f"the description is over {MAX_DESCRIPTION} characters",
+            field="description",
         )
     return description
+
+
+@contextmanager
+def _about(name: str) -> Iterator[None]:
+    """Names the report's field an error is about (detail `field`): a form shows it there."""
+    try:
+        yield
+    except DomainError as error:
+        error.detail.setdefault("field", name)
+        raise
 
 
 def prepare(
@@ -180,9 +192,11 @@ def prepare(
     description, sealed_description = masked_and_original(_validate(report))
     address, sealed_address = masked_and_original((report.address or "").strip()[:200] or None)
     name = None if report.anonymous else (report.reporter_name or None)
-    category = lookups.category(district_code, report.category_code)
+    with _about("category_code"):
+        category = lookups.category(district_code, report.category_code)
     attributes = routing.validate_attributes(category=category, values=report.attributes)
-    phone = validate_phone(report.reporter_phone) if report.reporter_phone else None
+    with _about("reporter_phone"):
+        phone = validate_phone(report.reporter_phone) if report.reporter_phone else None
     case = make(
         district_code=district_code,
         receipt=receipt or new_receipt(),
@@ -324,7 +338,7 @@ def _open(
             session=session, lon=report.lon, lat=report.lat, crs=report.crs, index=index
         )
     except NotFound as error:
-        raise Invalid(error.zh, error.en) from error
+        raise Invalid(error.zh, error.en, field="location") from error
     return prepare(
         report=report,
         district_code=grid_code[: Level.DISTRICT.code_length],

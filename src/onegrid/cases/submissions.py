@@ -61,12 +61,18 @@ def check_key(key: str | None) -> str | None:
     return key
 
 
+def too_many_photos() -> Invalid:
+    return Invalid(
+        f"一次报告最多 {MAX_PHOTOS} 张照片",
+        f"a report carries at most {MAX_PHOTOS} photos",
+        field="photos",
+    )
+
+
 def check_photos(photos: Sequence[evidence.Upload]) -> tuple[evidence.Upload, ...]:
     """Returns the photos, or raises Invalid when there are more than a report may carry."""
     if len(photos) > MAX_PHOTOS:
-        raise Invalid(
-            f"一次报告最多 {MAX_PHOTOS} 张照片", f"a report carries at most {MAX_PHOTOS} photos"
-        )
+        raise too_many_photos()
     pdf = next((p for p in photos if p.content_type == evidence.PDF), None)
     if pdf is not None:
         raise Invalid(

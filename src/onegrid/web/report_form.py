@@ -1,0 +1,277 @@
+"""The report form's parts, shared by the pages that open a case (/report, /patrol, /hotline):
+the categories grouped 部件/事件 with their attributes, the map picker's settings, the values a
+posted form carries, and the field an intake error is about.
+
+Templates: components/report_form.html; scripts: static/js/report/. A page merges FORM_STRINGS
+into its own STRINGS.
+"""
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData, UploadFile
+
+from onegrid.cases import evidence, submissions
+from onegrid.config import get_settings
+from onegrid.core.coordinates import CRS
+from onegrid.core.errors import DomainError, Invalid
+from onegrid.core.permissions import Scope
+from onegrid.routing import service as routing
+from onegrid.routing.models import Category, Datatype
+from onegrid.territory import service as territory
+from onegrid.web.strings import Strings
+
+MAX_PHOTOS = submissions.MAX_PHOTOS
+PHOTO_SIDE = 1600  # the browser makes a photo's longer side at most this many pixels
+ATTRIBUTE_PREFIX = "attr."
+KINDS = ("component", "event")  # 部件 first, as the catalogue lists them
+
+FORM_STRINGS: Strings = {
+    "location_legend": ("位置", "Location"),
+    "map_label": (
+        "选择位置的地图：点击或拖动图钉",
+        "Map to choose the place: click, or drag the pin",
+    ),
+    "use_location": ("使用我的位置", "Use my location"),
+    "locating": ("正在定位…", "Finding your location…"),
+    "location_denied": (
+        "无法获取您的位置：请在地图上点选，或输入坐标",
+        "Your location is not available: click the map, or type the coordinates",
+    ),
+    "lon": ("经度", "Longitude"),
+    "lat": ("纬度", "Latitude"),
+    "crs": ("坐标系", "Coordinate system"),
+    "crs_wgs84": ("WGS-84（GPS、手机定位）", "WGS-84 (GPS, phones)"),
+    "crs_gcj02": ("GCJ-02（高德、腾讯地图）", "GCJ-02 (AMap, Tencent maps)"),
+    "crs_bd09": ("BD-09（百度地图）", "BD-09 (Baidu maps)"),
+    "address": ("地址或地点说明", "Address or description of the place"),
+    "address_hint": ("例如：北大街 12 号门口", "e.g. in front of No. 12, Beidajie"),
+    "location_hint": (
+        "点击地图放置图钉，或输入坐标（请选择坐标系）",
+        "Click the map to place the pin, or type the coordinates (choose their system)",
+    ),
+    "location_found": (
+        "位于 {grid} · {community} · {street}",
+        "In {grid} · {community} · {street}",
+    ),
+    "location_missing": (
+        "请在地图上选择位置或输入坐标",
+        "choose the place on the map or type its coordinates",
+    ),
+    "location_number": ("经纬度须为数字", "longitude and latitude must be numbers"),
+    "category_legend": ("问题类别", "Category"),
+    "category_search": ("搜索类别", "Search the categories"),
+    "category_search_hint": ("输入关键字，如“井盖”", "Type a word, e.g. “manhole”"),
+    "category_choose": ("— 请选择类别 —", "— choose a category —"),
+    "category_none": ("没有匹配的类别", "No category matches"),
+    "category_missing": ("请选择问题类别", "choose the category of the problem"),
+    "kind_component": ("部件", "Components"),
+    "kind_event": ("事件", "Events"),
+    "attributes_legend": ("补充信息：{category}", "Details: {category}"),
+    "required_mark": ("（必填）", "(required)"),
+    "photos_legend": ("照片", "Photos"),
+    "photos_hint": (
+        "最多 {n} 张；上传前在手机上缩小",
+        "Up to {n}; made smaller on your phone before they are sent",
+    ),
+    "photos_add": ("添加照片", "Add photos"),
+    "photo_remove": ("删除照片 {n}", "Remove photo {n}"),
+    "photo_alt": ("照片 {n}", "Photo {n}"),
+    "photos_too_many": ("最多 {n} 张照片", "At most {n} photos"),
+    "photos_count": ("已选 {n} 张", "{n} chosen"),
+    "photo_unreadable": ("无法读取此照片：{name}", "This photo cannot be read: {name}"),
+}
+
+
+@dataclass(frozen=True)
+class AttributeField:
+    """A category's custom attribute as a form field."""
+
+    code: str
+    name: str
+    datatype: str
+    required: bool
+    choices: tuple[tuple[str, str], ...] = ()  # (key, name) of a list type
+    description: str | None = None
+
+    @property
+    def input_name(self) -> str:
+        return ATTRIBUTE_PREFIX + self.code
+
+
+@dataclass(frozen=True)
+class CategoryChoice:
+    code: str
+    name: str
+    major: str
+    kind: str
+    keywords: str
+    attributes: tuple[AttributeField, ...] = ()
+
+
+@dataclass(frozen=True)
+class CategoryGroup:
+    """The categories of one kind (部件 or 事件) and major class, for an <optgroup>."""
+
+    label: str
+    kind: str
+    choices: tuple[CategoryChoice, ...] = field(default_factory=tuple)
+
+
+def _attribute(attribute, lang: str) -> AttributeField:
+    values = json.loads(attribute.values) if attribute.values else []
+    return AttributeField(
+        code=attribute.code,
+        name=attribute.name_en if lang == "en" else attribute.name,
+        datatype=attribute.datatype,
+        required=attribute.required,
+        choices=tuple((str(v["key"]), str(v["name"])) for v in values),
+        description=attribute.description,
+    )
+
+
+def _choice(category: Category, lang: str) -> CategoryChoice:
+    en = lang == "en"
+    return CategoryChoice(
+        code=category.code,
+        name=category.name_en if en else category.name,
+        major=category.major_name_en if en else category.major_name,
+        kind=category.kind,
+        # Searched in both languages: a word typed in either finds it.
+        keywords=" ".join(
+            filter(None, [category.code, category.name, category.name_en, category.keywords])
+        ).lower(),
+        attributes=tuple(_attribute(a, lang) for a in category.attributes),
+    )
+
+
+def category_groups(session: Session, lang: str, t: Mapping[str, str]) -> list[CategoryGroup]:
+    """Returns the district's active categories grouped by kind (部件, 事件) and major class."""
+    district = _district(session)
+    categories = [
+        c
+        for c in routing.list_categories(session=session, scope=Scope.all())
+        if c.district_code == district
+    ]
+    groups: dict[tuple[str, str], list[CategoryChoice]] = {}
+    for category in sorted(categories, key=lambda c: (KINDS.index(c.kind), c.code)):
+        choice = _choice(category, lang)
+        groups.setdefault((category.kind, choice.major), []).append(choice)
+    return [
+        CategoryGroup(label=f"{t['kind_' + kind]} · {major}", kind=kind, choices=tuple(choices))
+        for (kind, major), choices in groups.items()
+    ]
+
+
+def _district(session: Session) -> str | None:
+    try:
+        return territory.district_code(session=session, given=None)
+    except Invalid:
+        return None
+
+
+def map_settings(session: Session) -> dict:
+    """Returns what the map picker needs: the district's bounds (west, south, east, north),
+    the base-map tiles if configured."""
+    settings = get_settings()
+    try:
+        bounds = list(territory.grid_index(session=session).bounds())
+    except (DomainError, ValueError):
+        bounds = None  # no territory imported yet: the map shows the country
+    return {
+        "bounds": bounds,
+        "tileUrl": settings.tile_url,
+        "tileAttribution": settings.tile_attribution,
+    }
+
+
+@lru_cache
+def _crs_values() -> tuple[str, ...]:
+    return tuple(c.value for c in CRS)
+
+
+def crs_choices(t: Mapping[str, str]) -> list[tuple[str, str]]:
+    """Returns the coordinate systems a typed point may be in, each with its name."""
+    return [(value, t["crs_" + value]) for value in _crs_values()]
+
+
+def attribute_values(form: FormData, choice: CategoryChoice | None) -> dict:
+    """Returns the chosen category's attribute values a form carries (lists for multi-value
+    lists), the empty ones left out; intake checks them."""
+    if choice is None:
+        return {}
+    values: dict = {}
+    for attribute in choice.attributes:
+        if attribute.datatype == Datatype.MULTIVALUELIST.value:
+            chosen = [str(v) for v in form.getlist(attribute.input_name) if str(v).strip()]
+            if chosen:
+                values[attribute.code] = chosen
+            continue
+        value = str(form.get(attribute.input_name) or "").strip()
+        if value:
+            values[attribute.code] = value
+    return values
+
+
+def find_choice(groups: list[CategoryGroup], code: str) -> CategoryChoice | None:
+    """Returns the category with this code among the groups, None if none has it."""
+    return next((c for g in groups for c in g.choices if c.code == code), None)
+
+
+async def photos_of(form: FormData, name: str = "photos") -> tuple[evidence.Upload, ...]:
+    """Returns the form's photos checked and re-encoded (evidence.prepare), at most
+    MAX_PHOTOS; raises Invalid (field "photos") naming the first problem."""
+    files = [f for f in form.getlist(name) if isinstance(f, UploadFile) and f.filename]
+    limit = get_settings().evidence_max_bytes
+    uploads = []
+    try:
+        if len(files) > MAX_PHOTOS:
+            raise submissions.too_many_photos()
+        for upload in files:
+            data = await upload.read(limit + 1)
+            uploads.append(evidence.prepare(filename=upload.filename or "photo", data=data))
+        return submissions.check_photos(uploads)
+    except DomainError as error:
+        error.detail.setdefault("field", "photos")
+        raise
+
+
+def field_of(error: DomainError) -> str:
+    """Returns the form field an intake error is about ("form" if none)."""
+    if "attribute" in error.detail:
+        return ATTRIBUTE_PREFIX + str(error.detail["attribute"])
+    return str(error.detail.get("field", "form"))
+
+
+def parse_point(form: FormData) -> tuple[float, float, str]:
+    """Returns the form's longitude, latitude and coordinate system; raises Invalid (field
+    "location") when they are missing or not numbers."""
+    lon_text = str(form.get("lon") or "").strip()
+    lat_text = str(form.get("lat") or "").strip()
+    crs = str(form.get("crs") or CRS.WGS84.value)
+    if crs not in _crs_values():
+        crs = CRS.WGS84.value
+    if not lon_text or not lat_text:
+        raise Invalid(
+            FORM_STRINGS["location_missing"][0],
+            FORM_STRINGS["location_missing"][1],
+            field="location",
+        )
+    try:
+        lon, lat = float(lon_text), float(lat_text)
+    except ValueError:
+        raise Invalid(
+            FORM_STRINGS["location_number"][0],
+            FORM_STRINGS["location_number"][1],
+            field="location",
+        ) from None
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise Invalid(
+            "经纬度超出范围（经度 −180～180，纬度 −90～90）",
+            "the coordinates are out of range (longitude −180 to 180, latitude −90 to 90)",
+            field="location",
+        )
+    return lon, lat, crs
