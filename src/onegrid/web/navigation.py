@@ -18,6 +18,8 @@ class NavLink:
 NAV_LINKS = (
     NavLink("nav_map", "/", "nav-map", Permission.TERRITORY_READ),
     NavLink("nav_tasks", "/tasks", "nav-tasks", Permission.CASES_VERIFY),  # tasks, task map
+    # the field workers' rounds: a grid worker's or a community's (the grid_worker channel)
+    NavLink("nav_patrol", "/patrol", "nav-patrol", Permission.CASES_VERIFY),
     NavLink("nav_callbacks", "/callbacks", "nav-callbacks", Permission.CASES_COMMAND),
     NavLink("api_docs", "/docs", "api-docs"),
 )

@@ -33,6 +33,7 @@ SHARED: Strings = {
     "pager_next": ("下一页", "Next"),
     "pager_shown": ("第 {first}–{last} 条，共 {total} 条", "{first}–{last} of {total}"),
     "nav_tasks": ("我的任务", "My tasks"),
+    "nav_patrol": ("巡查上报", "Patrol report"),
 }
 
 ROLE_NAMES: Strings = {

@@ -124,6 +124,13 @@ def logout(request: Request, session: WritingSession, who: Pending) -> Response:
 
 STRINGS: Strings = {
     "login_title": ("登录", "Sign in"),
+    "public_title": ("无需登录", "No account needed"),
+    "public_hint": (
+        "市民可直接报告问题，并凭受理号查询进度。",
+        "Citizens report a problem, and follow it by its receipt number, without signing in.",
+    ),
+    "public_report": ("我要报告", "Report a problem"),
+    "public_track": ("查询进度", "Track"),
     "login_username": ("用户名", "Username"),
     "login_password": ("密码", "Password"),
     "login_button": ("登录", "Sign in"),
