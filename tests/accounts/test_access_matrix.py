@@ -724,3 +724,67 @@ def test_matrix(client, tokens, session, route, probe, who):
         assert set(response.json()) == {"error"}
         return
     probe.check(response, who)
+
+
+# ---- /report (a citizen's report, anyone), its receipt, and /patrol (a field worker's) ----
+
+PATROLLERS = {"gridworker", "community"}  # cases.intake with the grid_worker channel
+
+
+def _report_form(session):
+    grid = session.scalars(select(TerritoryUnit).where(TerritoryUnit.code == INSIDE_GRID)).one()
+    point = from_wkb(grid.geometry).representative_point()
+    return {
+        "data": {
+            "lon": f"{point.x:.6f}",
+            "lat": f"{point.y:.6f}",
+            "category_code": "0107",
+            "description": "路灯不亮",
+            "reporter_phone": "13912345678",
+        }
+    }
+
+
+def _report_sent(response, username):
+    assert response.status_code == 303, response.text
+    assert "/report/" in response.headers["location"]
+
+
+def _receipt_setup(session):
+    case = _case_at(session, OUTSIDE_GRID)
+    case.reporter_phone = "13912345678"
+    return {"path": f"/report/{case.receipt}"}
+
+
+def _receipt_check(response, username):
+    # Anyone with the receipt sees it; the reporter's phone masked, never whole.
+    assert response.status_code == 200, response.text
+    assert 'id="receipt"' in response.text and "13912345678" not in response.text
+
+
+def _patrol_check(ok):
+    def check(response, username):
+        if username in PATROLLERS:
+            assert response.status_code == ok, (username, response.text[:300])
+        else:  # cases.intake, but not on the grid_worker channel (a citizen, the hotline)
+            assert response.status_code == 403, (username, response.text[:300])
+
+    return check
+
+
+PROBES |= {
+    ("GET", "/report"): [Probe("GET", "/report", _status(200))],
+    ("POST", "/report"): [Probe("POST", "/report", _report_sent, setup=_report_form)],
+    ("GET", "/report/{receipt}"): [Probe("GET", "", _receipt_check, setup=_receipt_setup)],
+    ("GET", "/patrol"): [
+        Probe("GET", "/patrol", _patrol_check(200), kwargs={"headers": {"Accept": "text/html"}})
+    ],
+    ("POST", "/patrol"): [
+        Probe(
+            "POST",
+            "/patrol",
+            _patrol_check(201),
+            setup=lambda s: _report_form(s) | {"headers": {"Accept": "application/json"}},
+        )
+    ],
+}

@@ -25,10 +25,12 @@ function filter(select, query) {
     shown += inGroup;
   }
   $('category-none').textContent = shown === 0 ? t('category_none') : '';
-  const only = [...select.querySelectorAll('option[value]:not([disabled])')]
-    .filter((option) => option.value);
-  if (wanted.length && only.length === 1 && select.value !== only[0].value) {
-    select.value = only[0].value;
+  // One match, or a code typed in full: chosen at once.
+  const left = [...select.querySelectorAll('option:not([disabled])')].filter((o) => o.value);
+  const exact = left.find((option) => option.value.toLowerCase() === query.trim().toLowerCase());
+  const pick = exact ?? (wanted.length && left.length === 1 ? left[0] : null);
+  if (pick && select.value !== pick.value) {
+    select.value = pick.value;
     select.dispatchEvent(new Event('change'));
   }
 }

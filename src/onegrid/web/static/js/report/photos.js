@@ -5,8 +5,9 @@
 import { $, el, t } from '../app.js';
 
 const QUALITY = 0.85;
+const THUMB = 176; // pixels: two of the 88-pixel squares, sharp on a phone's screen
 
-let chosen = []; // [{ file, url }]
+let chosen = []; // [{ file, url }]: the file to send, its thumbnail's data: address
 let input = null;
 let max = 6;
 let side = 1600;
@@ -36,6 +37,22 @@ export async function smaller(file, maxSide = side) {
   return new File([blob], name, { type: 'image/jpeg' });
 }
 
+// A small picture of the photo, as a data: address (the pages' CSP loads no blob: images).
+async function thumbnail(file) {
+  try {
+    const bitmap = await createImageBitmap(file);
+    const scale = Math.min(1, THUMB / Math.max(bitmap.width, bitmap.height));
+    const canvas = document.createElement('canvas');
+    canvas.width = Math.round(bitmap.width * scale);
+    canvas.height = Math.round(bitmap.height * scale);
+    canvas.getContext('2d').drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+    bitmap.close();
+    return canvas.toDataURL('image/jpeg', 0.7);
+  } catch {
+    return ''; // undecodable here: the server will say so; the name stands for it
+  }
+}
+
 function syncInput() {
   const transfer = new DataTransfer();
   for (const { file } of chosen) transfer.items.add(file);
@@ -50,7 +67,6 @@ function render() {
       'aria-label': t('photo_remove', { n: i + 1 }),
     }, '×');
     remove.addEventListener('click', () => {
-      URL.revokeObjectURL(url);
       chosen.splice(i, 1);
       syncInput();
       render();
@@ -67,7 +83,7 @@ async function added() {
   const status = $('photos-status');
   for (const file of picked.slice(0, Math.max(room, 0))) {
     const kept = await smaller(file);
-    chosen.push({ file: kept, url: URL.createObjectURL(kept) });
+    chosen.push({ file: kept, url: await thumbnail(kept) });
   }
   syncInput();
   render();
@@ -76,7 +92,6 @@ async function added() {
 
 // Empties the uploader (after the report was sent or queued).
 export function clearPhotos() {
-  for (const { url } of chosen) URL.revokeObjectURL(url);
   chosen = [];
   if (input) syncInput();
   if (input) render();
