@@ -67,6 +67,10 @@ PAGES = [
     # The citizen's tracking page and the hotline's callback list.
     Page("track a closed case (citizen)", None, lambda f: f"/track?receipt={f.closed_receipt}"),
     Page("callback list (command centre)", "command", lambda f: "/callbacks"),
+    # The report form (the categories, the map's bounds) and its receipt with the QR code.
+    Page("report form (citizen)", None, lambda f: "/report"),
+    Page("patrol report form (grid worker)", BUSIEST, lambda f: "/patrol"),
+    Page("receipt of a report (citizen)", None, lambda f: f"/report/{f.closed_receipt}"),
 ]
 CALLBACKS = 200  # closed 12345 calls whose caller waits for a call back: the list's pages
 

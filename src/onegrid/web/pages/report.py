@@ -401,7 +401,6 @@ def receipt_page(
     context = {
         **header,
         "receipt": wanted,
-        "spaced": " - ".join(wanted.split("-")),
         "track_href": track,
         "qr": qr_svg(absolute),
         "duplicate": view.reported_before,

@@ -68,8 +68,13 @@ function refused(answer) {
   }
 }
 
+// Ready for the next report: the place kept (the pin stays where it was), the rest emptied.
 function reset() {
+  const kept = ['report-lon', 'report-lat', 'report-crs'].map((id) => [id, $(id).value]);
   form.reset();
+  for (const [id, value] of kept) $(id).value = value;
+  $('category-code').dispatchEvent(new Event('change'));
+  $('anonymous')?.dispatchEvent(new Event('change'));
   clearPhotos();
   newKey();
 }
