@@ -32,7 +32,7 @@ _TOO_WIDE = """() => [...document.querySelectorAll('body *')]
   .map((e) => e.tagName + (e.id ? '#' + e.id : '') + (e.className ? '.' + e.className : ''))"""
 
 
-@pytest.mark.parametrize("path", ["/", "/login", "/password", "/docs"])
+@pytest.mark.parametrize("path", ["/", "/login", "/password", "/docs", "/report"])
 def test_each_page_has_one_head_and_one_stylesheet(client: TestClient, path: str) -> None:
     html = client.get(path).text
     assert len(re.findall(r"<head[\s>]", html)) == 1, path
@@ -160,7 +160,7 @@ def test_the_map_draws_in_the_stylesheets_colours(
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("path", ["/login", "/docs"])
+@pytest.mark.parametrize("path", ["/login", "/docs", "/report"])
 def test_the_visitor_pages_fit_a_phone(browser: Browser, live_server: str, path: str) -> None:
     context = browser.new_context(viewport={"width": PHONE[0], "height": PHONE[1]})
     try:

@@ -4,14 +4,16 @@ import re
 
 import pytest
 
-from onegrid.web.pages import docs, login, password
+from onegrid.web import report_form
+from onegrid.web.pages import docs, login, password, report
 from onegrid.web.pages import map as district_map
 from onegrid.web.strings import ROLE_NAMES, SHARED, Strings
 
 TABLES = {
     "shared": SHARED,
     "roles": ROLE_NAMES,
-    **{page.__name__: page.STRINGS for page in (district_map, login, password, docs)},
+    **{page.__name__: page.STRINGS for page in (district_map, login, password, docs, report)},
+    "report_form": report_form.FORM_STRINGS,
 }
 
 
@@ -24,5 +26,5 @@ def test_both_languages_have_every_string(name: str) -> None:
 
 
 def test_no_page_redefines_a_shared_string() -> None:
-    for page in (district_map, login, password, docs):
+    for page in (district_map, login, password, docs, report):
         assert not SHARED.keys() & page.STRINGS.keys(), page.__name__
