@@ -237,3 +237,11 @@ def test_the_outside_point_of_another_street_is_accepted(web, session, form):
     other = point_in(session, OTHER_GRID)
     sent = form | {"lon": f"{other.x:.6f}", "lat": f"{other.y:.6f}"}
     assert web.post("/report", data=sent, follow_redirects=False).status_code == 303
+
+
+def test_a_pdf_is_no_photo_of_a_report(web, session, form):
+    pdf = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+    files = [("photos", ("plan.pdf", pdf, "application/pdf"))]
+    response = web.post("/report?lang=en", data=form, files=files)
+    assert response.status_code == 422 and 'id="photos-error"' in response.text
+    assert "photos only" in response.text and saying(session, form["description"]) == []

@@ -76,7 +76,9 @@ def check_photos(photos: Sequence[evidence.Upload]) -> tuple[evidence.Upload, ..
     pdf = next((p for p in photos if p.content_type == evidence.PDF), None)
     if pdf is not None:
         raise Invalid(
-            "报告只接受照片（JPEG、PNG、WebP）", "a report takes photos only (JPEG, PNG, WebP)"
+            "报告只接受照片（JPEG、PNG、WebP）",
+            "a report takes photos only (JPEG, PNG, WebP)",
+            field="photos",
         )
     return tuple(photos)
 
