@@ -80,6 +80,8 @@ def fill_report(page: Page, point, description: str, *, type_point: bool = True)
         page.dispatch_event("#report-lat", "change")
     else:
         page.wait_for_function("() => window.onegridMap !== undefined")
+        # Zoomed in first, as a person would: at the district's scale a pixel is 150 m.
+        page.evaluate("([lon, lat]) => window.onegridMap.setView([lat, lon], 17)", [lon, lat])
         click_at(page, lon, lat)
     expect(page.locator("#location-status")).not_to_be_empty()
     page.fill("#category-search", "0107")

@@ -3,6 +3,8 @@ demo district (each test's writes rolled back): the form in both languages, a re
 shown again with its field named and nothing saved, the receipt with its QR code and never the
 reporter, the Idempotency-Key of the form. The journeys in Chromium: test_report_journeys.py."""
 
+import html
+import json
 import re
 import uuid
 from collections.abc import Callable, Iterator
@@ -245,3 +247,11 @@ def test_a_pdf_is_no_photo_of_a_report(web, session, form):
     response = web.post("/report?lang=en", data=form, files=files)
     assert response.status_code == 422 and 'id="photos-error"' in response.text
     assert "photos only" in response.text and saying(session, form["description"]) == []
+
+
+def test_the_map_picker_draws_the_district_small(web):
+    page = web.get("/report")
+    settings = json.loads(html.unescape(re.search(r'data-map="([^"]*)"', page.text).group(1)))
+    assert settings["outline"]["type"] in ("Polygon", "MultiPolygon")
+    assert len(settings["bounds"]) == 4 and settings["tileUrl"] == ""
+    assert len(page.text) < 100_000, len(page.text)  # the outline simplified, not the survey

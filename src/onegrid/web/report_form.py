@@ -9,8 +9,11 @@ into its own STRINGS.
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import lru_cache
 
+import shapely
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
@@ -18,10 +21,13 @@ from onegrid.cases import evidence, submissions
 from onegrid.config import get_settings
 from onegrid.core.coordinates import CRS
 from onegrid.core.errors import DomainError, Invalid
+from onegrid.core.levels import Level
 from onegrid.core.permissions import Scope
 from onegrid.routing import service as routing
 from onegrid.routing.models import Category, Datatype
 from onegrid.territory import service as territory
+from onegrid.territory.geometry import from_wkb, to_geojson
+from onegrid.territory.models import TerritoryUnit
 from onegrid.web.strings import Strings
 
 MAX_PHOTOS = submissions.MAX_PHOTOS
@@ -173,16 +179,39 @@ def _district(session: Session) -> str | None:
         return None
 
 
+# The district's outline as the map picker draws it, by (unit id, its last change): computed
+# once, not on every form (a district's polygon holds thousands of points).
+_OUTLINES: dict[tuple[int, datetime], dict] = {}
+OUTLINE_TOLERANCE = 0.0002  # degrees, about 20 m: a line on a phone's map, not a survey
+
+
+def _outline(session: Session, unit_id: int, changed: datetime) -> dict:
+    found = _OUTLINES.get((unit_id, changed))
+    if found is None:
+        data = session.scalar(select(TerritoryUnit.geometry).where(TerritoryUnit.id == unit_id))
+        shape = from_wkb(data).simplify(OUTLINE_TOLERANCE, preserve_topology=True)
+        found = to_geojson(shapely.set_precision(shape, 1e-5))
+        _OUTLINES.clear()  # one district's, the latest
+        _OUTLINES[(unit_id, changed)] = found
+    return found
+
+
 def map_settings(session: Session) -> dict:
-    """Returns what the map picker needs: the district's bounds (west, south, east, north),
-    the base-map tiles if configured."""
+    """Returns what the map picker needs: the district's outline (GeoJSON) and bounds (west,
+    south, east, north), the base-map tiles if configured."""
     settings = get_settings()
     try:
         bounds = list(territory.grid_index(session=session).bounds())
     except (DomainError, ValueError):
         bounds = None  # no territory imported yet: the map shows the country
+    district = session.execute(
+        select(TerritoryUnit.id, TerritoryUnit.updated_at).where(
+            TerritoryUnit.level == Level.DISTRICT
+        )
+    ).all()
     return {
         "bounds": bounds,
+        "outline": _outline(session, *district[0]) if len(district) == 1 else None,
         "tileUrl": settings.tile_url,
         "tileAttribution": settings.tile_attribution,
     }

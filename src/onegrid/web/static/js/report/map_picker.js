@@ -139,11 +139,15 @@ function drawMap(box, settings) {
   if (settings.bounds) {
     const [west, south, east, north] = settings.bounds;
     const district = L.latLngBounds([[south, west], [north, east]]);
-    // The district's extent, drawn: without base-map tiles the map shows where it may be.
-    L.rectangle(district, {
-      color: token('--map-street'), weight: 2, dashArray: '6 4', fill: false, interactive: false,
-    }).addTo(map);
-    map.fitBounds(district, { animate: false });
+    // The district drawn (its outline, or its extent): without base-map tiles it is what
+    // shows where a point may be.
+    const line = { color: token('--map-street'), weight: 2, fill: false, interactive: false };
+    if (settings.outline) {
+      L.geoJSON(settings.outline, { style: () => line, interactive: false }).addTo(map);
+    } else {
+      L.rectangle(district, { ...line, dashArray: '6 4' }).addTo(map);
+    }
+    map.fitBounds(district, { padding: [24, 24], animate: false });
     map.setMaxBounds(district.pad(1));
   } else {
     map.setView([35.0, 105.0], 4);
