@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from onegrid.cases.models import Case, Evidence
+from onegrid.core.coordinates import wgs84_to_gcj02
 from onegrid.db import create_db_engine
 from tests.cases.conftest import WORKER_GRID, point_in
 from tests.web.conftest import _WATCHED, check_accessibility, click_at, field_page
@@ -186,3 +187,59 @@ def test_a_report_sent_offline_is_kept_and_sent_once(
     [case] = cases_saying(db, description)
     assert case.channel == ("grid_worker" if who else "citizen")
     assert len(db.scalars(select(Evidence).where(Evidence.case_id == case.id)).all()) == 1
+
+
+def _ignore_refusals(page: Page) -> None:
+    # Chromium logs each answer of 4xx as a failed resource; here they are the point of it.
+    watched = _WATCHED[page]
+    watched.errors[:] = [e for e in watched.errors if "status of 404" not in e]
+
+
+def test_the_place_in_gcj02_and_outside_the_district(
+    browser: Browser, demo_server: str, db: Session, point
+) -> None:
+    description = f"路灯不亮 {tag()}"
+    with field_page(browser, demo_server, phone=True, lang="en-US") as page:
+        page.goto(demo_server + "/report")
+        page.fill("#report-lon", "100.000000")
+        page.fill("#report-lat", "30.000000")
+        page.dispatch_event("#report-lat", "change")
+        expect(page.locator("#location-error")).to_contain_text("outside the district")
+        expect(page.locator("#report-lon")).to_have_attribute("aria-invalid", "true")
+        # The same place as an AMap user reads it: GCJ-02, named as such.
+        lon, lat = wgs84_to_gcj02(*point)
+        page.select_option("#report-crs", "gcj02")
+        page.fill("#report-lon", f"{lon:.7f}")
+        page.fill("#report-lat", f"{lat:.7f}")
+        page.dispatch_event("#report-lat", "change")
+        expect(page.locator("#location-status")).to_contain_text("In ")
+        expect(page.locator("#location-error")).to_be_hidden()
+        page.fill("#category-search", "0107")
+        page.fill("#description", description)
+        page.check("#anonymous")
+        page.click("#report-submit")
+        expect(page.locator("#contact")).to_have_text("Reported anonymously")
+        _ignore_refusals(page)
+    [case] = cases_saying(db, description)
+    assert abs(case.lon - point[0]) < 1e-6 and abs(case.lat - point[1]) < 1e-6  # WGS-84 kept
+
+
+def test_an_unsent_report_goes_on_the_next_page_load(
+    browser: Browser, demo_server: str, db: Session, point
+) -> None:
+    description = f"占道经营 {tag()}"
+    with field_page(browser, demo_server, phone=True, lang="zh-CN") as page:
+        page.goto(demo_server + "/report")
+        fill_report(page, point, description)
+        page.context.set_offline(True)
+        page.click("#report-submit")
+        expect(page.locator("#queue-status")).to_have_text(WORDS["zh-CN"]["unsent"])
+        _ignore_offline_errors(page)
+        # The page closed while offline; the next one, online, sends what was kept.
+        later = page.context.new_page()
+        page.close()
+        page.context.set_offline(False)
+        later.goto(demo_server + "/report")
+        expect(later.locator("#notifications a")).to_be_visible(timeout=20_000)
+        expect(later.locator("#queue-status")).to_be_hidden()
+    assert len(cases_saying(db, description)) == 1
