@@ -184,8 +184,9 @@ def _indicators_check(response, username):
     assert [g["key"] for g in response.json()["groups"]] == sorted(expected)
 
 
-def _case_at(session, grid_code: str, department: str | None = None):
-    """Opens a case in this grid (dispatched to the department if given) as the operator."""
+def _case_at(session, grid_code: str, department: str | None = None, *, callback: bool = False):
+    """Opens a 12345 case in this grid (dispatched to the department if given) as the
+    operator, its caller wanting a call back if `callback`."""
     grid = session.scalars(select(TerritoryUnit).where(TerritoryUnit.code == grid_code)).one()
     point = from_wkb(grid.geometry).representative_point()
     case = intake.intake(
@@ -196,6 +197,7 @@ def _case_at(session, grid_code: str, department: str | None = None):
             description="路灯不亮",
             lon=point.x,
             lat=point.y,
+            callback_wanted=callback,
         ),
         who=operator("matrix"),
     )
@@ -586,9 +588,8 @@ PROBES |= {
 
 def _closed_at(session, grid_code, *, callback=False, photo=False):
     """A 12345 case in this grid taken to closed by the operator, a photo on its feedback."""
-    case = _case_at(session, grid_code, "urban_mgmt")
+    case = _case_at(session, grid_code, "urban_mgmt", callback=callback)
     case.reporter_phone = "13912345678"
-    case.callback_wanted = callback  # TODO(intake): POST /api/v1/cases takes callback_wanted
     ids = []
     if photo:
         upload = evidence.prepare(filename="p.png", data=PNG)

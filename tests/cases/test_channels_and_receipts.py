@@ -163,3 +163,40 @@ def test_the_bulk_engine_holds_a_signed_in_role_to_its_channels(session, inside)
         [row(3, Channel.CITIZEN)]
     )
     assert done.rejected == [] and done.cases == 1
+
+
+def test_a_hotline_call_asks_for_a_callback_and_the_case_keeps_it(api, session, inside):
+    body = _body(inside, channel="hotline", callback_wanted=True, reporter_phone="13912345678")
+    response = api("command", "post", "/cases", json=body)
+    assert response.status_code == 201, response.text
+    case = session.scalars(select(Case).where(Case.receipt == response.json()["receipt"])).one()
+    assert case.callback_wanted is True
+    shown = api("command", "get", f"/cases/{case.id}").json()
+    assert shown["callback_wanted"] is True and shown["reporter_phone"] != "13912345678"
+    plain = api("command", "post", "/cases", json=_body(inside, channel="hotline"))
+    assert _callback(session, plain.json()["receipt"]) is False  # not asked: none
+
+
+def _callback(session, receipt: str) -> bool:
+    return session.scalar(select(Case.callback_wanted).where(Case.receipt == receipt))
+
+
+@pytest.mark.parametrize(
+    ("username", "path", "channel"),
+    [
+        ("command", "/cases", "api"),
+        ("gridworker", "/cases", None),
+        ("citizen", "/cases", None),
+        (None, "/public/cases", None),
+    ],
+)
+def test_only_the_hotline_channel_may_ask_for_a_callback(
+    api, session, inside, username, path, channel
+):
+    extra = {"channel": channel} if channel else {}
+    before = _count(session)
+    response = api(username, "post", path, json=_body(inside, callback_wanted=True, **extra))
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert error["detail"]["field"] == "callback_wanted" and "12345" in error["message"]
+    assert _count(session) == before  # nothing written

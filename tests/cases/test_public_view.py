@@ -124,8 +124,14 @@ def test_rating_by_receipt_is_the_evaluate_transition(session, inside):
 
 def _hotline_closed(session, point, *, closed_in: int = 0, callback: bool = True, **extra):
     """A 12345 call closed `closed_in` minutes from now, its caller wanting a call back."""
-    case = report(session, point, reporter_name="王小明", reporter_phone=CALLER_PHONE, **extra)
-    case.callback_wanted = callback  # TODO(intake): POST /api/v1/cases takes callback_wanted
+    case = report(
+        session,
+        point,
+        reporter_name="王小明",
+        reporter_phone=CALLER_PHONE,
+        callback_wanted=callback,
+        **extra,
+    )
     drive_to_handled(session, case, supervise=False)
     closing = utcnow() + timedelta(minutes=closed_in)
     act(session, case, "gridworker", Action.CHECK_PASS, now=closing)

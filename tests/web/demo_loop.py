@@ -7,7 +7,7 @@ from functools import cache
 
 import httpx
 from PIL import Image
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from onegrid.cases.models import Case
@@ -60,17 +60,12 @@ class DemoLoop:
 
     def hotline_takes_call(self, name: str, phone: str) -> str:
         """Enters a 12345 call as the command centre, the caller wanting a call back."""
-        body = self._report_body(channel="hotline", reporter_name=name, reporter_phone=phone)
+        body = self._report_body(
+            channel="hotline", reporter_name=name, reporter_phone=phone, callback_wanted=True
+        )
         response = self.api.post("/cases", json=body, headers=self._as("command"))
         assert response.status_code == 201, response.text
-        receipt = response.json()["receipt"]
-        # TODO(intake): send callback_wanted in the body once CaseIn takes it (issue 20).
-        with Session(self.engine) as session:
-            session.execute(
-                update(Case).where(Case.receipt == receipt).values(callback_wanted=True)
-            )
-            session.commit()
-        return receipt
+        return response.json()["receipt"]
 
     def case_id(self, receipt: str) -> int:
         with Session(self.engine) as session:

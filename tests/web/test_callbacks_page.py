@@ -51,8 +51,8 @@ def waiting_call(session, grid=WORKER_GRID, *, closed_in=0, callback=True, categ
         category=category,
         reporter_name=CALLER_NAME,
         reporter_phone=CALLER_PHONE,
+        callback_wanted=callback,
     )
-    case.callback_wanted = callback  # TODO(intake): POST /api/v1/cases takes callback_wanted
     drive_to_handled(session, case, supervise=False)
     act(
         session,

@@ -67,6 +67,8 @@ class Report:
     anonymous: bool = False
     # A link to a photo the reporter published (Open311's media_url): kept in the timeline.
     media_url: str | None = None
+    # The 12345 caller asks to be called back once the case is closed (hotline only).
+    callback_wanted: bool = False
 
 
 def channels_of(who: Principal) -> tuple[Channel, ...]:
@@ -147,6 +149,12 @@ def suggest_duplicate(
 
 
 def _validate(report: Report) -> str:
+    if report.callback_wanted and report.channel is not Channel.HOTLINE:
+        raise Invalid(
+            "只有 12345 热线来电可以要求回访",
+            "only a 12345 hotline call may ask for a callback",
+            field="callback_wanted",
+        )
     description = (report.description or "").strip()
     if not description:
         raise Invalid("请描述问题", "describe the problem", field="description")
@@ -219,6 +227,7 @@ def prepare(
         sealed_reporter_name=name,
         reporter_phone=None if report.anonymous else phone,
         entered_by_id=who.user_id,
+        callback_wanted=report.callback_wanted,
         received_at=now,
         escalation_level=0,
         feedback_count=0,

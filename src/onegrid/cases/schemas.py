@@ -24,6 +24,11 @@ class CaseIn(BaseModel):
     channel: Channel | None = Field(
         None, description="default: your role's first channel; each role may use its own only"
     )
+    callback_wanted: bool = Field(
+        False,
+        description="the 12345 caller asks to be called back once the case is closed"
+        " (the hotline channel only)",
+    )
 
 
 class Receipt(BaseModel):
@@ -58,6 +63,7 @@ class CaseOut(BaseModel):
     overdue: bool
     pending: str | None
     rating: int | None
+    callback_wanted: bool
     duplicate_of: str | None
     merged_into: str | None
     reporter_name: str | None = Field(description="masked (张**); reveal with a purpose")

@@ -79,6 +79,7 @@ def case_out(session: Session, case: Case, who: Principal) -> CaseOut:
         overdue=case.overdue,
         pending=case.pending,
         rating=case.rating,
+        callback_wanted=case.callback_wanted,
         duplicate_of=_receipt_of(session, who, case.duplicate_of_id),
         merged_into=_receipt_of(session, who, case.merged_into_id),
         reporter_name=case.reporter_name,
@@ -87,7 +88,8 @@ def case_out(session: Session, case: Case, who: Principal) -> CaseOut:
     )
 
 
-def _report(body: CaseIn, channel: Channel) -> intake.Report:
+def report_of(body: CaseIn, channel: Channel) -> intake.Report:
+    """Returns the report of a case entered through the API (or a page) on this channel."""
     return intake.Report(
         channel=channel,
         category_code=body.category_code,
@@ -100,6 +102,7 @@ def _report(body: CaseIn, channel: Channel) -> intake.Report:
         reporter_name=body.reporter_name,
         reporter_phone=body.reporter_phone,
         anonymous=body.anonymous,
+        callback_wanted=body.callback_wanted,
     )
 
 
@@ -152,7 +155,7 @@ def create_case(
     idempotency_key: IdempotencyKey = None,
 ) -> Receipt:
     channel = body.channel or intake.default_channel(who)
-    report = _report(body, channel)
+    report = report_of(body, channel)
     return _enter(session, report, who, request, response, idempotency_key, public=False)
 
 
@@ -171,7 +174,7 @@ def report_case(
     who: Anyone,
     idempotency_key: IdempotencyKey = None,
 ) -> Receipt:
-    report = _report(body, Channel.CITIZEN)
+    report = report_of(body, Channel.CITIZEN)
     return _enter(session, report, who, request, response, idempotency_key, public=True)
 
 
