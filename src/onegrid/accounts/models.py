@@ -36,6 +36,9 @@ class User(TimestampMixin, Base):
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     # The language the pages speak to this user ("zh" or "en"; none: the browser's choice).
     language: Mapped[str | None] = mapped_column(String(2))
+    # Where signing in leads when no page was asked for (a path on this site, e.g. /hotline for
+    # a 12345 operator); none: the role's start page (web/pages/login.start_page).
+    start_page: Mapped[str | None] = mapped_column(String(64))
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     department: Mapped[Department | None] = relationship(lazy="joined")

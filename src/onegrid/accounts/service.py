@@ -108,6 +108,7 @@ def create(
     department_code: str | None = None,
     is_demo: bool = False,
     must_change_password: bool = False,
+    start_page: str | None = None,
 ) -> User:
     """Creates a user after checking the username, the password policy, the scope and department."""
     begin_writing(session)
@@ -131,6 +132,7 @@ def create(
         is_active=True,
         is_demo=is_demo,
         must_change_password=must_change_password,
+        start_page=start_page,
         password_changed_at=utcnow(),
         scopes=[UserScope(district_code=district_code, unit_code=c) for c in codes],
     )

@@ -44,11 +44,15 @@ DEMO_USERS = [
     ("street", "大北街道办", Role.STREET_OFFICE, ["210104002"], None),
     ("department", "城管局处置人员", Role.DEPARTMENT_HANDLER, [], "urban_mgmt"),
     ("command", "区指挥中心值班长", Role.COMMAND_CENTRE, [], None),
+    ("hotline", "12345热线接线员", Role.COMMAND_CENTRE, [], None),
     ("leader", "区领导", Role.LEADER, [], None),
     ("sysadmin", "系统管理员", Role.SYSTEM_ADMIN, [], None),
     ("secadmin", "安全管理员", Role.SECURITY_ADMIN, [], None),
     ("auditadmin", "审计管理员", Role.AUDIT_ADMIN, [], None),
 ]
+# Where a demo account starts when signing in, if not its role's start page: the 12345 operator
+# shares the command centre's role with the duty chief, who starts on the map.
+DEMO_START_PAGES = {"hotline": "/hotline"}
 GRID_COUNT = 1360  # seed 003: Dadong is divided into 1,360 grids
 SEED = 210104
 MIN_GRIDS_PER_COMMUNITY = 3
@@ -288,6 +292,7 @@ def _demo_users(session: Session, progress: Progress) -> int:
             unit_codes=scope,
             department_code=department,
             is_demo=True,
+            start_page=DEMO_START_PAGES.get(username),
         )
         progress("users", done, len(missing))
     return len(missing)

@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from onegrid.accounts import service as accounts
 from onegrid.accounts.identity import SESSION_COOKIE, token_of
+from onegrid.accounts.models import User
 from onegrid.accounts.schemas import Credentials
 from onegrid.config import get_settings
 from onegrid.core.access import public, signed_in
@@ -31,11 +32,15 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def start_page(role: str, target: str) -> str:
+def start_page(user: User, target: str) -> str:
     """Returns where a user goes after signing in: the page asked for; by default (`/`) the
-    map, but "my tasks" for the roles that verify and check on site (grid workers, community
-    staff)."""
-    if target == "/" and Permission.CASES_VERIFY in ROLE_PERMISSIONS.get(Role(role), ()):
+    user's own start page if one is set (the 12345 operator's call form), else "my tasks" for
+    the roles that verify and check on site (grid workers, community staff), else the map."""
+    if target != "/":
+        return target
+    if user.start_page:
+        return safe_next(user.start_page)
+    if Permission.CASES_VERIFY in ROLE_PERMISSIONS.get(Role(user.role), ()):
         return "/tasks"
     return target
 
@@ -96,7 +101,7 @@ def login(
     target = (
         f"/password?lang={chosen}"
         if result.user.must_change_password
-        else start_page(result.user.role, safe_next(next))
+        else start_page(result.user, safe_next(next))
     )
     response = RedirectResponse(root(request) + target, status_code=303)
     response.set_cookie(
