@@ -657,6 +657,52 @@ PROBES |= {
 }
 
 
+# ---- /hotline: the 12345 call form (cases.intake on the hotline channel: the command centre) ----
+
+# The roles holding cases.intake that enter cases on their own channels, never on 12345.
+_OFF_THE_HOTLINE = {"citizen", "gridworker", "community"}
+
+
+def _hotline_check(ok: int):
+    def check(response, username):
+        if username in _OFF_THE_HOTLINE:
+            assert response.status_code == 403, response.text
+            assert "hotline" in response.json()["error"]["message"]
+        else:
+            assert response.status_code == ok, response.text
+
+    return check
+
+
+def _call_setup(session):
+    grid = session.scalars(select(TerritoryUnit).where(TerritoryUnit.code == OUTSIDE_GRID)).one()
+    point = from_wkb(grid.geometry).representative_point()
+    call = {"category_code": "0107", "description": "路灯不亮", "reporter_phone": "13912345678"}
+    return {"data": call | {"lon": str(point.x), "lat": str(point.y), "callback_wanted": "1"}}
+
+
+def _receipt_setup(session):
+    return {"params": {"receipt": _case_at(session, OUTSIDE_GRID).receipt}}
+
+
+PROBES |= {
+    ("GET", "/hotline"): [
+        Probe("GET", "/hotline", _hotline_check(200)),
+        # the receipt of a call in another street's grid: the operator's scope is the district
+        Probe("GET", "/hotline", _hotline_check(200), setup=_receipt_setup),
+    ],
+    ("POST", "/hotline"): [
+        Probe(
+            "POST",
+            "/hotline",
+            _hotline_check(303),
+            setup=_call_setup,
+            kwargs={"follow_redirects": False},
+        )
+    ],
+}
+
+
 def _api_routes():
     for path, route in iter_routes(create_app().routes):
         if isinstance(route, APIRoute):

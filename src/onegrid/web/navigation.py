@@ -20,6 +20,8 @@ NAV_LINKS = (
     NavLink("nav_tasks", "/tasks", "nav-tasks", Permission.CASES_VERIFY),  # tasks, task map
     # the field workers' rounds: a grid worker's or a community's (the grid_worker channel)
     NavLink("nav_patrol", "/patrol", "nav-patrol", Permission.CASES_VERIFY),
+    # The 12345 call form: cases.intake with the hotline channel, the command centre's alone.
+    NavLink("nav_hotline", "/hotline", "nav-hotline", Permission.CASES_COMMAND),
     NavLink("nav_callbacks", "/callbacks", "nav-callbacks", Permission.CASES_COMMAND),
     NavLink("api_docs", "/docs", "api-docs"),
 )

@@ -16,6 +16,7 @@ SHARED: Strings = {
     "nav_label": ("主导航", "Main navigation"),
     "nav_map": ("区域地图", "Map"),
     "api_docs": ("API 文档", "API docs"),
+    "nav_hotline": ("来电登记", "12345 call"),
     "nav_callbacks": ("回访", "Callbacks"),
     "signed_in_as": ("{name}（{role}）", "{name} ({role})"),
     "scope_title": ("管辖范围", "Scope"),
