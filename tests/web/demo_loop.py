@@ -45,11 +45,16 @@ class DemoLoop:
         response.raise_for_status()
         return {"Authorization": "Bearer " + response.json()["access_token"]}
 
-    def _report_body(self, **extra) -> dict:
+    def point(self) -> tuple[float, float]:
+        """A point (lon, lat) in the demo grid worker's grid, where the journeys' cases are."""
         with Session(self.engine) as session:
-            point = point_in(session, WORKER_GRID)  # the demo grid worker's grid
+            point = point_in(session, WORKER_GRID)
+        return point.x, point.y
+
+    def _report_body(self, **extra) -> dict:
+        lon, lat = self.point()
         body = {"category_code": "0107", "description": "路灯不亮，晚上很黑", **extra}
-        return {**body, "lon": point.x, "lat": point.y}
+        return {**body, "lon": lon, "lat": lat}
 
     def citizen_reports(self) -> str:
         """Reports a street light out as a citizen without an account; returns the receipt."""

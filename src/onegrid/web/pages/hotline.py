@@ -243,6 +243,8 @@ def _body(call: Call, t: dict[str, str]) -> CaseIn | None:
     except ValidationError as error:
         for problem in error.errors():
             name = str(problem["loc"][0]) if problem["loc"] else "description"
+            if name == "lat" and "lon" in call.errors and not values["lat"]:
+                continue  # no point at all: said once, at the point
             call.errors.setdefault(name, t.get("error_" + name, t["error_field"]))
         return None
     return None if call.errors else body
