@@ -67,14 +67,14 @@ def test_the_operator_enters_a_call_and_later_the_callers_rating(
         _fits(page)
         page.fill("#reporter_name", "赵来电")
         page.fill("#reporter_phone", PHONE)
-        page.fill("#address", "华炉社区 3 号楼门前")
-        page.fill("#category-filter", words["find"])
-        page.select_option("#category_code", "0107")
+        page.fill("#report-address", "华炉社区 3 号楼门前")
+        page.fill("#category-search", words["find"])
+        page.select_option("#category-code", "0107")
         page.fill("#description", "路灯杆被撞歪了，晚上很黑")
         page.check("#callback_wanted")
         page.click("#save-call")  # no point yet: the form comes back, nothing saved
         expect(page.locator("#call-errors")).to_contain_text(words["not_saved"])
-        expect(page.locator("#lon-error")).to_contain_text(words["point_error"])
+        expect(page.locator("#location-error")).to_contain_text(words["point_error"])
         expect(page.locator("#description")).to_have_value("路灯杆被撞歪了，晚上很黑")
         expect(page.locator("#callback_wanted")).to_be_checked()
         forgive_refused_page(page, 422)  # the form again, its problem named: as meant
@@ -82,8 +82,10 @@ def test_the_operator_enters_a_call_and_later_the_callers_rating(
         _fits(page)
         page.screenshot(path=f"/tmp/onegrid-hotline-error-{setting}.png", full_page=True)
 
-        page.fill("#lon", f"{lon:.6f}")
-        page.fill("#lat", f"{lat:.6f}")
+        page.fill("#report-lon", f"{lon:.6f}")
+        page.fill("#report-lat", f"{lat:.6f}")
+        page.locator("#report-lat").dispatch_event("change")
+        expect(page.locator("#location-status")).to_contain_text("华炉")  # the map picker's check
         page.click("#save-call")
         receipt_box = page.locator("#receipt")
         expect(receipt_box).to_be_visible()

@@ -49,6 +49,7 @@ def _call(session, grid=WORKER_GRID, **extra) -> dict[str, str]:
         "reporter_name": "王小明",
         "reporter_phone": PHONE,
         "address": "华炉社区 3 号楼门前",
+        "crs": "wgs84",
         "lon": f"{point.x:.6f}",
         "lat": f"{point.y:.6f}",
         "category_code": "0107",
@@ -69,16 +70,18 @@ def _post(web, as_user, data, username="hotline", lang="zh"):
 
 def test_the_form_names_every_field_in_both_languages(web, as_user):
     html = web.get("/hotline", headers=as_user("hotline")).text
-    for label in ("来电人姓名", "来电人电话", "地址", "经度", "纬度", "类别", "问题描述"):
+    for label in ("来电人姓名", "来电人电话", "问题描述"):
         assert f">{label}</label>" in html, label
     assert "来电人希望结案后回访" in html and "保存并生成受理编号" in html
-    assert '<optgroup label="部件">' in html and '<optgroup label="事件">' in html
-    assert '<option value="0107">0107 ' in html
+    assert "地址或地点说明" in html and "经度" in html and "纬度" in html and "坐标系" in html
+    assert '<optgroup label="部件 · ' in html and '<optgroup label="事件 · ' in html
+    assert '<option value="0107"' in html and 'id="report-map"' in html
     assert "WGS-84" in html and "地址不能代替坐标" in html  # the point is required, said so
+    assert re.search(r'name="idempotency_key" id="idempotency-key" value="[0-9a-f-]{36}"', html)
     assert 'id="nav-hotline"' in html and 'aria-current="page"' in html
     english = web.get("/hotline?lang=en", headers=as_user("hotline")).text
     assert "Caller&#39;s phone" in english and "The caller wants a call back" in english
-    assert '<optgroup label="Components (部件)">' in english
+    assert '<optgroup label="Components · ' in english
     assert "Street light" in english and "type its WGS-84 longitude and latitude" in english
 
 
@@ -114,11 +117,11 @@ def test_a_call_without_a_callback_keeps_none(web, session, as_user):
 @pytest.mark.parametrize(
     ("change", "field", "zh"),
     [
-        ({"lon": "", "lat": ""}, "lon", "请在地图上选点或输入经纬度"),
-        ({"lon": "東經"}, "lon", "经度应为 -180 到 180 之间的数字"),
-        ({"lat": "95"}, "lat", "纬度应为 -90 到 90 之间的数字"),
-        ({"lon": "116.4", "lat": "39.9"}, "lon", "不在"),  # Beijing: outside the district
-        ({"category_code": ""}, "category_code", "请选择类别"),
+        ({"lon": "", "lat": ""}, "location", "请在地图上选点或输入经纬度"),
+        ({"lon": "東經"}, "location", "经纬度须为数字"),
+        ({"lat": "95"}, "location", "经纬度超出范围"),
+        ({"lon": "116.4", "lat": "39.9"}, "location", "不在"),  # Beijing: outside the district
+        ({"category_code": ""}, "category_code", "请选择问题类别"),
         ({"category_code": "9999"}, "category_code", "9999"),
         ({"description": "   "}, "description", "请描述问题"),
         ({"reporter_phone": "12345"}, "reporter_phone", "电话号码格式不正确"),
@@ -134,9 +137,13 @@ def test_a_wrong_field_brings_the_form_back_as_typed_and_saves_nothing(
     assert answer.status_code == 422, answer.text
     html = answer.text
     assert _count(session) == before
-    error = re.search(rf'<p id="{field}-error" class="hotline__error">([^<]*)</p>', html)
+    error_id = {"category_code": "category-error"}.get(field, f"{field}-error")
+    error = re.search(
+        rf'<p id="{error_id}" class="[^"]*field-error" role="alert">([^<]*)</p>', html
+    )
     assert error and zh in error.group(1), html[html.find("call-errors") :][:600]
-    assert f'href="#{field}"' in html and 'aria-invalid="true"' in html
+    anchor = {"location": "report-lon", "category_code": "category-code"}.get(field, field)
+    assert f'href="#{anchor}"' in html and 'aria-invalid="true"' in html
     assert "路灯杆被撞歪了" in html or field == "description"  # as typed
     assert 'name="callback_wanted" type="checkbox" value="1" checked' in html
 
@@ -154,8 +161,9 @@ def test_a_required_attribute_of_the_category_is_asked_for_at_its_field(web, ses
     data = _call(session, category_code="0101")  # 井盖: 缺损情况 required
     answer = _post(web, as_user, data)
     assert answer.status_code == 422 and _count(session) == before
-    assert '<select id="attr_damage"' in answer.text and 'id="attr_damage-error"' in answer.text
-    saved = _post(web, as_user, data | {"attr_damage": "missing"})
+    assert 'name="attr.damage" value="missing"' in answer.text
+    assert 'id="attr-0101-damage-error"' in answer.text and 'href="#category"' in answer.text
+    saved = _post(web, as_user, data | {"attr.damage": "missing"})
     assert saved.status_code == 303, saved.text
     receipt = re.search(r"receipt=([0-9A-Z-]+)", saved.headers["location"]).group(1)
     case = session.scalars(select(Case).where(Case.receipt == receipt)).one()
@@ -210,3 +218,13 @@ def test_the_hotline_account_starts_on_the_call_form(web):
         follow_redirects=False,
     )
     assert command.headers["location"] == "/"  # the duty chief keeps the map
+
+
+def test_a_call_sent_twice_with_its_key_is_saved_once(web, session, as_user):
+    before = _count(session)
+    data = _call(session, idempotency_key="5f0c6c1e-6c43-4d0f-9a53-3f1d2a7b8c90")
+    first = _post(web, as_user, data)
+    again = _post(web, as_user, data)
+    assert first.status_code == again.status_code == 303
+    assert first.headers["location"] == again.headers["location"]
+    assert _count(session) == before + 1
