@@ -71,6 +71,9 @@ PAGES = [
     Page("report form (citizen)", None, lambda f: "/report"),
     Page("patrol report form (grid worker)", BUSIEST, lambda f: "/patrol"),
     Page("receipt of a report (citizen)", None, lambda f: f"/report/{f.closed_receipt}"),
+    # The 12345 operator's call form (the categories, the district's bounds) and a receipt.
+    Page("call form (hotline)", "hotline", lambda f: "/hotline"),
+    Page("call receipt (hotline)", "hotline", lambda f: f"/hotline?receipt={f.closed_receipt}"),
 ]
 CALLBACKS = 200  # closed 12345 calls whose caller waits for a call back: the list's pages
 
