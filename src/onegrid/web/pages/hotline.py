@@ -1,12 +1,15 @@
-"""The 12345 operator's call form at `/hotline`: the caller (name, phone), the place (address and
-the map point, WGS-84), the category, the description and "callback wanted"; then the receipt,
-large, to read out over the phone.
+"""The 12345 operator's call form at `/hotline`: the caller (name, phone), the place (an
+address, and the point, required: picked on the map or typed with its coordinate system), the
+category with its attributes, the description and "callback wanted"; then the receipt, large,
+to read out over the phone. The place and category are the report form's parts
+(web/report_form.py, components/report_form.html), as on /report and /patrol.
 
-The form is checked by the API's own schema (CaseIn) and opened by the API's intake service on
-the hotline channel: a refused call comes back as filled with each problem at its field, and
-nothing is written. A saved call redirects (303) to `/hotline?receipt=…`, which shows the case
-as stored, the caller masked. The access rule is cases.intake; the hotline channel is checked as
-the API checks it (intake.check_channel: only the command centre takes 12345 calls).
+The form is checked by the API's own schema (CaseIn) and saved by the API's service
+(submissions, with the form's Idempotency-Key: a call sent twice is saved once) on the hotline
+channel: a refused call comes back as typed with each problem at its field, and nothing is
+written. A saved call redirects (303) to `/hotline?receipt=…`, the case as stored, the caller
+masked. The access rule is cases.intake; the hotline channel is checked as the API checks it
+(intake.check_channel: only the command centre takes 12345 calls).
 """
 
 from dataclasses import dataclass, field
@@ -17,6 +20,7 @@ from uuid import uuid4
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
@@ -32,6 +36,7 @@ from onegrid.core.errors import DomainError, Forbidden, Invalid, NotFound
 from onegrid.core.permissions import Permission, Principal
 from onegrid.core.pii import PiiKind, mask
 from onegrid.db import DbSession, WritingSession
+from onegrid.routing.models import Category
 from onegrid.web import report_form
 from onegrid.web.header import header_context
 from onegrid.web.pages.track import normalise
@@ -138,14 +143,16 @@ def _receipt(request: Request, session: Session, who: Principal, lang: str, text
 
 
 def _saved(session: Session, case: Case, lang: str) -> dict:
-    t = pick(STRINGS, lang)
-    choice = report_form.find_choice(
-        report_form.category_groups(session, lang, t), case.category_code
+    column = Category.name_en if lang == "en" else Category.name
+    name = session.scalar(  # deactivated since, it still names the case's category
+        select(column).where(
+            Category.district_code == case.district_code, Category.code == case.category_code
+        )
     )
     return {
         "receipt": case.receipt,
         "groups": case.receipt.split("-"),
-        "category": f"{case.category_code} {choice.name if choice else ''}".strip(),
+        "category": f"{case.category_code} {name or ''}".strip(),
         "address": case.address,
         "caller_name": case.reporter_name,
         "caller_phone": mask(PiiKind.PHONE, case.reporter_phone),
