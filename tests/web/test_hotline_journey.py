@@ -100,6 +100,9 @@ def test_the_operator_enters_a_call_and_later_the_callers_rating(
         check_accessibility(page)
         _fits(page)
         page.screenshot(path=f"/tmp/onegrid-hotline-receipt-{setting}.png", full_page=True)
+        page.click("#lang-switch")  # the other language reads out the same receipt
+        expect(page.locator("html")).to_have_attribute("lang", "en" if lang == "zh-CN" else "zh-CN")
+        expect(receipt_box).to_have_attribute("data-receipt", receipt)
         page.click("#new-call")
         expect(page.locator("#reporter_name")).to_have_value("")
 

@@ -103,6 +103,7 @@ def test_a_call_is_saved_and_its_receipt_shown_to_read_out(web, session, as_user
     assert "结案后回访" in shown
     english = web.get(location.replace("lang=zh", "lang=en"), headers=as_user("hotline")).text
     assert "Read the receipt number out to the caller" in english and "New call" in english
+    assert f'href="?lang=zh&amp;receipt={receipt}" id="lang-switch"' in english  # the same receipt
 
 
 def test_a_call_without_a_callback_keeps_none(web, session, as_user):

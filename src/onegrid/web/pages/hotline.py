@@ -136,7 +136,9 @@ def _receipt(request: Request, session: Session, who: Principal, lang: str, text
         district_code=case.district_code,
     )
     header = header_context(request, session, who, lang)
-    context = {**header, "saved": _saved(session, case, lang)}
+    # The other language shows the same receipt.
+    switch = f"&receipt={quote(case.receipt)}"
+    context = {**header, "saved": _saved(session, case, lang), "switch_query": switch}
     response = render(request, "hotline_receipt.html", lang, STRINGS, context)
     response.headers["Cache-Control"] = "no-store"
     return response
