@@ -125,12 +125,13 @@ def test_only_the_command_line_manages_the_administrators(db, onegrid_cli):
         "user.reset_password",
     ]
     assert json.loads(records[1].detail) == {
-        "old": {"role": "audit_admin", "scope": ["999999"]},
-        "new": {"role": "security_admin", "scope": ["999999"]},
+        "old": {"role": "audit_admin", "scope": ["999999"], "start_page": None},
+        "new": {"role": "security_admin", "scope": ["999999"], "start_page": None},
     }
     assert json.loads(records[2].detail)["new"] == {
         "role": "grid_worker",
         "scope": ["999999001001001"],
+        "start_page": None,
     }
     assert all(r.actor.startswith("cli:") for r in records)
 
@@ -164,6 +165,27 @@ def test_a_weak_password_or_a_wrong_scope_is_refused_with_the_reason(db, onegrid
     )
     assert wrong.returncode == 2 and "15-digit" in wrong.stderr
     assert "li" not in _users(db)
+
+
+def test_a_start_page_is_a_path_on_this_site(db, onegrid_cli):
+    """A 12345 operator shares the command centre's role but starts on the call form."""
+    url = _url(db)
+    create = ("user", "create", "zhao", "--role", "command_centre", "--password-stdin")
+    elsewhere = onegrid_cli(
+        url, *create, "--start-page", "https://evil.example/", stdin="Call-Taker-12345-ok\n"
+    )
+    assert elsewhere.returncode == 2 and "a path on this site" in elsewhere.stderr
+    assert "zhao" not in _users(db)
+    created = onegrid_cli(url, *create, "--start-page", "/hotline", stdin="Call-Taker-12345-ok\n")
+    assert created.returncode == 0, created.stderr
+    assert _users(db)["zhao"].start_page == "/hotline"
+
+    role = ("user", "role", "zhao", "--role", "command_centre")
+    refused = onegrid_cli(url, *role, "--start-page", "//evil.example")
+    assert refused.returncode == 2 and "a path on this site" in refused.stderr
+    assert _users(db)["zhao"].start_page == "/hotline"
+    assert onegrid_cli(url, *role).returncode == 0  # none given: the role's start page again
+    assert _users(db)["zhao"].start_page is None
 
 
 def test_audit_verify_through_the_onegrid_command(demo_engine, onegrid_cli):

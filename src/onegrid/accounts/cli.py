@@ -39,6 +39,9 @@ def create(
     department: Annotated[str | None, typer.Option(help="department code (handlers)")] = None,
     name: Annotated[str | None, typer.Option(help="display name")] = None,
     district: Annotated[str | None, typer.Option(help="district code")] = None,
+    start_page: Annotated[
+        str | None, typer.Option(help="where signing in leads, e.g. /hotline (default: the role's)")
+    ] = None,
     password_stdin: Annotated[bool, typer.Option(help="read the password from stdin")] = False,
 ) -> None:
     """Create a user; the password is asked for (or read from stdin)."""
@@ -54,6 +57,7 @@ def create(
                 display_name=name,
                 unit_codes=scope or [],
                 department_code=department,
+                start_page=start_page,
             )
             auditing.record(
                 session,
@@ -66,6 +70,7 @@ def create(
                     "role": role.value,
                     "scope": [s.unit_code for s in user.scopes],
                     "department": department,
+                    "start_page": user.start_page,
                 },
                 district_code=user.district_code,
             )
@@ -145,19 +150,27 @@ def role(
     role: Annotated[Role, typer.Option(help="the new role")],
     scope: Annotated[list[str] | None, typer.Option(help="unit code; repeat for several")] = None,
     department: Annotated[str | None, typer.Option(help="department code (handlers)")] = None,
+    start_page: Annotated[
+        str | None, typer.Option(help="where signing in leads, e.g. /hotline (default: the role's)")
+    ] = None,
 ) -> None:
-    """Change a user's role, scope and department (administrators' too)."""
+    """Change a user's role, scope, department and start page (administrators' too)."""
+
+    def now(user) -> dict:
+        scope = [s.unit_code for s in user.scopes]
+        return {"role": user.role, "scope": scope, "start_page": user.start_page}
 
     def change(session, user) -> dict:
-        old = {"role": user.role, "scope": [s.unit_code for s in user.scopes]}
+        old = now(user)
         service.change_role(
             session=session,
             user=user,
             role=role,
             unit_codes=scope or [],
             department_code=department,
+            start_page=start_page,
         )
-        return {"old": old, "new": {"role": user.role, "scope": [s.unit_code for s in user.scopes]}}
+        return {"old": old, "new": now(user)}
 
     _change(username, "user.role", change)
     console.print(f"已更改角色 role of {username} is now {role.value}")

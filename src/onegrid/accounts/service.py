@@ -132,7 +132,7 @@ def create(
         is_active=True,
         is_demo=is_demo,
         must_change_password=must_change_password,
-        start_page=start_page,
+        start_page=check_start_page(start_page),
         password_changed_at=utcnow(),
         scopes=[UserScope(district_code=district_code, unit_code=c) for c in codes],
     )
@@ -184,6 +184,32 @@ def check_api_may_manage(*, who: Principal, user: User | None, role: Role | None
             )
 
 
+START_PAGE_MAX = 64  # app_user.start_page
+
+
+def check_start_page(path: str | None) -> str | None:
+    """Returns a start page (a path on this site, e.g. /hotline), None for the role's; raises
+    Invalid for anything else: sign-in must never lead off the site."""
+    if not path:
+        return None
+    if (
+        not path.startswith("/")
+        or path.startswith("//")
+        or "\\" in path
+        or len(path) > START_PAGE_MAX
+        or not path.isascii()
+        or not path.isprintable()
+        or " " in path
+    ):
+        raise Invalid(
+            f"起始页须为本站的路径，如 /hotline（至多 {START_PAGE_MAX} 个字符）",
+            f"a start page must be a path on this site, e.g. /hotline (at most"
+            f" {START_PAGE_MAX} characters)",
+            field="start_page",
+        )
+    return path
+
+
 def change_role(
     *,
     session: Session,
@@ -191,8 +217,11 @@ def change_role(
     role: Role,
     unit_codes: list[str] | None = None,
     department_code: str | None = None,
+    start_page: str | None = None,
 ) -> None:
-    """Gives the user a role, scope and department, checked as when creating them."""
+    """Gives the user a role, scope, department and start page (none: the role's), checked as
+    when creating them."""
+    user.start_page = check_start_page(start_page)
     codes = _check_scope(session, role, user.district_code, unit_codes or [])
     user.department_id = _department_id(session, role, user.district_code, department_code)
     user.role = role.value
