@@ -243,3 +243,16 @@ def test_an_unsent_report_goes_on_the_next_page_load(
         expect(later.locator("#notifications a")).to_be_visible(timeout=20_000)
         expect(later.locator("#queue-status")).to_be_hidden()
     assert len(cases_saying(db, description)) == 1
+
+
+def test_the_streets_are_named_once_there_is_room(browser: Browser, demo_server: str) -> None:
+    """Without base-map tiles the streets are what a person finds a place by: drawn, and named
+    once the map is close enough for the names not to overlap."""
+    with field_page(browser, demo_server, phone=True) as page:
+        page.goto(demo_server + "/report")
+        names = page.locator(".street-label")
+        expect(names).to_have_count(10)  # the demo's ten streets
+        expect(names.first).to_be_hidden()  # the whole district: no room yet
+        page.evaluate("window.onegridMap.setView([41.8350, 123.4600], 14, {animate: false})")
+        expect(page.locator(".street-label:visible").first).to_be_visible()
+        check_accessibility(page)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from onegrid.app import create_app
 from onegrid.cases.models import Case, Evidence
 from onegrid.db import get_session
+from onegrid.territory.models import TerritoryUnit
 from onegrid.web.pages import report as report_page
 from tests.cases.conftest import OTHER_GRID, WORKER_GRID, point_in
 from tests.images import jpeg_with_gps, png
@@ -249,9 +250,17 @@ def test_a_pdf_is_no_photo_of_a_report(web, session, form):
     assert "photos only" in response.text and saying(session, form["description"]) == []
 
 
-def test_the_map_picker_draws_the_district_small(web):
+def test_the_map_picker_draws_the_district_and_its_streets_small(web, session):
     page = web.get("/report")
     settings = json.loads(html.unescape(re.search(r'data-map="([^"]*)"', page.text).group(1)))
-    assert settings["outline"]["type"] in ("Polygon", "MultiPolygon")
+    features = settings["outline"]["features"]
+    drawn = sorted((f["properties"]["level"], f["properties"]["name"]) for f in features)
+    units = session.execute(
+        select(TerritoryUnit.level, TerritoryUnit.name).where(
+            TerritoryUnit.level.in_(("district", "street"))
+        )
+    ).all()
+    assert drawn == sorted(tuple(u) for u in units) and len(drawn) > 1
+    assert {f["geometry"]["type"] for f in features} <= {"Polygon", "MultiPolygon"}
     assert len(settings["bounds"]) == 4 and settings["tileUrl"] == ""
     assert len(page.text) < 100_000, len(page.text)  # the outline simplified, not the survey

@@ -13,7 +13,7 @@ from datetime import datetime
 from functools import lru_cache
 
 import shapely
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
@@ -179,39 +179,61 @@ def _district(session: Session) -> str | None:
         return None
 
 
-# The district's outline as the map picker draws it, by (unit id, its last change): computed
-# once, not on every form (a district's polygon holds thousands of points).
-_OUTLINES: dict[tuple[int, datetime], dict] = {}
+# The district's outline and its streets' as the map picker draws them, by the last change of
+# either level: computed once, not on every form (a district's polygon holds thousands of
+# points). Without base-map tiles the streets and their names are what a person finds a place by.
+_OUTLINES: dict[datetime, dict] = {}
 OUTLINE_TOLERANCE = 0.0002  # degrees, about 20 m: a line on a phone's map, not a survey
+_DRAWN = (Level.DISTRICT, Level.STREET)
 
 
-def _outline(session: Session, unit_id: int, changed: datetime) -> dict:
-    found = _OUTLINES.get((unit_id, changed))
+def _shape(data: bytes) -> dict:
+    shape = from_wkb(data).simplify(OUTLINE_TOLERANCE, preserve_topology=True)
+    return to_geojson(shapely.set_precision(shape, 1e-5))
+
+
+def _outlines(session: Session, changed: datetime) -> dict:
+    found = _OUTLINES.get(changed)
     if found is None:
-        data = session.scalar(select(TerritoryUnit.geometry).where(TerritoryUnit.id == unit_id))
-        shape = from_wkb(data).simplify(OUTLINE_TOLERANCE, preserve_topology=True)
-        found = to_geojson(shapely.set_precision(shape, 1e-5))
-        _OUTLINES.clear()  # one district's, the latest
-        _OUTLINES[(unit_id, changed)] = found
+        rows = session.execute(
+            select(TerritoryUnit.level, TerritoryUnit.name, TerritoryUnit.geometry).where(
+                TerritoryUnit.level.in_(_DRAWN)
+            )
+        ).all()
+        found = {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "properties": {"level": level, "name": name},
+                    "geometry": _shape(geometry),
+                }
+                for level, name, geometry in rows
+            ],
+        }
+        _OUTLINES.clear()  # the latest only
+        _OUTLINES[changed] = found
     return found
 
 
 def map_settings(session: Session) -> dict:
-    """Returns what the map picker needs: the district's outline (GeoJSON) and bounds (west,
-    south, east, north), the base-map tiles if configured."""
+    """Returns what the map picker needs: the outlines of the district and its streets
+    (GeoJSON, each feature's level and name) and the bounds (west, south, east, north), the
+    base-map tiles if configured."""
     settings = get_settings()
     try:
         bounds = list(territory.grid_index(session=session).bounds())
     except (DomainError, ValueError):
         bounds = None  # no territory imported yet: the map shows the country
-    district = session.execute(
-        select(TerritoryUnit.id, TerritoryUnit.updated_at).where(
-            TerritoryUnit.level == Level.DISTRICT
-        )
-    ).all()
+    districts, changed = session.execute(
+        select(
+            func.count().filter(TerritoryUnit.level == Level.DISTRICT),
+            func.max(TerritoryUnit.updated_at),
+        ).where(TerritoryUnit.level.in_(_DRAWN))
+    ).one()
     return {
         "bounds": bounds,
-        "outline": _outline(session, *district[0]) if len(district) == 1 else None,
+        "outline": _outlines(session, changed) if districts == 1 else None,
         "tileUrl": settings.tile_url,
         "tileAttribution": settings.tile_attribution,
     }

@@ -127,10 +127,12 @@ export function useMyLocation() {
   );
 }
 
+const NAMES_FROM_ZOOM = 13;
+
 function drawMap(box, settings) {
   if (typeof L === 'undefined') return;
   box.hidden = false;
-  map = L.map(box, { zoomControl: true, minZoom: 3, maxZoom: 19 });
+  map = L.map(box, { zoomControl: true, minZoom: 3, maxZoom: 19, zoomSnap: 0.25 });
   map.attributionControl.setPrefix('Leaflet');
   if (settings.tileUrl) {
     L.tileLayer(settings.tileUrl, { attribution: settings.tileAttribution, maxZoom: 19 })
@@ -143,7 +145,18 @@ function drawMap(box, settings) {
     // shows where a point may be.
     const line = { color: token('--map-street'), weight: 2, fill: false, interactive: false };
     if (settings.outline) {
-      L.geoJSON(settings.outline, { style: () => line, interactive: false }).addTo(map);
+      // The district's outline and its streets', each street named at its middle.
+      const street = { ...line, weight: 1, dashArray: '4 3' };
+      L.geoJSON(settings.outline, {
+        style: (feature) => (feature.properties.level === 'street' ? street : line),
+        interactive: false,
+        onEachFeature: (feature, layer) => {
+          if (feature.properties.level !== 'street') return;
+          layer.bindTooltip(feature.properties.name, {
+            permanent: true, direction: 'center', className: 'street-label',
+          });
+        },
+      }).addTo(map);
     } else {
       L.rectangle(district, { ...line, dashArray: '6 4' }).addTo(map);
     }
@@ -153,6 +166,10 @@ function drawMap(box, settings) {
     map.setView([35.0, 105.0], 4);
   }
   map.on('click', (event) => choose(event.latlng.lng, event.latlng.lat));
+  // Street names once they have room: from the whole district at a phone's width they overlap.
+  const nameStreets = () => box.classList.toggle('map-picker--far', map.getZoom() < NAMES_FROM_ZOOM);
+  map.on('zoomend', nameStreets);
+  nameStreets();
   window.onegridMap = map; // the browser tests find the map here
 }
 
