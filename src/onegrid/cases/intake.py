@@ -21,6 +21,7 @@ from onegrid.cases.drafts import CaseDraft, columns_of, insert_cases
 from onegrid.cases.lookups import DistrictLookups, Lookups
 from onegrid.cases.machine import Action, check_permission
 from onegrid.cases.models import OPEN, Case, CaseEvent, Channel, Stage, State
+from onegrid.cases.schemas import CaseIn
 from onegrid.core.coordinates import CRS
 from onegrid.core.errors import DomainError, Forbidden, Invalid, NotFound
 from onegrid.core.levels import Level
@@ -69,6 +70,24 @@ class Report:
     media_url: str | None = None
     # The 12345 caller asks to be called back once the case is closed (hotline only).
     callback_wanted: bool = False
+
+
+def report_of(body: CaseIn, channel: Channel) -> Report:
+    """Returns the report of a case entered through the API (or a page) on this channel."""
+    return Report(
+        channel=channel,
+        category_code=body.category_code,
+        description=body.description,
+        lon=body.lon,
+        lat=body.lat,
+        crs=body.crs,
+        address=body.address,
+        attributes=body.attributes,
+        reporter_name=body.reporter_name,
+        reporter_phone=body.reporter_phone,
+        anonymous=body.anonymous,
+        callback_wanted=body.callback_wanted,
+    )
 
 
 def channels_of(who: Principal) -> tuple[Channel, ...]:

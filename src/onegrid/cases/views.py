@@ -88,24 +88,6 @@ def case_out(session: Session, case: Case, who: Principal) -> CaseOut:
     )
 
 
-def report_of(body: CaseIn, channel: Channel) -> intake.Report:
-    """Returns the report of a case entered through the API (or a page) on this channel."""
-    return intake.Report(
-        channel=channel,
-        category_code=body.category_code,
-        description=body.description,
-        lon=body.lon,
-        lat=body.lat,
-        crs=body.crs,
-        address=body.address,
-        attributes=body.attributes,
-        reporter_name=body.reporter_name,
-        reporter_phone=body.reporter_phone,
-        anonymous=body.anonymous,
-        callback_wanted=body.callback_wanted,
-    )
-
-
 IdempotencyKey = Annotated[
     str | None,
     Header(
@@ -155,7 +137,7 @@ def create_case(
     idempotency_key: IdempotencyKey = None,
 ) -> Receipt:
     channel = body.channel or intake.default_channel(who)
-    report = report_of(body, channel)
+    report = intake.report_of(body, channel)
     return _enter(session, report, who, request, response, idempotency_key, public=False)
 
 
@@ -174,7 +156,7 @@ def report_case(
     who: Anyone,
     idempotency_key: IdempotencyKey = None,
 ) -> Receipt:
-    report = report_of(body, Channel.CITIZEN)
+    report = intake.report_of(body, Channel.CITIZEN)
     return _enter(session, report, who, request, response, idempotency_key, public=True)
 
 

@@ -29,7 +29,6 @@ from onegrid.audit import auditing
 from onegrid.cases import intake, service, submissions
 from onegrid.cases.models import Case, Channel
 from onegrid.cases.schemas import CaseIn
-from onegrid.cases.views import report_of
 from onegrid.core.access import require
 from onegrid.core.coordinates import CRS
 from onegrid.core.errors import DomainError, Forbidden, Invalid, NotFound
@@ -253,7 +252,7 @@ async def take_call(
     if body is None:
         return _form(request, session, who, chosen, call, 422)
     source = request.client.host if request.client else None
-    entry = intake.Entry(report=report_of(body, Channel.HOTLINE), who=who, source=source)
+    entry = intake.Entry(report=intake.report_of(body, Channel.HOTLINE), who=who, source=source)
     try:
         submission = submissions.Submission(key=submissions.check_key(call.key), entry=entry)
         submitted = submissions.submit(session=session, submission=submission)

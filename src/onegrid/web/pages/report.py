@@ -325,19 +325,7 @@ def _submission(
         where = str(error.errors()[0]["loc"][0]) if error.errors()[0]["loc"] else "form"
         raise _invalid(t, _FIELDS.get(where, where)) from None
     photos = tuple(_photo(name, data) for name, data in files)
-    report = intake.Report(
-        channel=Channel.GRID_WORKER if patrol else Channel.CITIZEN,
-        category_code=body.category_code,
-        description=body.description,
-        lon=body.lon,
-        lat=body.lat,
-        crs=body.crs,
-        address=body.address,
-        attributes=body.attributes,
-        reporter_name=body.reporter_name,
-        reporter_phone=body.reporter_phone,
-        anonymous=body.anonymous,
-    )
+    report = intake.report_of(body, Channel.GRID_WORKER if patrol else Channel.CITIZEN)
     source = request.client.host if request.client else None
     entry = intake.Entry(report=report, who=who, source=source, public=not patrol)
     return submissions.Submission(key=key, entry=entry, photos=submissions.check_photos(photos))
