@@ -11,6 +11,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from fastapi.testclient import TestClient
@@ -135,9 +136,9 @@ def session(demo_engine) -> Iterator[Session]:
         connection.close()
 
 
-@pytest.fixture
-def client(session) -> Iterator[TestClient]:
-    """Returns an HTTP client of the app bound to the test's rolled-back session."""
+@contextmanager
+def client_on(session: Session) -> Iterator[TestClient]:
+    """Yields an HTTP client of the app bound to this session (a test's, rolled back)."""
     app = create_app()
 
     def _session() -> Iterator[Session]:
@@ -146,6 +147,13 @@ def client(session) -> Iterator[TestClient]:
 
     app.dependency_overrides[get_session] = _session
     with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def client(session) -> Iterator[TestClient]:
+    """Returns an HTTP client of the app bound to the test's rolled-back session."""
+    with client_on(session) as test_client:
         yield test_client
 
 

@@ -33,6 +33,7 @@ from onegrid.territory.models import (
     StaffRole,
     TerritoryUnit,
 )
+from tests.conftest import client_on
 from tests.login_form import post_login
 from tests.serving import serving, serving_apart
 
@@ -428,3 +429,11 @@ def forgive_refused_page(page: Page, status: int) -> None:
     if watched:
         note = f"the server responded with a status of {status} "
         watched.errors[:] = [e for e in watched.errors if note not in e]
+
+
+@pytest.fixture
+def web(session: Session) -> Iterator[TestClient]:
+    """A client of the app on the demo district (tests/conftest's store, not the territory of
+    `client` here), bound to the test's rolled-back session."""
+    with client_on(session) as test_client:
+        yield test_client

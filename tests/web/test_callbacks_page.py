@@ -3,36 +3,17 @@ caller wants a call back and has not rated yet, oldest closed first, callers mas
 entered on the caller's behalf takes the case out. TestClient on the demo district."""
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from onegrid.app import create_app
 from onegrid.audit.models import AuditRecord
 from onegrid.cases.machine import Action
-from onegrid.db import get_session
 from onegrid.db.base import utcnow
 from onegrid.web.pages import callbacks as page
 from tests.cases.conftest import OTHER_GRID, WORKER_GRID, point_in, report
 from tests.cases.driving import CALLER_NAME, CALLER_PHONE, act, drive_to_handled
-
-
-@pytest.fixture
-def web(session: Session) -> Iterator[TestClient]:
-    """A client of the app bound to the test's rolled-back session on the demo district."""
-    app = create_app()
-
-    def _session() -> Iterator[Session]:
-        yield session
-        session.flush()
-
-    app.dependency_overrides[get_session] = _session
-    with TestClient(app) as client:
-        yield client
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ offers them (cases/machine.allowed_actions).
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -17,10 +17,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from onegrid.app import create_app
 from onegrid.audit.models import AuditRecord
 from onegrid.cases.models import Case, Evidence
-from onegrid.db import get_session
 from onegrid.db.base import utcnow
 from onegrid.territory.geometry import from_wkb
 from onegrid.territory.models import TerritoryUnit
@@ -31,20 +29,6 @@ GRID = "210104002009001"  # the demo grid worker's grid (大北街道华炉社�
 OTHER_GRID = "210104017012009"  # a grid of another street
 PASSWORD = "Onegrid-Demo-2026"
 ROLES = ("gridworker", "community", "street", "department", "command", "leader")
-
-
-@pytest.fixture
-def web(session: Session) -> Iterator[TestClient]:
-    """A client of the app on the demo district, bound to the test's rolled-back session."""
-    app = create_app()
-
-    def _session() -> Iterator[Session]:
-        yield session
-        session.flush()
-
-    app.dependency_overrides[get_session] = _session
-    with TestClient(app) as client:
-        yield client
 
 
 Call = Callable[..., object]

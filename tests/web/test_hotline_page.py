@@ -4,35 +4,16 @@ one comes back as typed with the problem at its field, nothing saved. TestClient
 district."""
 
 import re
-from collections.abc import Iterator
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
-from onegrid.app import create_app
 from onegrid.cases.models import Case
-from onegrid.db import get_session
 from onegrid.demo.build import DEMO_PASSWORD
 from tests.cases.conftest import OTHER_GRID, WORKER_GRID, point_in
 from tests.login_form import post_login
 
 PHONE = "13912345678"
-
-
-@pytest.fixture
-def web(session: Session) -> Iterator[TestClient]:
-    """A client of the app bound to the test's rolled-back session on the demo district."""
-    app = create_app()
-
-    def _session() -> Iterator[Session]:
-        yield session
-        session.flush()
-
-    app.dependency_overrides[get_session] = _session
-    with TestClient(app) as client:
-        yield client
 
 
 @pytest.fixture

@@ -7,33 +7,17 @@ import html
 import json
 import re
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
-from onegrid.app import create_app
 from onegrid.cases.models import Case, Evidence
-from onegrid.db import get_session
 from onegrid.territory.models import TerritoryUnit
 from onegrid.web.pages import report as report_page
 from tests.cases.conftest import OTHER_GRID, WORKER_GRID, point_in
 from tests.images import jpeg_with_gps, png
-
-
-@pytest.fixture
-def web(session: Session) -> Iterator[TestClient]:
-    app = create_app()
-
-    def _session() -> Iterator[Session]:
-        yield session
-        session.flush()
-
-    app.dependency_overrides[get_session] = _session
-    with TestClient(app) as client:
-        yield client
 
 
 @pytest.fixture

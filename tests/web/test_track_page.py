@@ -4,18 +4,13 @@ once the case is closed. TestClient on the demo district (the test's rolled-back
 the journey in Chromium is in test_track_journey.py."""
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session
 
-from onegrid.app import create_app
 from onegrid.cases import evidence
 from onegrid.cases.machine import Action
 from onegrid.cases.models import Evidence
-from onegrid.db import get_session
 from onegrid.web.pages import callbacks as callbacks_page
 from onegrid.web.pages import track as track_page
 from onegrid.web.strings import SHARED
@@ -29,20 +24,6 @@ from tests.cases.driving import (
     attach,
     drive_to_closed,
 )
-
-
-@pytest.fixture
-def web(session: Session) -> Iterator[TestClient]:
-    """A client of the app bound to the test's rolled-back session on the demo district."""
-    app = create_app()
-
-    def _session() -> Iterator[Session]:
-        yield session
-        session.flush()
-
-    app.dependency_overrides[get_session] = _session
-    with TestClient(app) as client:
-        yield client
 
 
 @pytest.fixture
