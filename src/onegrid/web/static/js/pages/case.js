@@ -2,9 +2,9 @@
 // (verify, check) sent with fetch, so that a refusal leaves the form as filled, photos too.
 // Photos are made smaller in the browser first (the server strips their metadata anyway).
 import { $, config, el, t } from '../app.js';
+import { smaller } from '../report/photos.js';
 
 const MAX_SIDE = 1600; // pixels: enough to see a defect, small enough for a phone's upload
-const QUALITY = 0.85;
 
 function token(name) {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
@@ -36,31 +36,6 @@ function drawMap() {
   }).addTo(map);
   map.fitBounds(bounds, { padding: [16, 16], maxZoom: 17, animate: false });
   window.onegridMap = map; // the browser tests find the map here
-}
-
-// A smaller JPEG of a large photo; the file itself if it is small or cannot be decoded here.
-async function smaller(file) {
-  if (!file.type.startsWith('image/') || typeof createImageBitmap !== 'function') return file;
-  let bitmap;
-  try {
-    bitmap = await createImageBitmap(file);
-  } catch {
-    return file; // the server will say what is wrong with it
-  }
-  const scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
-  if (scale === 1 && file.size < 1_500_000) {
-    bitmap.close();
-    return file;
-  }
-  const canvas = document.createElement('canvas');
-  canvas.width = Math.round(bitmap.width * scale);
-  canvas.height = Math.round(bitmap.height * scale);
-  canvas.getContext('2d').drawImage(bitmap, 0, 0, canvas.width, canvas.height);
-  bitmap.close();
-  const blob = await new Promise((resolve) => { canvas.toBlob(resolve, 'image/jpeg', QUALITY); });
-  if (!blob) return file;
-  const name = file.name.replace(/\.[^.]*$/, '') + '.jpg';
-  return new File([blob], name, { type: 'image/jpeg' });
 }
 
 function showError(box, text, { reload = false } = {}) {
@@ -103,7 +78,7 @@ async function send(form) {
   try {
     const body = new FormData(form);
     body.delete('photos');
-    for (const file of input.files) body.append('photos', await smaller(file), file.name);
+    for (const file of input.files) body.append('photos', await smaller(file, MAX_SIDE), file.name);
     box.replaceChildren(el('p', { class: 'message', role: 'status' }, t('sending')));
     let response;
     try {
