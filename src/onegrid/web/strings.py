@@ -10,6 +10,16 @@ LANGUAGES = ("zh", "en")
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
 
 SHARED: Strings = {
+    # revealing a masked phone with a purpose (the map's people, the callback list's callers)
+    "reveal_purpose_label": ("查看目的（将记入审计日志）", "Purpose (recorded in the audit log)"),
+    "reveal_confirm": ("确认查看", "Confirm"),
+    "reveal_cancel": ("取消", "Cancel"),
+    "reveal_pending": ("正在查看…", "Revealing…"),
+    "reveal_logged": ("已记录查看", "access logged"),
+    "reveal_error_purpose": (
+        "请填写查看目的，至少 {n} 个字",
+        "State the purpose, at least {n} characters",
+    ),
     "product": ("一网统管 · onegrid", "onegrid · 一网统管"),
     "lang_switch": ("English", "中文"),
     "lang_switch_title": ("Switch to English", "切换到中文"),

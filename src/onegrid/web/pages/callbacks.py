@@ -133,18 +133,9 @@ STRINGS: Strings = {
         "查看来电人的完整电话（将记入审计日志）",
         "Show the caller's full phone number (recorded in the audit log)",
     ),
-    "reveal_purpose_label": ("查看目的（将记入审计日志）", "Purpose (recorded in the audit log)"),
     "reveal_purpose_default": (
         "电话回访来电人，记录其对处理结果的评价",
         "Call the caller back to record their rating of the result",
-    ),
-    "reveal_confirm": ("确认查看", "Confirm"),
-    "reveal_cancel": ("取消", "Cancel"),
-    "reveal_pending": ("正在查看…", "Revealing…"),
-    "reveal_logged": ("已记录查看", "access logged"),
-    "reveal_error_purpose": (
-        "请填写查看目的，至少 {n} 个字",
-        "State the purpose, at least {n} characters",
     ),
     "reveal_error": ("查看失败：{detail}", "Could not show the number: {detail}"),
     "rating_on_behalf": ("来电人对处理结果满意吗？", "Is the caller satisfied with the result?"),

@@ -121,18 +121,9 @@ STRINGS: Strings = {
         "查看{name}的完整电话（将记入审计日志）",
         "Reveal the full phone number of {name} (recorded in the audit log)",
     ),
-    "reveal_purpose_label": ("查看目的（将记入审计日志）", "Purpose (recorded in the audit log)"),
     "reveal_purpose_placeholder": (
         "如：核实网格员联系方式",
         "e.g. confirm the grid worker’s contact details",
-    ),
-    "reveal_confirm": ("确认查看", "Confirm"),
-    "reveal_cancel": ("取消", "Cancel"),
-    "reveal_pending": ("正在查看…", "Revealing…"),
-    "reveal_logged": ("已记录查看", "access logged"),
-    "reveal_error_purpose": (
-        "请填写查看目的，至少 {n} 个字",
-        "State the purpose, at least {n} characters",
     ),
     "reveal_error_refused": ("查看被拒绝：{detail}", "The reveal was refused: {detail}"),
     "reveal_error_failed": ("查看失败：{detail}", "Could not reveal the number: {detail}"),
