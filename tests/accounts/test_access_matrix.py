@@ -24,6 +24,8 @@ from onegrid.core.access import iter_routes, rule_of
 from onegrid.core.permissions import ROLE_PERMISSIONS, Permission, Role, operator
 from onegrid.core.pii import PiiKind, mask
 from onegrid.demo.build import DEMO_PASSWORD, DEMO_USERS
+from onegrid.routing.models import Notification
+from onegrid.routing.senders import InAppSender, Message, Recipients
 from onegrid.routing.service import DEMO_RULES
 from onegrid.territory.geometry import from_wkb
 from onegrid.territory.models import Assignment, Department, TerritoryUnit
@@ -698,6 +700,70 @@ PROBES |= {
             _hotline_check(303),
             setup=_call_setup,
             kwargs={"follow_redirects": False},
+        )
+    ],
+}
+
+
+def _grid_notification(session) -> dict:
+    """A notification to the demo grid worker's grid: theirs to read, no one else's."""
+    InAppSender(session).send(
+        Message(
+            district_code="210104",
+            to=Recipients(unit_code=INSIDE_GRID),
+            subject="请核实 please verify",
+            body="probe",
+        )
+    )
+    return {"id": session.scalar(select(Notification.id).order_by(Notification.id.desc()))}
+
+
+def _own_notification_check(ok):
+    def check(response, username):
+        expected = ok if username == "gridworker" else 404
+        assert response.status_code == expected, response.text
+
+    return check
+
+
+def _mark_one(prefix):
+    def setup(session) -> dict:
+        return {"path": f"{prefix}/notifications/{_grid_notification(session)['id']}/read"}
+
+    return setup
+
+
+PROBES |= {
+    ("GET", "/api/v1/notifications"): [Probe("GET", "/api/v1/notifications", _status(200))],
+    ("GET", "/api/v1/notifications/unread-count"): [
+        Probe("GET", "/api/v1/notifications/unread-count", _status(200))
+    ],
+    ("POST", "/api/v1/notifications/read"): [
+        Probe("POST", "/api/v1/notifications/read", _status(200))
+    ],
+    ("POST", "/api/v1/notifications/{notification_id}/read"): [
+        Probe("POST", "", _own_notification_check(204), setup=_mark_one("/api/v1"))
+    ],
+    ("GET", "/notifications"): [Probe("GET", "/notifications", _status(200))],
+    ("GET", "/notifications/badge"): [Probe("GET", "/notifications/badge", _status(200))],
+    ("POST", "/notifications/read"): [
+        Probe("POST", "/notifications/read", _status(303), kwargs={"follow_redirects": False})
+    ],
+    ("POST", "/notifications/{notification_id}/read"): [
+        Probe(
+            "POST",
+            "",
+            _own_notification_check(303),
+            setup=_mark_one(""),
+            kwargs={"follow_redirects": False},
+        )
+    ],
+    ("POST", "/language"): [
+        Probe(
+            "POST",
+            "/language",
+            _status(303),
+            kwargs={"data": {"lang": "en", "next": "/"}, "follow_redirects": False},
         )
     ],
 }

@@ -7,6 +7,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -147,6 +148,8 @@ class Notification(Base):
             "user_id IS NOT NULL OR unit_code IS NOT NULL OR department_code IS NOT NULL",
             name="has_recipient",
         ),
+        # A user's inbox and unread count find theirs by unit and by department.
+        Index("ix_notification_department", "department_code", "district_code"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -154,7 +157,7 @@ class Notification(Base):
     user_id: Mapped[int | None] = mapped_column(
         ForeignKey("app_user.id", ondelete="CASCADE"), index=True
     )
-    unit_code: Mapped[str | None] = mapped_column(String(GRID_DIGITS))
+    unit_code: Mapped[str | None] = mapped_column(String(GRID_DIGITS), index=True)
     department_code: Mapped[str | None] = mapped_column(String(32))
     kind: Mapped[str] = mapped_column(String(32))
     subject: Mapped[str] = mapped_column(String(200))

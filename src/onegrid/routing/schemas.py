@@ -1,6 +1,7 @@
-"""API shapes of the category catalogue and the routing rules."""
+"""API shapes of the category catalogue, the routing rules and in-app notifications."""
 
 import json
+from datetime import datetime
 
 from pydantic import BaseModel, Field
 
@@ -128,3 +129,29 @@ class RouteOut(BaseModel):
         description="the unit of the most specific rule that matched; null: the category's "
         "default department"
     )
+
+
+class NotificationOut(BaseModel):
+    id: int
+    kind: str = Field(examples=["case.dispatch"])
+    subject: str
+    body: str
+    case_id: int | None = Field(description="the case it is about, if any")
+    created_at: datetime
+    read: bool = Field(description="whether you have read it")
+
+
+class NotificationList(BaseModel):
+    items: list[NotificationOut] = Field(description="newest first")
+    total: int
+    unread: int
+    limit: int
+    offset: int
+
+
+class UnreadCount(BaseModel):
+    unread: int
+
+
+class MarkedRead(BaseModel):
+    marked: int = Field(description="how many were unread and are now read")

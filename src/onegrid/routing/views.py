@@ -1,16 +1,27 @@
-"""Routing API: the public category catalogue, routing rules, and where a case would go."""
+"""Routing API: the public category catalogue, routing rules, where a case would go, and a
+user's in-app notifications."""
 
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
 from onegrid.audit import auditing
-from onegrid.core.access import public, require
+from onegrid.core.access import public, require, signed_in
+from onegrid.core.inputs import Id
 from onegrid.core.levels import DISTRICT_CODE_PATTERN, UNIT_CODE_PATTERN
 from onegrid.core.permissions import Permission, Principal, Scope
 from onegrid.db import DbSession, WritingSession
-from onegrid.routing import service
-from onegrid.routing.schemas import CategoryOut, RouteOut, RuleIn, RuleOut
+from onegrid.routing import inbox, service
+from onegrid.routing.schemas import (
+    CategoryOut,
+    MarkedRead,
+    NotificationList,
+    NotificationOut,
+    RouteOut,
+    RuleIn,
+    RuleOut,
+    UnreadCount,
+)
 from onegrid.territory import service as territory
 from onegrid.territory.schemas import DepartmentOut
 
@@ -18,6 +29,7 @@ router = APIRouter(tags=["routing"])
 Anyone = Annotated[Principal, public()]
 Reader = Annotated[Principal, require(Permission.TERRITORY_READ)]
 Writer = Annotated[Principal, require(Permission.ROUTING_WRITE)]
+SignedIn = Annotated[Principal, signed_in()]
 District = Annotated[
     str | None,
     Query(pattern=DISTRICT_CODE_PATTERN, description="district code (default: your own)"),
@@ -128,3 +140,73 @@ def route(
         ),
         rule_unit_code=found.rule_unit_code,
     )
+
+
+# A user's in-app notifications (routing/inbox.py): their own, whatever the role.
+
+
+def notification_out(item: inbox.InboxItem) -> NotificationOut:
+    n = item.notification
+    return NotificationOut(
+        id=n.id,
+        kind=n.kind,
+        subject=n.subject,
+        body=n.body,
+        case_id=n.case_id,
+        created_at=n.created_at,
+        read=item.read,
+    )
+
+
+@router.get(
+    "/notifications",
+    response_model=NotificationList,
+    tags=["notifications"],
+    summary="My in-app notifications, newest first",
+)
+def notifications(
+    session: DbSession,
+    who: SignedIn,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> NotificationList:
+    items = inbox.list_for(session=session, who=who, limit=limit, offset=offset)
+    return NotificationList(
+        items=[notification_out(item) for item in items],
+        total=inbox.count(session=session, who=who),
+        unread=inbox.unread_count(session=session, who=who),
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get(
+    "/notifications/unread-count",
+    response_model=UnreadCount,
+    tags=["notifications"],
+    summary="How many of my notifications I have not read",
+)
+def unread_count(session: DbSession, who: SignedIn) -> UnreadCount:
+    return UnreadCount(unread=inbox.unread_count(session=session, who=who))
+
+
+@router.post(
+    "/notifications/read",
+    response_model=MarkedRead,
+    tags=["notifications"],
+    summary="Mark all my notifications read",
+)
+def mark_all_read(session: WritingSession, who: SignedIn) -> MarkedRead:
+    return MarkedRead(marked=inbox.mark_all_read(session=session, who=who))
+
+
+@router.post(
+    "/notifications/{notification_id}/read",
+    status_code=204,
+    tags=["notifications"],
+    summary="Mark one of my notifications read",
+    responses={404: {"description": "no notification of yours has this id"}},
+)
+def mark_read(notification_id: Id, session: WritingSession, who: SignedIn) -> Response:
+    inbox.mark_read(session=session, who=who, notification_id=notification_id)
+    return Response(status_code=204)

@@ -12,7 +12,8 @@ Create Date: 2026-12-07
   ix_case_record_callbacks finds the closed cases whose caller waits (the callback list).
 - app_user.language: the language the pages speak to the user, chosen on any page.
 - notification_read: which user has read which in-app notification (a notification may be
-  addressed to a whole unit or department, so reading is kept per user).
+  addressed to a whole unit or department, so reading is kept per user); notification's
+  unit_code and department_code (with the district) indexed, by which a user's inbox and unread count find theirs.
 - ix_case_record_tasks (district_code, state, stage_deadline): a field worker's tasks (cases
   waiting in a few states, due soonest first) without reading the year's closed cases.
 """
@@ -63,6 +64,10 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["user_id"], ["app_user.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("notification_id", "user_id"),
     )
+    op.create_index("ix_notification_unit_code", "notification", ["unit_code"])
+    op.create_index(
+        "ix_notification_department", "notification", ["department_code", "district_code"]
+    )
     op.create_index(
         "ix_case_record_tasks", "case_record", ["district_code", "state", "stage_deadline"]
     )
@@ -70,6 +75,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_case_record_tasks", table_name="case_record")
+    op.drop_index("ix_notification_department", table_name="notification")
+    op.drop_index("ix_notification_unit_code", table_name="notification")
     op.drop_table("notification_read")
     with op.batch_alter_table("app_user", schema=None) as batch_op:
         batch_op.drop_column("language")
