@@ -21,6 +21,7 @@ from onegrid.pii.views import router as pii_router
 from onegrid.routing.views import router as routing_router
 from onegrid.territory.views import router as territory_router
 from onegrid.web.headers import SecurityHeaders
+from onegrid.web.pages.errors import error_page
 from onegrid.web.pages.login import sign_in_first
 from onegrid.web.rendering import STATIC_DIR
 from onegrid.web.views import router as web_router
@@ -49,7 +50,10 @@ def create_app() -> FastAPI:
         dependencies=[Depends(identify)],
     )
     answer = problems.install(
-        app, special={open311.BASE_PREFIX: open311.error_response}, sign_in=sign_in_first
+        app,
+        special={open311.BASE_PREFIX: open311.error_response},
+        sign_in=sign_in_first,
+        page=error_page,
     )
     # The input policy sees every request first; its refusals are answered like the rest.
     app.add_middleware(InputPolicy, answer=answer)

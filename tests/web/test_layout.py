@@ -228,6 +228,10 @@ def test_the_header_switches_language_and_signs_out(
         expect(page.locator("#logout")).to_have_text("Sign out")
         wait_for_grids(page, 4)
         expect(page.locator("#grid-count")).to_have_text("4 grids")
+        # The choice is kept on the account: back to Chinese, for the tests that follow.
+        page.locator("#lang-switch").click()
+        page.wait_for_url(re.compile(r"\?lang=zh"))
+        expect(page.locator("#logout")).to_have_text("退出登录")
         page.locator("#logout").click()
         page.wait_for_url(re.compile(r"/login"))
         expect(page.locator("#login-button")).to_be_visible()

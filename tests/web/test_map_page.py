@@ -76,9 +76,15 @@ def test_chinese_query_wins_over_english_header(client: TestClient) -> None:
     assert "图例" in response.text
 
 
-def test_language_switch_links_to_the_other_language(client: TestClient) -> None:
-    assert 'href="?lang=en"' in client.get("/").text
-    assert 'href="?lang=zh"' in client.get("/?lang=en").text
+def test_language_switch_leads_to_the_other_language(client: TestClient) -> None:
+    # Signed in: a form that keeps the choice on the account and comes back to the page.
+    assert 'name="lang" value="en"' in client.get("/").text
+    page = client.get("/?lang=en&x=1").text
+    assert 'name="lang" value="zh"' in page and 'name="next" value="/?x=1"' in page
+    # A visitor's: a link to the same page, the rest of its query kept.
+    anonymous = TestClient(client.app)
+    assert 'href="?lang=en&amp;next=/callbacks"' in anonymous.get("/login?next=/callbacks").text
+    assert 'href="?lang=zh&amp;receipt=X1"' in anonymous.get("/track?lang=en&receipt=X1").text
 
 
 def test_page_links_to_api_docs(client: TestClient) -> None:
@@ -113,7 +119,13 @@ def test_docs_use_only_self_hosted_swagger_ui(client: TestClient) -> None:
     assets = [u for u in urls if u.startswith("/static/") and u != "/static/favicon.svg"]
     assert assets, "the docs page references no Swagger UI assets"
     assert all(u.startswith(("/", "?")) for u in urls), urls
-    own = ("/static/vendor/swagger-ui/", "/static/js/pages/docs.js", "/static/css/onegrid.css")
+    own = (
+        "/static/vendor/swagger-ui/",
+        "/static/js/pages/docs.js",
+        "/static/css/onegrid.css",
+        "/static/vendor/htmx/",  # a signed-in page's shell: the bell
+        "/static/js/shell.js",
+    )
     assert all(u.startswith(own) for u in assets), assets
     assert "<script>" not in response.text  # Swagger UI starts from static/js/pages/docs.js
     assert "http://" not in response.text and "https://" not in response.text
@@ -213,6 +225,9 @@ def test_map_shows_a_grid_with_its_people(page: Page, live_server: str, territor
     expect(panel).to_contain_text(territory.grid_codes[0])
     expect(panel).to_contain_text(territory.worker_phone_masked)
     page.screenshot(path=SCREENSHOT_EN)
+    # The choice is kept on the account: back to Chinese, for the tests that follow.
+    page.locator("#lang-switch").click()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
 
 
 @pytest.mark.browser

@@ -42,4 +42,5 @@ def identify(request: Request, session: DbSession) -> None:
         record_refusal,
         csrf_token=row.csrf_token,
         must_change_password=row.user.must_change_password,
+        language=row.user.language,
     )

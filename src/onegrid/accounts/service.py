@@ -19,6 +19,7 @@ from onegrid.accounts.schemas import Credentials
 from onegrid.audit import auditing
 from onegrid.config import get_settings
 from onegrid.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthenticated
+from onegrid.core.i18n import LANGUAGES
 from onegrid.core.levels import Level
 from onegrid.core.permissions import (
     ROLE_PERMISSIONS,
@@ -420,6 +421,7 @@ class TokenUser:
     department_id: int | None
     unit_codes: tuple[str, ...]
     must_change_password: bool
+    language: str | None = None  # the pages' language the user chose, if any
 
 
 _T, _U, _S = AuthToken.__table__.c, User.__table__.c, UserScope.__table__.c
@@ -439,6 +441,7 @@ _LIVE = (
         _U.department_id,
         _U.is_active,
         _U.must_change_password,
+        _U.language,
         _S.unit_code,
     )
     .join_from(AuthToken.__table__, User.__table__, _T.user_id == _U.id)
@@ -472,6 +475,7 @@ def resolve_token(*, session: Session, token: str) -> LiveToken | None:
         first.department_id,
         units,
         first.must_change_password,
+        first.language,
     )
     return LiveToken(first.token_id, first.csrf_token, last_seen, user)
 
@@ -491,6 +495,14 @@ def _touch(session: Session, token_id: int, now: datetime) -> bool:
     except OperationalError:
         return False
     return True
+
+
+def set_language(*, session: Session, user_id: int, language: str) -> None:
+    """Records the language the pages speak to this user ("zh" or "en")."""
+    if language not in LANGUAGES:
+        raise Invalid(f"不支持的语言：{language}", f"unknown language: {language}", field="lang")
+    begin_writing(session)
+    session.execute(update(User).where(User.id == user_id).values(language=language))
 
 
 def revoke_token(*, session: Session, token: str) -> None:

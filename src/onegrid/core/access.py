@@ -41,11 +41,13 @@ def identified(
     *,
     csrf_token: str | None = None,
     must_change_password: bool = False,
+    language: str | None = None,
 ) -> None:
     """Tells the rules who is asking: the app's identifying dependency calls this once, first.
 
     csrf_token: a browser session's token (writes made with its cookie must carry it);
-    must_change_password: the user may do nothing but change their password.
+    must_change_password: the user may do nothing but change their password;
+    language: the language the user chose for the pages, if any.
     """
     state = request.state
     state.principal = principal
@@ -53,6 +55,7 @@ def identified(
     if not principal.is_anonymous:  # the pages read these too
         state.csrf_token = csrf_token
         state.must_change_password = must_change_password
+        state.language = language
 
 
 def _asking(request: Request) -> Principal:

@@ -22,7 +22,7 @@ from starlette.responses import Response
 
 from onegrid import API_PREFIX
 from onegrid.core.errors import DomainError
-from onegrid.core.i18n import pick_language
+from onegrid.core.i18n import LANGUAGES, pick_language
 
 log = logging.getLogger("onegrid")
 
@@ -68,10 +68,15 @@ ERROR_SCHEMA = {
     },
 }
 Answerer = Callable[[Request, DomainError], Response]
+# Answers a browser's page request with a page: the error and its HTTP status.
+PageAnswerer = Callable[[Request, DomainError, int], Response]
 
 
 def _lang(request: Request) -> str:
-    return pick_language(request.query_params.get("lang"), request.headers.get("accept-language"))
+    # ?lang= first, then the signed-in user's choice, then the browser's.
+    asked = request.query_params.get("lang")
+    chosen = asked if asked in LANGUAGES else getattr(request.state, "language", None)
+    return pick_language(chosen, request.headers.get("accept-language"))
 
 
 def error_response(
@@ -124,18 +129,23 @@ def install(
     app: FastAPI,
     special: Mapping[str, Answerer] | None = None,
     sign_in: Answerer | None = None,
+    page: PageAnswerer | None = None,
 ) -> Answerer:
     """Answers every error of the app in the one format (or a path prefix's own, `special`);
-    a browser opening a page it must sign in for is answered by `sign_in` (to the sign-in
-    form). Returns the answerer, for the input policy's refusals."""
+    a browser asking for a page it must sign in for is answered by `sign_in` (to the sign-in
+    form, and back), any other error of a page by `page` (a page in the user's language).
+    Returns the answerer, for the input policy's refusals."""
     prefixes = dict(special or {})
 
     def answer(request: Request, error: DomainError) -> Response:
-        if sign_in is not None and error.kind == "unauthenticated" and _navigates(request):
+        wants_page = _wants_page(request)
+        if sign_in is not None and error.kind == "unauthenticated" and wants_page:
             return sign_in(request, error)
         for prefix, answerer in prefixes.items():
             if request.url.path.startswith(prefix):
                 return answerer(request, error)
+        if page is not None and wants_page:
+            return page(request, error, STATUS.get(error.kind, 400))
         return domain_response(request, error)
 
     async def on_domain(request: Request, exc: Exception) -> Response:
@@ -156,16 +166,18 @@ def install(
         error.kind = kind
         if any(request.url.path.startswith(p) for p in prefixes) and status in (404, 422):
             return answer(request, error)
+        if page is not None and _wants_page(request):
+            return page(request, error, status)
         return error_response(request, kind, (zh, en), status, {}, exc.headers)
 
     async def on_unexpected(request: Request, exc: Exception) -> Response:
         log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
-        return error_response(
-            request,
-            "internal",
-            ("服务器内部错误，已记录，请稍后再试", "internal error, logged: try again later"),
-            500,
-        )
+        message = ("服务器内部错误，已记录，请稍后再试", "internal error, logged: try again later")
+        if page is not None and _wants_page(request):
+            error = DomainError(*message)
+            error.kind = "internal"
+            return page(request, error, 500)
+        return error_response(request, "internal", message, 500)
 
     app.add_exception_handler(DomainError, on_domain)
     app.add_exception_handler(RequestValidationError, on_validation)
@@ -174,11 +186,12 @@ def install(
     return answer
 
 
-def _navigates(request: Request) -> bool:
-    # A browser opening a page asks for HTML first; an API client or a page's script does not.
+def _wants_page(request: Request) -> bool:
+    # A browser opening a page or sending a page's form asks for HTML first; an API client, a
+    # page's script (fetch) or htmx (which swaps a part in, HX-Request) does not.
     accept = request.headers.get("accept", "")
-    page = not request.url.path.startswith((API_PREFIX, "/open311"))
-    return page and request.method == "GET" and accept.startswith("text/html")
+    page = not request.url.path.startswith((API_PREFIX, "/open311", "/static"))
+    return page and accept.startswith("text/html") and "hx-request" not in request.headers
 
 
 def _error_responses(operation: dict, with_body: bool) -> dict:

@@ -102,7 +102,9 @@ def mark_read(*, session: Session, who: Principal, notification_id: int) -> None
         raise NotFound(f"没有通知 {notification_id}", f"no notification {notification_id}")
     if session.get(NotificationRead, (notification_id, who.user_id)) is None:
         session.add(
-            NotificationRead(notification_id=notification_id, user_id=who.user_id, district_code=found)
+            NotificationRead(
+                notification_id=notification_id, user_id=who.user_id, district_code=found
+            )
         )
         session.flush()
 

@@ -4,6 +4,7 @@ from fastapi import Request
 from sqlalchemy.orm import Session
 
 from onegrid.core.permissions import Principal, Scope
+from onegrid.routing import inbox
 from onegrid.territory import service as territory
 from onegrid.web.navigation import links_for
 from onegrid.web.strings import ROLE_NAMES, SHARED, pick
@@ -25,7 +26,8 @@ def _scope_label(session: Session, who: Principal, lang: str) -> str:
 
 
 def header_context(request: Request, session: Session, who: Principal, lang: str) -> dict:
-    """Returns the header's user, role, scope, navigation and sign-out token (none if anonymous)."""
+    """Returns the header's user, role, scope, unread notifications, navigation and sign-out
+    token (none if anonymous)."""
     if who.is_anonymous:
         return {"account": None, "nav_links": links_for(who)}
     roles = pick(ROLE_NAMES, lang)
@@ -35,4 +37,5 @@ def header_context(request: Request, session: Session, who: Principal, lang: str
         "account": {"user": user, "scope": _scope_label(session, who, lang)},
         "nav_links": links_for(who),
         "csrf_token": getattr(request.state, "csrf_token", ""),
+        "unread": inbox.unread_count(session=session, who=who),
     }

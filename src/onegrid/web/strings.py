@@ -45,6 +45,7 @@ SHARED: Strings = {
     "pager_shown": ("第 {first}–{last} 条，共 {total} 条", "{first}–{last} of {total}"),
     "nav_tasks": ("我的任务", "My tasks"),
     "nav_patrol": ("巡查上报", "Patrol report"),
+    "bell_label": ("通知：{n} 条未读", "Notifications: {n} unread"),
 }
 
 ROLE_NAMES: Strings = {

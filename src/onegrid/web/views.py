@@ -2,11 +2,22 @@
 
 from fastapi import APIRouter
 
-from onegrid.web.pages import callbacks, case, docs, hotline, login, password, report, tasks, track
+from onegrid.web.pages import (
+    callbacks,
+    case,
+    docs,
+    hotline,
+    login,
+    notifications,
+    password,
+    report,
+    tasks,
+    track,
+)
 from onegrid.web.pages import map as district_map
 
 router = APIRouter(include_in_schema=False)
-for page in (district_map, login, password, docs, track, hotline, callbacks, report):
+for page in (district_map, login, password, docs, track, hotline, callbacks, report, notifications):
     router.include_router(page.router)
 router.include_router(tasks.router)  # a field worker's tasks and task map
 router.include_router(case.router)  # the staff case page and its action forms

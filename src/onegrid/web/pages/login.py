@@ -15,7 +15,7 @@ from onegrid.core.errors import Forbidden, Unauthenticated
 from onegrid.core.permissions import ROLE_PERMISSIONS, Permission, Principal, Role
 from onegrid.db import WritingSession
 from onegrid.web import login_csrf
-from onegrid.web.rendering import Lang, language, render, root, sign_in_redirect
+from onegrid.web.rendering import Lang, came_from, language, render, root, sign_in_redirect
 from onegrid.web.strings import Strings
 
 router = APIRouter(include_in_schema=False)
@@ -46,9 +46,15 @@ def start_page(user: User, target: str) -> str:
 
 
 def sign_in_first(request: Request, error: Exception) -> Response:
-    """Sends a browser that opened a page it must sign in for to the sign-in form, and back."""
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    """Sends a browser that opened a page it must sign in for (never signed in, or its session
+    ended) to the sign-in form, and back: to that page, or after a form's POST to the page
+    that sent it."""
     lang = language(request, request.query_params.get("lang"))
+    if request.method == "GET":
+        query = request.url.query
+        target = request.url.path[len(root(request)) :] + (f"?{query}" if query else "")
+    else:
+        target = came_from(request)
     return sign_in_redirect(request, target, lang)
 
 

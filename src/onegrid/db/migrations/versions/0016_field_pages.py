@@ -13,7 +13,8 @@ Create Date: 2026-12-07
 - app_user.language: the language the pages speak to the user, chosen on any page.
 - notification_read: which user has read which in-app notification (a notification may be
   addressed to a whole unit or department, so reading is kept per user); notification's
-  unit_code and department_code (with the district) indexed, by which a user's inbox and unread count find theirs.
+  unit_code and department_code (with the district) indexed: by them a user's inbox and
+  unread count find theirs.
 - ix_case_record_tasks (district_code, state, stage_deadline): a field worker's tasks (cases
   waiting in a few states, due soonest first) without reading the year's closed cases.
 """

@@ -41,8 +41,17 @@ async function errorMessage(response) {
   return t('error_http', { status: response.status });
 }
 
+// A request whose session has ended (401): to the sign-in form, and back to this page after.
+export function signInAgain() {
+  const login = document.querySelector('meta[name="onegrid-sign-in"]')?.content ?? '/login';
+  const root = login.slice(0, -'/login'.length);
+  const here = window.location.pathname.slice(root.length) + window.location.search;
+  const lang = config.lang ?? document.documentElement.lang.slice(0, 2);
+  window.location.assign(`${login}?next=${encodeURIComponent(here)}&lang=${lang}`);
+}
+
 // The body of a JSON answer; otherwise throws an Error in the page language (with .status
-// when the server answered).
+// when the server answered); a 401 (the session ended) goes to sign in first.
 async function requestJson(url, init = {}) {
   let response;
   try {
@@ -52,6 +61,7 @@ async function requestJson(url, init = {}) {
   } catch {
     throw new Error(t('error_network'));
   }
+  if (response.status === 401) signInAgain();
   if (!response.ok) {
     const error = new Error(await errorMessage(response));
     error.status = response.status;

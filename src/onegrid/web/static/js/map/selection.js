@@ -14,8 +14,11 @@ export const hasSelection = () => selected !== null;
 function rememberSelection(code) {
   const hash = code ? `#${code}` : '';
   window.history.replaceState(null, '', `${window.location.pathname}${window.location.search}${hash}`);
+  // A visitor's switch is a link; a signed-in user's, a form that comes back to `next`.
   const link = $('lang-switch');
-  link.href = `${link.getAttribute('href').split('#')[0]}${hash}`;
+  const next = link.form?.elements.next;
+  if (next) next.value = `${next.value.split('#')[0]}${hash}`;
+  else link.href = `${link.getAttribute('href').split('#')[0]}${hash}`;
 }
 
 function markSelected(code) {

@@ -1,7 +1,7 @@
 // The staff case page: a small map of the case's point in its grid, and the action forms
 // (verify, check) sent with fetch, so that a refusal leaves the form as filled, photos too.
 // Photos are made smaller in the browser first (the server strips their metadata anyway).
-import { $, config, el, t } from '../app.js';
+import { $, config, el, signInAgain, t } from '../app.js';
 import { smaller } from '../report/photos.js';
 
 const MAX_SIDE = 1600; // pixels: enough to see a defect, small enough for a phone's upload
@@ -90,6 +90,10 @@ async function send(form) {
       });
     } catch {
       showError(box, t('failed', { detail: t('error_network') }));
+      return;
+    }
+    if (response.status === 401) {
+      signInAgain();  // the session ended: sign in, then back to this case
       return;
     }
     if (response.ok) {

@@ -31,13 +31,16 @@ function sendOnce() {
   });
 }
 
-// The header's switch links to ?lang=… alone: the receipt goes along, so the case stays shown.
+// The receipt goes along with the header's switch (a link, or a signed-in user's form that
+// comes back to `next`), so the case stays shown, after a rating's POST too.
 function keepReceiptOnLanguageSwitch() {
   const link = $('lang-switch');
   if (!link || !config.receipt) return;
-  const url = new URL(link.href, window.location.href);
+  const next = link.form?.elements.next;
+  const url = new URL(next ? next.value : link.getAttribute('href'), window.location.href);
   url.searchParams.set('receipt', config.receipt);
-  link.href = url.pathname + url.search;
+  if (next) next.value = url.pathname + url.search;
+  else link.href = url.pathname + url.search;
 }
 
 countCharactersLeft();
