@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from onegrid.accounts.identity import identify
 from onegrid.core.errors import DomainError
 from onegrid.core.permissions import ANONYMOUS, Principal
-from onegrid.db import session_scope
+from onegrid.db import get_session
 from onegrid.web.header import header_context
 from onegrid.web.rendering import language, render, root
 from onegrid.web.strings import Strings, pick
@@ -40,18 +40,22 @@ def _back(request: Request) -> str:
 
 def _header(request: Request, lang_asked: str | None) -> tuple[str, dict]:
     """Returns the page language and header of whoever is asking (anonymous if that fails)."""
+    # The request's session as the routes get it (a test's too, through the app's overrides).
+    sessions = request.app.dependency_overrides.get(get_session, get_session)()
     try:
-        with session_scope() as session:
-            who: Principal | None = getattr(request.state, "principal", None)
-            if who is None:  # an unknown path: no route identified the asker
-                identify(request, session)
-                who = request.state.principal
-            lang = language(request, lang_asked)
-            return lang, header_context(request, session, who, lang)
+        session = next(sessions)
+        who: Principal | None = getattr(request.state, "principal", None)
+        if who is None:  # an unknown path: no route identified the asker
+            identify(request, session)
+            who = request.state.principal
+        lang = language(request, lang_asked)
+        return lang, header_context(request, session, who, lang)
     except Exception:  # the error page itself must answer, whatever else is broken
         log.exception("the error page's header failed on %s", request.url.path)
         lang = language(request, lang_asked)
         return lang, header_context(request, None, ANONYMOUS, lang)  # type: ignore[arg-type]
+    finally:
+        sessions.close()
 
 
 def error_page(request: Request, error: DomainError, status: int) -> Response:
