@@ -74,6 +74,10 @@ PAGES = [
     # The 12345 operator's call form (the categories, the district's bounds) and a receipt.
     Page("call form (hotline)", "hotline", lambda f: "/hotline"),
     Page("call receipt (hotline)", "hotline", lambda f: f"/hotline?receipt={f.closed_receipt}"),
+    # Every signed-in user's notification list (and the header's unread count on each page):
+    # the department's holds a notice for each open case dispatched to it.
+    Page("notifications (grid worker)", BUSIEST, lambda f: "/notifications"),
+    Page("notifications (department)", "department", lambda f: "/notifications"),
 ]
 CALLBACKS = 200  # closed 12345 calls whose caller waits for a call back: the list's pages
 

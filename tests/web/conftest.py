@@ -15,10 +15,11 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, Page, sync_playwright
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from onegrid.accounts import service as accounts
+from onegrid.accounts.models import User
 from onegrid.app import create_app
 from onegrid.config import get_settings
 from onegrid.core.permissions import Role
@@ -437,3 +438,18 @@ def web(session: Session) -> Iterator[TestClient]:
     `client` here), bound to the test's rolled-back session."""
     with client_on(session) as test_client:
         yield test_client
+
+
+@pytest.fixture(autouse=True)
+def _forget_chosen_languages(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The header's language switch keeps a signed-in user's choice on the account: after each
+    test its databases forget them, so that the next test's pages follow its browser again."""
+    yield
+    for name in ("territory_db", "demo_db"):
+        if name in request.fixturenames:
+            engine = create_db_engine(request.getfixturevalue(name))
+            try:
+                with engine.begin() as connection:
+                    connection.execute(update(User).values(language=None))
+            finally:
+                engine.dispose()

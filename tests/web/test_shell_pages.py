@@ -5,6 +5,7 @@ in test_shell_journeys.py."""
 
 import re
 from collections.abc import Iterator
+from typing import Annotated
 
 import pytest
 from fastapi import FastAPI
@@ -17,6 +18,7 @@ from onegrid.accounts.models import AuthToken, User
 from onegrid.app import create_app
 from onegrid.core.access import public
 from onegrid.core.errors import Conflict
+from onegrid.core.permissions import Principal
 from onegrid.db import get_session
 from onegrid.demo.build import DEMO_PASSWORD
 from onegrid.routing.models import Notification, NotificationRead
@@ -24,6 +26,7 @@ from onegrid.routing.senders import InAppSender, Message, Recipients
 from tests.cases.conftest import OTHER_GRID, WORKER_GRID, point_in, report
 from tests.login_form import post_login
 
+Anyone = Annotated[Principal, public()]
 HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 
 
@@ -193,11 +196,11 @@ def test_a_conflict_says_it_changed_meanwhile_and_an_error_shows_no_trace(sessio
     app = _app(session)
 
     @app.get("/test/conflict")
-    def conflict(who=public()) -> None:
+    def conflict(who: Anyone) -> None:
         raise Conflict("案件已被他人处理", "someone else has handled the case")
 
     @app.get("/test/broken")
-    def broken(who=public()) -> None:
+    def broken(who: Anyone) -> None:
         raise RuntimeError("secret internals")
 
     with TestClient(app, raise_server_exceptions=False) as client:
