@@ -119,5 +119,6 @@ def mark_all_read(*, session: Session, who: Principal) -> int:
         literal(utcnow(), UTCDateTime),
     ).where(addressed_to(who), ~_read_by(who.user_id))
     columns = ["notification_id", "user_id", "district_code", "read_at"]
-    result = session.execute(insert(NotificationRead).from_select(columns, unread))
-    return result.rowcount or 0
+    statement = insert(NotificationRead.__table__).from_select(columns, unread)
+    # The rows themselves: a driver's rowcount of INSERT … SELECT is not always told (-1).
+    return len(session.execute(statement.returning(NotificationRead.notification_id)).all())
