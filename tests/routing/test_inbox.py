@@ -1,14 +1,11 @@
 """A user's in-app notifications: who receives which, read and unread, the count, the API."""
 
-from datetime import timedelta
-
 import pytest
 from sqlalchemy import select
 
 from onegrid.accounts import service as accounts
 from onegrid.accounts.models import User
 from onegrid.core.errors import NotFound
-from onegrid.db.base import utcnow
 from onegrid.routing import inbox
 from onegrid.routing.models import Notification, NotificationRead
 from onegrid.routing.senders import InAppSender, Message, Recipients
@@ -84,11 +81,32 @@ def test_each_user_receives_what_is_addressed_to_them_newest_first(
 
 def test_the_newest_come_first_and_a_page_at_a_time(session, mail):
     gridworker = who(session, "gridworker")
-    first = send(session, "older", users=[gridworker.user_id])[0]
-    session.get(Notification, first).created_at = utcnow() - timedelta(days=3)
-    session.flush()
-    assert subjects(session, "gridworker") == ["personal", "grid and department", "grid", "older"]
-    assert subjects(session, "gridworker", limit=2, offset=1) == ["grid and department", "grid"]
+    send(session, "latest", users=[gridworker.user_id])
+    assert subjects(session, "gridworker") == ["latest", "personal", "grid and department", "grid"]
+    assert subjects(session, "gridworker", limit=2, offset=1) == ["personal", "grid and department"]
+    assert subjects(session, "gridworker", limit=2, offset=3) == ["grid"]
+
+
+def test_a_large_inbox_marked_all_read_keeps_no_row_for_each(session, mail):
+    gridworker = who(session, "gridworker")
+    for n in range(30):
+        send(session, f"notice {n}", unit=GRID)
+    inbox.mark_read(
+        session=session,
+        who=gridworker,
+        notification_id=session.scalar(
+            select(Notification.id).where(Notification.subject == "grid")
+        ),
+    )
+    assert inbox.mark_all_read(session=session, who=gridworker) == 32
+    assert session.scalar(select(NotificationRead.user_id)) is None  # the mark says it all
+    send(session, "after", unit=GRID)
+    assert inbox.unread_count(session=session, who=gridworker) == 1
+    items = inbox.list_for(session=session, who=gridworker, limit=2)
+    assert [(i.notification.subject, i.read) for i in items] == [
+        ("after", False),
+        ("notice 29", True),
+    ]
 
 
 def test_reading_one_lowers_the_count_for_that_reader_only(session, mail):

@@ -39,6 +39,9 @@ class User(TimestampMixin, Base):
     # Where signing in leads when no page was asked for (a path on this site, e.g. /hotline for
     # a 12345 operator); none: the role's start page (web/pages/login.start_page).
     start_page: Mapped[str | None] = mapped_column(String(64))
+    # "Mark all read" (routing/inbox.py): every notification to the user up to this id is read,
+    # without a notification_read row for each of a year's notices.
+    notifications_read_upto: Mapped[int | None] = mapped_column(Integer)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     department: Mapped[Department | None] = relationship(lazy="joined")

@@ -144,13 +144,13 @@ class NotificationOut(BaseModel):
 class NotificationList(BaseModel):
     items: list[NotificationOut] = Field(description="newest first")
     total: int
-    unread: int
+    unread: int = Field(description="counted up to 1,000")
     limit: int
     offset: int
 
 
 class UnreadCount(BaseModel):
-    unread: int
+    unread: int = Field(description="counted up to 1,000")
 
 
 class MarkedRead(BaseModel):

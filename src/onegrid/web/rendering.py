@@ -38,13 +38,10 @@ def sign_in_redirect(request: Request, target: str, lang: str) -> Response:
     return RedirectResponse(f"{root(request)}/login?next={quote(target)}&lang={lang}", 303)
 
 
-def here(request: Request, **query: str) -> str:
-    """Returns this page's path on the site (after the root) and its query, without `lang`,
-    with `query` put in: where a language switch or a sign-in leads back to."""
-    params = [
-        (k, v) for k, v in request.query_params.multi_items() if k != "lang" and k not in query
-    ]
-    params += list(query.items())
+def here(request: Request) -> str:
+    """Returns this page's path on the site (after the root) and its query without `lang`:
+    where a signed-in user's language switch comes back to."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
     path = request.url.path[len(root(request)) :] or "/"
     return path + (f"?{urlencode(params)}" if params else "")
 

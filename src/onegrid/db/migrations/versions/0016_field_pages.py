@@ -10,7 +10,8 @@ Create Date: 2026-12-07
   the report and its photos) tells the same report from another one sent with the same key.
 - case_record.callback_wanted: the 12345 caller asked to be called back once the case closes;
   ix_case_record_callbacks finds the closed cases whose caller waits (the callback list).
-- app_user.language: the language the pages speak to the user, chosen on any page.
+- app_user.language: the language the pages speak to the user, chosen on any page;
+  app_user.notifications_read_upto: "mark all read" reads every notification up to this id.
 - notification_read: which user has read which in-app notification (a notification may be
   addressed to a whole unit or department, so reading is kept per user); notification's
   unit_code and department_code (with the district) indexed: by them a user's inbox and
@@ -55,6 +56,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("app_user", schema=None) as batch_op:
         batch_op.add_column(sa.Column("language", sa.String(length=2), nullable=True))
+        batch_op.add_column(sa.Column("notifications_read_upto", sa.Integer(), nullable=True))
     op.create_table(
         "notification_read",
         sa.Column("notification_id", sa.Integer(), nullable=False),
@@ -80,6 +82,7 @@ def downgrade() -> None:
     op.drop_index("ix_notification_unit_code", table_name="notification")
     op.drop_table("notification_read")
     with op.batch_alter_table("app_user", schema=None) as batch_op:
+        batch_op.drop_column("notifications_read_upto")
         batch_op.drop_column("language")
     op.drop_index("ix_case_record_callbacks", table_name="case_record")
     with op.batch_alter_table("case_record", schema=None) as batch_op:
