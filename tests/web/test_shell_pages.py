@@ -23,6 +23,7 @@ from onegrid.db import get_session
 from onegrid.demo.build import DEMO_PASSWORD
 from onegrid.routing.models import Notification, NotificationRead
 from onegrid.routing.senders import InAppSender, Message, Recipients
+from onegrid.web.pages import notifications as notifications_page
 from tests.cases.conftest import OTHER_GRID, WORKER_GRID, point_in, report
 from tests.login_form import post_login
 
@@ -298,3 +299,15 @@ def test_the_sign_in_goes_back_only_to_this_site(web):
             follow_redirects=False,
         )
         assert response.status_code == 303 and response.headers["location"] == "/tasks"
+
+
+def test_the_list_is_paged(worker, mail, monkeypatch):
+    monkeypatch.setattr(notifications_page, "PAGE_SIZE", 2)
+    first = worker.get("/notifications?lang=en", headers=HTML).text
+    assert first.count('class="card notice') == 2 and "1–2" in first
+    assert 'href="/notifications?lang=en&amp;page=2" rel="next"' in first
+    second = worker.get("/notifications?lang=en&page=2", headers=HTML).text
+    assert second.count('class="card notice') == 1 and "3–3" in second
+    assert 'rel="next"' not in second and 'href="/notifications?lang=en" rel="prev"' in second
+    past = worker.get("/notifications?page=9", headers=HTML, follow_redirects=False)
+    assert past.status_code == 303 and past.headers["location"] == "/notifications?lang=zh"

@@ -25,7 +25,7 @@ from onegrid.routing import inbox
 from onegrid.web.header import header_context
 from onegrid.web.pages.login import safe_next
 from onegrid.web.rendering import Lang, language, render, root
-from onegrid.web.strings import SHARED, Strings, pick
+from onegrid.web.strings import Strings, pick
 
 router = APIRouter(include_in_schema=False)
 SignedIn = Annotated[Principal, signed_in()]
@@ -64,14 +64,13 @@ def _list_href(request: Request, lang: str, page: int) -> str:
     return f"{root(request)}/notifications?{urlencode(query)}"
 
 
-def _pager(request: Request, lang: str, page: int, shown: int, total: int) -> dict:
+def _pager(request: Request, lang: str, page: int, shown: int, more: bool) -> dict:
+    # No total: counting a year's notices would cost more than the page.
     first = (page - 1) * PAGE_SIZE + 1
     return {
-        "shown": pick(SHARED, lang)["pager_shown"].format(
-            first=first, last=first + shown - 1, total=total
-        ),
+        "shown": pick(STRINGS, lang)["shown"].format(first=first, last=first + shown - 1),
         "prev_href": _list_href(request, lang, page - 1) if page > 1 else None,
-        "next_href": _list_href(request, lang, page + 1) if first + shown - 1 < total else None,
+        "next_href": _list_href(request, lang, page + 1) if more else None,
     }
 
 
@@ -81,18 +80,21 @@ def notification_list(
 ) -> Response:
     """The user's notifications, newest first, a page at a time."""
     chosen = language(request, lang)
-    total = inbox.count(session=session, who=who)
-    if total and (page - 1) * PAGE_SIZE >= total:  # past the end
+    found = inbox.list_for(
+        session=session, who=who, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE
+    )
+    if page > 1 and not found:  # past the end
         return RedirectResponse(_list_href(request, chosen, 1), 303)
-    items = inbox.list_for(session=session, who=who, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    items = found[:PAGE_SIZE]
     case_ids = {i.notification.case_id for i in items if i.notification.case_id is not None}
     openable = _openable(session, who, case_ids)
     context = {
         **header_context(request, session, who, chosen),
         "rows": [_row(request, item, openable, chosen) for item in items],
-        "total": total,
         "page": page,
-        "pager": _pager(request, chosen, page, len(items), total) if items else None,
+        "pager": _pager(request, chosen, page, len(items), len(found) > PAGE_SIZE)
+        if items
+        else None,
     }
     response = render(request, "notifications.html", chosen, STRINGS, context)
     response.headers["Cache-Control"] = "no-store"  # the CSRF token of the forms
@@ -161,6 +163,7 @@ STRINGS: Strings = {
     "read": ("已读", "Read"),
     "open_case": ("查看案件", "Open the case"),
     "received_at": ("收到时间", "Received"),
+    "shown": ("第 {first}–{last} 条", "{first}–{last}"),
     "empty": (
         "暂无通知。案件需要您处理时，会在这里通知您。",
         "No notifications yet. When a case needs you, you are told here.",
