@@ -103,6 +103,9 @@ def test_the_operator_enters_a_call_and_later_the_callers_rating(
         page.click("#lang-switch")  # the other language reads out the same receipt
         expect(page.locator("html")).to_have_attribute("lang", "en" if lang == "zh-CN" else "zh-CN")
         expect(receipt_box).to_have_attribute("data-receipt", receipt)
+        # The switch keeps the choice on the account (the pages after speak it too): back.
+        page.click("#lang-switch")
+        expect(page.locator("html")).to_have_attribute("lang", "zh-CN" if lang == "zh-CN" else "en")
         page.click("#new-call")
         expect(page.locator("#reporter_name")).to_have_value("")
 

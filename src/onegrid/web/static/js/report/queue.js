@@ -3,6 +3,8 @@
 // back online, on the page's next load, or on the next retry. Each report carries the
 // Idempotency-Key made when its form was opened, so a report sent twice (the answer was lost,
 // two tabs sent it) still opens one case: the server answers the second with the same receipt.
+import { signInAgain } from '../app.js';
+
 const DB_NAME = 'onegrid-reports';
 const STORE = 'unsent';
 const RETRY_MS = 15000;
@@ -94,6 +96,11 @@ export function flush(action, url, done) {
           return; // still offline: kept for the next time
         }
         if (answer.status >= 500 || answer.status === 408 || answer.status === 429) return;
+        if (answer.status === 401) {
+          // The session ended: kept, sent on the page's load after signing in again.
+          signInAgain();
+          return;
+        }
         await forget(action, entry.key);
         done(entry, answer);
       }
