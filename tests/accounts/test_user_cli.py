@@ -184,7 +184,9 @@ def test_a_start_page_is_a_path_on_this_site(db, onegrid_cli):
     refused = onegrid_cli(url, *role, "--start-page", "//evil.example")
     assert refused.returncode == 2 and "a path on this site" in refused.stderr
     assert _users(db)["zhao"].start_page == "/hotline"
-    assert onegrid_cli(url, *role).returncode == 0  # none given: the role's start page again
+    assert onegrid_cli(url, *role).returncode == 0  # none given: the start page kept
+    assert _users(db)["zhao"].start_page == "/hotline"
+    assert onegrid_cli(url, *role, "--start-page", "").returncode == 0  # the role's again
     assert _users(db)["zhao"].start_page is None
 
 

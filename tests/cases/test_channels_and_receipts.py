@@ -200,3 +200,17 @@ def test_only_the_hotline_channel_may_ask_for_a_callback(
     error = response.json()["error"]
     assert error["detail"]["field"] == "callback_wanted" and "12345" in error["message"]
     assert _count(session) == before  # nothing written
+
+
+@pytest.mark.parametrize(
+    "caller",
+    [{}, {"reporter_name": "李先生"}, {"reporter_phone": "13912345678", "anonymous": True}],
+)
+def test_a_callback_needs_the_callers_phone(api, session, inside, caller):
+    """Nobody could call back a caller who left no number: the callback list would hold them."""
+    before = _count(session)
+    body = _body(inside, channel="hotline", callback_wanted=True, **caller)
+    response = api("command", "post", "/cases", json=body)
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["detail"]["field"] == "reporter_phone"
+    assert _count(session) == before

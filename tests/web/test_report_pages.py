@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from onegrid.cases.models import Case, Evidence
+from onegrid.cases.models import Case, CaseEvent, Evidence
 from onegrid.territory.models import TerritoryUnit
 from onegrid.web.pages import report as report_page
 from tests.cases.conftest import OTHER_GRID, WORKER_GRID, point_in
@@ -248,3 +248,45 @@ def test_the_map_picker_draws_the_district_and_its_streets_small(web, session):
     assert {f["geometry"]["type"] for f in features} <= {"Polygon", "MultiPolygon"}
     assert len(settings["bounds"]) == 4 and settings["tileUrl"] == ""
     assert len(page.text) < 100_000, len(page.text)  # the outline simplified, not the survey
+
+
+def test_a_coordinate_system_unknown_is_refused_not_guessed(web, session, form):
+    response = web.post("/report?lang=en", data=form | {"crs": "wgs8"})
+    assert response.status_code == 422 and 'id="location-error"' in response.text
+    assert "unknown coordinate system wgs8" in response.text
+    assert saying(session, form["description"]) == []
+
+
+def test_a_merged_reports_receipt_shows_its_own_reporter_only(web, session, form, as_user):
+    """After a merge the case followed is another reporter's: the receipt page shows neither
+    that reporter's phone nor whether they stayed anonymous."""
+    first = dict(form, reporter_phone="13900001111", idempotency_key=str(uuid.uuid4()))
+    assert web.post("/report", data=first, follow_redirects=False).status_code == 303
+    second = dict(form, description=form["description"] + " 又一次", anonymous="on")
+    second["idempotency_key"] = str(uuid.uuid4())
+    assert web.post("/report", data=second, follow_redirects=False).status_code == 303
+    [kept] = saying(session, first["description"])
+    [merged] = saying(session, second["description"])
+    body = {"action": "merge", "data": {"into": kept.receipt}}
+    done = as_user("command", "post", f"/api/v1/cases/{merged.id}/transitions", json=body)
+    assert done.status_code == 200, done.text
+    page = web.get(f"/report/{merged.receipt}?lang=en").text
+    assert "139****1111" not in page and "Reported anonymously" in page
+
+
+def test_a_post_from_another_site_acts_for_no_one(web, session, form):
+    """A signed-in user's cookie rides along with a form another site posts; without the
+    page's CSRF token the report is anyone's, never recorded in that user's name."""
+    sign_in = web.get("/login").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', sign_in).group(1)
+    signed = web.post(
+        "/login",
+        data={"username": "command", "password": "Onegrid-Demo-2026", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert signed.status_code == 303, signed.text
+    sent = web.post("/report", data=form, follow_redirects=False)
+    assert sent.status_code == 303, sent.text
+    [case] = saying(session, form["description"])
+    actors = session.scalars(select(CaseEvent.actor).where(CaseEvent.case_id == case.id))
+    assert list(actors) == ["anonymous"]  # not "command"

@@ -278,6 +278,24 @@ def test_an_ended_session_signs_in_again_and_returns(worker, session):
     assert back.status_code == 303 and back.headers["location"] == "/notifications?page=1&lang=en"
 
 
+def test_a_refused_forms_reload_link_stays_on_this_site(session):
+    app = _app(session)
+
+    @app.post("/test/conflict")
+    def conflict(who: Anyone) -> None:
+        raise Conflict("案件已被他人处理", "someone else has handled the case")
+
+    with TestClient(app) as client:
+        for referer, back in (
+            ("http://testserver/notifications?page=2", "/notifications?page=2"),
+            ("http://testserver//evil.example/x", "/"),
+            ("http://evil.example/notifications", "/"),
+        ):
+            page = client.post("/test/conflict", headers={**HTML, "Referer": referer})
+            assert page.status_code == 409
+            assert f'id="error-reload" class="button button--primary" href="{back}"' in page.text
+
+
 def test_a_form_sent_after_the_session_ended_returns_to_its_page(worker, session):
     token = re.search(r'name="csrf_token" value="([^"]+)"', worker.get("/notifications").text)[1]
     _end_sessions(session, "gridworker")

@@ -151,7 +151,8 @@ def role(
     scope: Annotated[list[str] | None, typer.Option(help="unit code; repeat for several")] = None,
     department: Annotated[str | None, typer.Option(help="department code (handlers)")] = None,
     start_page: Annotated[
-        str | None, typer.Option(help="where signing in leads, e.g. /hotline (default: the role's)")
+        str | None,
+        typer.Option(help='where signing in leads, e.g. /hotline ("": the role\'s; default: kept)'),
     ] = None,
 ) -> None:
     """Change a user's role, scope, department and start page (administrators' too)."""

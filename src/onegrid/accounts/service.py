@@ -220,9 +220,10 @@ def change_role(
     department_code: str | None = None,
     start_page: str | None = None,
 ) -> None:
-    """Gives the user a role, scope, department and start page (none: the role's), checked as
-    when creating them."""
-    user.start_page = check_start_page(start_page)
+    """Gives the user a role, scope and department, checked as when creating them, and a start
+    page if one is given ("": none, the role's again; None keeps the one they have)."""
+    if start_page is not None:
+        user.start_page = check_start_page(start_page)
     codes = _check_scope(session, role, user.district_code, unit_codes or [])
     user.department_id = _department_id(session, role, user.district_code, department_code)
     user.role = role.value

@@ -174,6 +174,12 @@ def _validate(report: Report) -> str:
             "only a 12345 hotline call may ask for a callback",
             field="callback_wanted",
         )
+    if report.callback_wanted and (report.anonymous or not report.reporter_phone):
+        raise Invalid(
+            "要求回访须留下来电人电话",
+            "a callback needs the caller's phone number",
+            field="reporter_phone",
+        )
     description = (report.description or "").strip()
     if not description:
         raise Invalid("请描述问题", "describe the problem", field="description")

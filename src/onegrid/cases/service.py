@@ -53,15 +53,18 @@ def get(*, session: Session, case_id: int, scope: Scope, to_change: bool = False
     return case
 
 
-def get_by_receipt(*, session: Session, receipt: str, to_change: bool = False) -> Case:
-    """Returns the case with this receipt number, following a merge to the surviving case;
-    `to_change`: read under the write lock, for a change to follow."""
+def get_by_receipt(
+    *, session: Session, receipt: str, to_change: bool = False, follow_merge: bool = True
+) -> Case:
+    """Returns the case with this receipt number, following a merge to the surviving case
+    (unless `follow_merge` is False: the receipt's own case, e.g. for its own reporter's
+    details); `to_change`: read under the write lock, for a change to follow."""
     if to_change:
         begin_writing(session)
     case = session.scalars(select(Case).where(Case.receipt == receipt.strip().upper())).first()
     if case is None:
         raise _missing(receipt)
-    while case.merged_into_id is not None:
+    while follow_merge and case.merged_into_id is not None:
         case = session.get(Case, case.merged_into_id)
     return case
 

@@ -159,6 +159,13 @@ def public() -> params.Depends:
         principal = _asking(request)
         if getattr(request.state, "must_change_password", False):
             return ANONYMOUS  # nothing but changing the password until it is changed
+        if principal.via_cookie and request.method not in _SAFE_METHODS:
+            try:
+                await _check_csrf(request, principal)
+            except Forbidden:
+                # A post from another site carries the cookie but not the token: it acts for
+                # no one, as anyone may, never in the signed-in user's name.
+                return ANONYMOUS
         return principal
 
     dependency.access_rule = "public"  # type: ignore[attr-defined]

@@ -15,9 +15,9 @@ from functools import lru_cache
 import shapely
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import FormData
 
-from onegrid.cases import evidence, submissions
+from onegrid.cases import submissions
 from onegrid.config import get_settings
 from onegrid.core.coordinates import CRS
 from onegrid.core.errors import DomainError, Invalid
@@ -272,24 +272,6 @@ def find_choice(groups: list[CategoryGroup], code: str) -> CategoryChoice | None
     return next((c for g in groups for c in g.choices if c.code == code), None)
 
 
-async def photos_of(form: FormData, name: str = "photos") -> tuple[evidence.Upload, ...]:
-    """Returns the form's photos checked and re-encoded (evidence.prepare), at most
-    MAX_PHOTOS; raises Invalid (field "photos") naming the first problem."""
-    files = [f for f in form.getlist(name) if isinstance(f, UploadFile) and f.filename]
-    limit = get_settings().evidence_max_bytes
-    uploads = []
-    try:
-        if len(files) > MAX_PHOTOS:
-            raise submissions.too_many_photos()
-        for upload in files:
-            data = await upload.read(limit + 1)
-            uploads.append(evidence.prepare(filename=upload.filename or "photo", data=data))
-        return submissions.check_photos(uploads)
-    except DomainError as error:
-        error.detail.setdefault("field", "photos")
-        raise
-
-
 def field_of(error: DomainError) -> str:
     """Returns the form field an intake error is about ("form" if none)."""
     if "attribute" in error.detail:
@@ -303,8 +285,12 @@ def parse_point(form: FormData) -> tuple[float, float, str]:
     lon_text = str(form.get("lon") or "").strip()
     lat_text = str(form.get("lat") or "").strip()
     crs = str(form.get("crs") or CRS.WGS84.value)
-    if crs not in _crs_values():
-        crs = CRS.WGS84.value
+    if crs not in _crs_values():  # never guessed: a point in another system is metres off
+        raise Invalid(
+            f"未知的坐标系 {crs[:20]}（可选：{'、'.join(_crs_values())}）",
+            f"unknown coordinate system {crs[:20]} (one of {', '.join(_crs_values())})",
+            field="location",
+        )
     if not lon_text or not lat_text:
         raise Invalid(
             FORM_STRINGS["location_missing"][0],

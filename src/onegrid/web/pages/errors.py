@@ -3,7 +3,6 @@
 stack trace. The API keeps its JSON errors (core/problems.py decides which is which)."""
 
 import logging
-from urllib.parse import urlsplit
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -13,7 +12,7 @@ from onegrid.core.errors import DomainError
 from onegrid.core.permissions import ANONYMOUS, Principal
 from onegrid.db import get_session
 from onegrid.web.header import header_context
-from onegrid.web.rendering import language, render, root
+from onegrid.web.rendering import came_from, language, render, root
 from onegrid.web.strings import Strings, pick
 
 log = logging.getLogger("onegrid")
@@ -32,10 +31,7 @@ def _back(request: Request) -> str:
     """Returns the page to reload: this one if it was opened, else the page whose form was sent."""
     if request.method == "GET":
         return str(request.url)
-    referer = urlsplit(request.headers.get("referer", ""))
-    if referer.netloc == request.url.netloc and referer.path.startswith(root(request) + "/"):
-        return referer.path + (f"?{referer.query}" if referer.query else "")
-    return root(request) + "/"
+    return root(request) + came_from(request)
 
 
 def _header(request: Request, lang_asked: str | None) -> tuple[str, dict]:

@@ -18,6 +18,7 @@ from urllib.parse import quote
 from uuid import uuid4
 
 from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -244,9 +245,15 @@ async def take_call(
 
     The form's Idempotency-Key (made when it was opened) saves a call sent twice once."""
     _hotline_only(who)
-    chosen = language(request, lang)
-    t = pick(STRINGS, chosen)
     form = await request.form()  # read once already by the CSRF check: cached
+    # The rest reads and writes the database: in a thread, never on the event loop.
+    return await run_in_threadpool(_save_call, request, session, who, language(request, lang), form)
+
+
+def _save_call(
+    request: Request, session: Session, who: Principal, chosen: str, form: FormData
+) -> Response:
+    t = pick(STRINGS, chosen)
     call = _read(session, form, chosen)
     body = _body(call, form, t, chosen)
     if body is None:

@@ -160,7 +160,12 @@ def _form_page(
         "photo_side": report_form.PHOTO_SIDE,
         "description_max": intake.MAX_DESCRIPTION,
     }
-    script = {"api": root(request) + "/api/v1", "queue": path, "patrol": patrol}
+    script = {
+        "api": root(request) + "/api/v1",
+        "queue": path,
+        "patrol": patrol,
+        "csrfToken": header.get("csrf_token", ""),  # the queue sends it with a kept report
+    }
     response = render(request, "report.html", lang, STRINGS, context, status, script=script)
     response.headers["Cache-Control"] = "no-store"  # the form carries a key (and a CSRF token)
     return response
@@ -331,10 +336,6 @@ def _submission(
     return submissions.Submission(key=key, entry=entry, photos=submissions.check_photos(photos))
 
 
-def _text(form: FormData, name: str) -> str | None:
-    return str(form.get(name) or "").strip() or None
-
-
 def _photo(name: str, data: bytes) -> evidence.Upload:
     try:
         return evidence.prepare(filename=name, data=data)
@@ -367,13 +368,14 @@ def receipt_page(
     receipt: str, request: Request, session: DbSession, who: Anyone, lang: Lang = None
 ) -> Response:
     """The receipt of a report, large, with the link and QR code to follow it; never the
-    reporter (a phone masked at most)."""
+    reporter (a phone masked at most), and only this receipt's own (after a merge the case
+    followed is another reporter's)."""
     chosen = language(request, lang)
     header = header_context(request, session, who, chosen)
     wanted = normalise(receipt)
     try:
         view = public.view(session=session, receipt=wanted)
-        case = service.get_by_receipt(session=session, receipt=wanted)
+        case = service.get_by_receipt(session=session, receipt=wanted, follow_merge=False)
     except NotFound:
         context = {**header, "missing": True, "receipt": wanted}
         return render(request, "report_done.html", chosen, STRINGS, context, 404)

@@ -3,7 +3,7 @@
 // back online, on the page's next load, or on the next retry. Each report carries the
 // Idempotency-Key made when its form was opened, so a report sent twice (the answer was lost,
 // two tabs sent it) still opens one case: the server answers the second with the same receipt.
-import { signInAgain } from '../app.js';
+import { config, signInAgain } from '../app.js';
 
 const DB_NAME = 'onegrid-reports';
 const STORE = 'unsent';
@@ -49,8 +49,9 @@ export function onCount(listener) {
 }
 
 // Keeps a report that could not be sent: its key, where it goes, and the form's entries.
+// Not the CSRF token: it is this session's, and the report may be sent in the next one.
 export async function keep(action, key, formData) {
-  const fields = [...formData.entries()];
+  const fields = [...formData.entries()].filter(([name]) => name !== 'csrf_token');
   await withStore('readwrite', (store) => store.put({ key, action, fields, at: Date.now() }));
   await changed(action);
 }
@@ -66,7 +67,11 @@ export async function send(url, key, formData) {
     method: 'POST',
     body: formData,
     credentials: 'same-origin',
-    headers: { Accept: 'application/json', 'Idempotency-Key': key },
+    headers: {
+      Accept: 'application/json',
+      'Idempotency-Key': key,
+      'X-CSRF-Token': config.csrfToken ?? '', // the session's now (none without an account)
+    },
   });
   let body = null;
   try {
@@ -96,8 +101,9 @@ export function flush(action, url, done) {
           return; // still offline: kept for the next time
         }
         if (answer.status >= 500 || answer.status === 408 || answer.status === 429) return;
-        if (answer.status === 401) {
-          // The session ended: kept, sent on the page's load after signing in again.
+        if (answer.status === 401 || answer.status === 403) {
+          // The session ended, or this page's is another's: kept, sent on the page's load
+          // once signed in again.
           signInAgain();
           return;
         }
