@@ -18,6 +18,7 @@ from onegrid.accounts.passwords import check_policy, hash_password, needs_rehash
 from onegrid.accounts.schemas import Credentials
 from onegrid.audit import auditing
 from onegrid.config import get_settings
+from onegrid.core.access import source_of
 from onegrid.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthenticated
 from onegrid.core.i18n import LANGUAGES
 from onegrid.core.levels import Level
@@ -535,10 +536,6 @@ def principal_for(user: User | TokenUser, *, via_cookie: bool = False) -> Princi
 # the web's sign-in and password pages both do.
 
 
-def _source(request: Request) -> str | None:
-    return request.client.host if request.client else None
-
-
 def _district_of(session: Session, username: str) -> str | None:
     return session.scalar(select(User.district_code).where(User.username == username))
 
@@ -552,7 +549,7 @@ def sign_in(
             session=session,
             username=credentials.username,
             password=credentials.password,
-            source=_source(request),
+            source=source_of(request),
         )
     except SignInRefused as error:
         auditing.record(
@@ -568,7 +565,7 @@ def sign_in(
         )
         session.commit()  # keep the failure count and its record although the request fails
         raise
-    result = issue_token(session=session, user=user, kind=kind, source=_source(request))
+    result = issue_token(session=session, user=user, kind=kind, source=source_of(request))
     auditing.record(
         session,
         request,
@@ -612,7 +609,7 @@ def change_own(
             user=user,
             old=old,
             new=new,
-            source=_source(request),
+            source=source_of(request),
             keep_token=keep_token,
         )
     except DomainError as error:

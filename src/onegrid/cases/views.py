@@ -27,7 +27,7 @@ from onegrid.cases.schemas import (
     TransitionIn,
 )
 from onegrid.config import get_settings
-from onegrid.core.access import public, require
+from onegrid.core.access import public, require, source_of
 from onegrid.core.errors import NotFound
 from onegrid.core.inputs import Id
 from onegrid.core.permissions import Permission, Principal
@@ -41,10 +41,6 @@ router = APIRouter(tags=["cases"])
 Anyone = Annotated[Principal, public()]
 Intaker = Annotated[Principal, require(Permission.CASES_INTAKE)]
 Reader = Annotated[Principal, require(Permission.CASES_READ)]
-
-
-def _source(request: Request) -> str | None:
-    return request.client.host if request.client else None
 
 
 def _receipt_of(session: Session, who: Principal, case_id: int | None) -> str | None:
@@ -110,7 +106,7 @@ def _enter(
 ) -> Receipt:
     """Opens the case (or answers again what the key opened) and returns its receipt once
     the case is on disk (submissions.submit)."""
-    entry = intake.Entry(report=report, who=who, source=_source(request), public=public)
+    entry = intake.Entry(report=report, who=who, source=source_of(request), public=public)
     submission = submissions.Submission(key=submissions.check_key(key), entry=entry)
     submitted = submissions.submit(session=session, submission=submission)
     if submitted.replayed:
@@ -259,7 +255,7 @@ def take_action(
         note=body.note,
         data=body.data,
         evidence_ids=body.evidence_ids,
-        source=_source(request),
+        source=source_of(request),
     )
     return case_out(session, case, who)
 
@@ -363,6 +359,6 @@ def rate(
         rating=body.rating,
         comment=body.comment,
         who=who,
-        source=_source(request),
+        source=source_of(request),
     )
     return _public(public_view.view(session=session, receipt=receipt))

@@ -152,6 +152,11 @@ def signed_in(*, pending: bool = False) -> params.Depends:
     return Depends(dependency)
 
 
+def source_of(request: Request) -> str | None:
+    """Returns where a request came from, as the timeline and the audit log record it."""
+    return request.client.host if request.client else None
+
+
 def public() -> params.Depends:
     """Returns the dependency of a route open to anyone; it still says who is asking."""
 

@@ -13,7 +13,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
 from onegrid.config import Environment, get_settings
-from onegrid.core.access import public
+from onegrid.core.access import public, source_of
 from onegrid.core.errors import DomainError, Forbidden, NotFound
 from onegrid.core.i18n import pick_language
 from onegrid.core.permissions import Principal
@@ -204,7 +204,7 @@ def post_request(
             f"this api_key is not valid for jurisdiction {named}",
         )
     keys.limiter.admit(key.key_hash, key.rate_per_minute)
-    source = request.client.host if request.client else None
+    source = source_of(request)
     done = submissions.submit(session=session, key=key, posted=parse_post(params), source=source)
     notice = created_notice(done.category, done.possible_duplicate, lang)
     if done.token is not None:

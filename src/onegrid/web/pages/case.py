@@ -27,7 +27,7 @@ from onegrid.cases.flows import transition
 from onegrid.cases.machine import Action, allowed_actions
 from onegrid.cases.models import Case, CaseEvent, Evidence
 from onegrid.config import get_settings
-from onegrid.core.access import require
+from onegrid.core.access import require, source_of
 from onegrid.core.errors import Conflict, DomainError, Invalid, NotFound
 from onegrid.core.inputs import Id, clean_text
 from onegrid.core.permissions import Permission, Principal
@@ -300,7 +300,7 @@ def _take(
             note=note or None,
             data=dict(data),
             evidence_ids=[row.id for row in stored],
-            source=request.client.host if request.client else None,
+            source=source_of(request),
         )
     return case
 

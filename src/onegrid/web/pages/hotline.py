@@ -30,7 +30,7 @@ from onegrid.audit import auditing
 from onegrid.cases import intake, service, submissions
 from onegrid.cases.models import Case, Channel
 from onegrid.cases.schemas import CaseIn
-from onegrid.core.access import require
+from onegrid.core.access import require, source_of
 from onegrid.core.coordinates import CRS
 from onegrid.core.errors import DomainError, Forbidden, Invalid, NotFound
 from onegrid.core.permissions import Permission, Principal
@@ -258,7 +258,7 @@ def _save_call(
     body = _body(call, form, t, chosen)
     if body is None:
         return _form(request, session, who, chosen, call, 422)
-    source = request.client.host if request.client else None
+    source = source_of(request)
     entry = intake.Entry(report=intake.report_of(body, Channel.HOTLINE), who=who, source=source)
     try:
         submission = submissions.Submission(key=submissions.check_key(call.key), entry=entry)

@@ -24,7 +24,7 @@ from onegrid.cases.models import Channel
 from onegrid.cases.schemas import CaseIn
 from onegrid.config import get_settings
 from onegrid.core.access import public as anyone
-from onegrid.core.access import require
+from onegrid.core.access import require, source_of
 from onegrid.core.errors import DomainError, Invalid, NotFound
 from onegrid.core.permissions import Permission, Principal
 from onegrid.core.pii import PiiKind, mask
@@ -331,7 +331,7 @@ def _submission(
         raise _invalid(t, _FIELDS.get(where, where)) from None
     photos = tuple(_photo(name, data) for name, data in files)
     report = intake.report_of(body, Channel.GRID_WORKER if patrol else Channel.CITIZEN)
-    source = request.client.host if request.client else None
+    source = source_of(request)
     entry = intake.Entry(report=report, who=who, source=source, public=not patrol)
     return submissions.Submission(key=key, entry=entry, photos=submissions.check_photos(photos))
 

@@ -16,6 +16,7 @@ from onegrid.cases import evidence as evidence_files
 from onegrid.cases import public
 from onegrid.config import get_settings
 from onegrid.core.access import public as anyone
+from onegrid.core.access import source_of
 from onegrid.core.errors import DomainError, NotFound
 from onegrid.core.inputs import Id
 from onegrid.core.permissions import Principal
@@ -186,7 +187,7 @@ def rate(
     error = _rating_error(rating, comment, pick(STRINGS, chosen))
     if error is None and _is_receipt(wanted):
         try:
-            source = request.client.host if request.client else None
+            source = source_of(request)
             public.rate(
                 session=session,
                 receipt=wanted,
