@@ -27,12 +27,15 @@ STARTS = [
 
 @pytest.fixture(scope="module")
 def cases(demo_server: str, demo_db: str) -> Iterator[dict[str, str]]:
-    """A case waiting for the grid worker's verification and a closed case with a photo."""
+    """A case waiting for the grid worker's verification, a closed case with a photo, and a
+    closed 12345 call whose caller waits for a call back."""
     loop = DemoLoop(demo_server, demo_db)
     waiting = loop.citizen_reports()
     loop.send_to_verify(waiting)
     closed = loop.citizen_reports()
     loop.close_with_photo(closed)
+    call = loop.hotline_takes_call("李女士", "13800001234")  # wants a call back once closed
+    loop.close_with_photo(call)
     yield {"closed": closed, "waiting_id": str(loop.case_id(waiting))}
     loop.close()
 
