@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from fastapi import FastAPI
@@ -37,6 +38,9 @@ from onegrid.territory.models import (
 from tests.conftest import client_on
 from tests.login_form import post_login
 from tests.serving import serving, serving_apart
+
+if TYPE_CHECKING:
+    from tests.web.demo_loop import DemoLoop
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -453,3 +457,21 @@ def _forget_chosen_languages(request: pytest.FixtureRequest) -> Iterator[None]:
                     connection.execute(update(User).values(language=None))
             finally:
                 engine.dispose()
+
+
+def fits_the_screen(page: Page) -> None:
+    """Asserts the page is no wider than its viewport: nothing to scroll sideways on a phone."""
+    width = page.viewport_size["width"]
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+
+
+@pytest.fixture
+def loop(demo_server: str, demo_db: str) -> Iterator["DemoLoop"]:
+    """The demo server's API as its demo users call it (tests/web/demo_loop.py)."""
+    from tests.web.demo_loop import DemoLoop  # it imports this module's constants
+
+    driver = DemoLoop(demo_server, demo_db)
+    try:
+        yield driver
+    finally:
+        driver.close()

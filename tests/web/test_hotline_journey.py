@@ -5,12 +5,16 @@ shows the case rated. At 360×640 and on a desktop, in Chinese and in English; n
 the server, no script error, and axe-core finds nothing serious on each page."""
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.web.conftest import check_accessibility, field_page, forgive_refused_page
+from tests.web.conftest import (
+    check_accessibility,
+    field_page,
+    fits_the_screen,
+    forgive_refused_page,
+)
 from tests.web.demo_loop import DemoLoop
 
 pytestmark = pytest.mark.browser
@@ -40,20 +44,6 @@ WORDS = {
 PHONE = "13611112222"
 
 
-@pytest.fixture
-def loop(demo_server: str, demo_db: str) -> Iterator[DemoLoop]:
-    driver = DemoLoop(demo_server, demo_db)
-    try:
-        yield driver
-    finally:
-        driver.close()
-
-
-def _fits(page) -> None:
-    width = page.viewport_size["width"]
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
-
-
 @pytest.mark.parametrize(("phone", "lang"), SETTINGS, ids=IDS)
 def test_the_operator_enters_a_call_and_later_the_callers_rating(
     browser: Browser, demo_server: str, loop: DemoLoop, phone: bool, lang: str
@@ -64,7 +54,7 @@ def test_the_operator_enters_a_call_and_later_the_callers_rating(
     with field_page(browser, demo_server, "hotline", phone=phone, lang=lang) as page:
         expect(page).to_have_url(re.compile(r"/hotline$"))  # the operator's start page
         check_accessibility(page)
-        _fits(page)
+        fits_the_screen(page)
         page.fill("#reporter_name", "赵来电")
         page.fill("#reporter_phone", PHONE)
         page.fill("#report-address", "华炉社区 3 号楼门前")
@@ -79,7 +69,7 @@ def test_the_operator_enters_a_call_and_later_the_callers_rating(
         expect(page.locator("#callback_wanted")).to_be_checked()
         forgive_refused_page(page, 422)  # the form again, its problem named: as meant
         check_accessibility(page)
-        _fits(page)
+        fits_the_screen(page)
         page.screenshot(path=f"/tmp/onegrid-hotline-error-{setting}.png", full_page=True)
 
         page.fill("#report-lon", f"{lon:.6f}")
@@ -98,7 +88,7 @@ def test_the_operator_enters_a_call_and_later_the_callers_rating(
         expect(page.locator("#saved-callback")).to_have_text(words["callback"])
         assert PHONE not in page.content()
         check_accessibility(page)
-        _fits(page)
+        fits_the_screen(page)
         page.screenshot(path=f"/tmp/onegrid-hotline-receipt-{setting}.png", full_page=True)
         page.click("#lang-switch")  # the other language reads out the same receipt
         expect(page.locator("html")).to_have_attribute("lang", "en" if lang == "zh-CN" else "zh-CN")

@@ -18,7 +18,7 @@ from onegrid.cases.models import Case, Evidence
 from onegrid.core.coordinates import wgs84_to_gcj02
 from onegrid.db import create_db_engine
 from tests.cases.conftest import WORKER_GRID, point_in
-from tests.web.conftest import _WATCHED, check_accessibility, click_at, field_page
+from tests.web.conftest import _WATCHED, check_accessibility, click_at, field_page, fits_the_screen
 
 pytestmark = pytest.mark.browser
 
@@ -68,11 +68,6 @@ def photo() -> dict:
     return {"name": "lamp.jpg", "mimeType": "image/jpeg", "buffer": out.getvalue()}
 
 
-def _fits(page: Page) -> None:
-    width = page.viewport_size["width"]
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
-
-
 def fill_report(page: Page, point, description: str, *, type_point: bool = True) -> None:
     lon, lat = point
     if type_point:
@@ -98,7 +93,7 @@ def test_a_citizen_reports_with_a_photo_and_tracks_it(
     with field_page(browser, demo_server, phone=phone, lang=lang) as page:
         page.goto(demo_server + "/report")
         check_accessibility(page)
-        _fits(page)
+        fits_the_screen(page)
         fill_report(page, point, description, type_point=phone)
         page.set_input_files("#photo-input", files=[photo()])
         expect(page.locator("#photo-list img")).to_have_count(1)
@@ -112,7 +107,7 @@ def test_a_citizen_reports_with_a_photo_and_tracks_it(
         expect(page.locator("#receipt-qr svg")).to_be_visible()
         assert "13912345678" not in page.content() and "139****5678" in page.content()
         check_accessibility(page)
-        _fits(page)
+        fits_the_screen(page)
         if phone:
             page.screenshot(path=f"/tmp/report-done-{lang}.png", full_page=True)
         page.click("#track-link")
@@ -138,7 +133,7 @@ def test_a_grid_worker_reports_on_patrol(
         expect(page.locator("#location-status")).to_contain_text(WORDS[lang]["found"])
         assert abs(float(page.input_value("#report-lon")) - lon) < 1e-5
         check_accessibility(page)
-        _fits(page)
+        fits_the_screen(page)
         page.fill("#category-search", "0107")
         page.fill("#description", description)
         page.click("#report-submit")

@@ -16,7 +16,13 @@ from onegrid.accounts.models import AuthToken, User
 from onegrid.db import create_db_engine
 from onegrid.routing.senders import InAppSender, Message, Recipients
 from tests.cases.conftest import WORKER_GRID
-from tests.web.conftest import _WATCHED, DEMO_PASSWORD, check_accessibility, field_page
+from tests.web.conftest import (
+    _WATCHED,
+    DEMO_PASSWORD,
+    check_accessibility,
+    field_page,
+    fits_the_screen,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -83,11 +89,6 @@ def _bell(page: Page) -> int:
     return int(page.locator("#bell-count").get_attribute("data-count"))
 
 
-def _fits(page: Page) -> None:
-    width = page.viewport_size["width"]
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
-
-
 def _forgive(page: Page, *expected: str) -> None:
     """Drops the console's report of responses the test caused on purpose (a 401)."""
     watched = _WATCHED.get(page)
@@ -114,7 +115,7 @@ def test_the_bell_counts_and_reading_lowers_it(
         first = page.locator("li.notice--unread").first
         expect(first).to_contain_text("please verify")
         check_accessibility(page)
-        _fits(page)
+        fits_the_screen(page)
         page.screenshot(path=f"/tmp/onegrid-notifications-{IDS[SETTINGS.index((phone, lang))]}.png")
 
         first.locator(".notice__mark").click()
@@ -143,7 +144,7 @@ def test_errors_are_pages_in_the_users_language(
         expect(page.locator("#error-title")).to_have_text(words["404"])
         expect(page.locator("#current-user")).to_be_visible()  # the header, signed in
         check_accessibility(page)
-        _fits(page)
+        fits_the_screen(page)
         page.screenshot(path=f"/tmp/onegrid-404-{IDS[SETTINGS.index((phone, lang))]}.png")
 
         page.goto(demo_server + "/callbacks")  # the command centre's list

@@ -3,12 +3,10 @@ result; a hotline operator calls a caller back and enters their rating. At 360×
 desktop, in Chinese and in English; no request leaves the server, no script error, and axe-core
 finds nothing serious on each page."""
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.web.conftest import check_accessibility, field_page
+from tests.web.conftest import check_accessibility, field_page, fits_the_screen
 from tests.web.demo_loop import DemoLoop
 
 pytestmark = pytest.mark.browser
@@ -45,20 +43,6 @@ WORDS = {
 }
 
 
-@pytest.fixture
-def loop(demo_server: str, demo_db: str) -> Iterator[DemoLoop]:
-    driver = DemoLoop(demo_server, demo_db)
-    try:
-        yield driver
-    finally:
-        driver.close()
-
-
-def _fits(page) -> None:
-    width = page.viewport_size["width"]
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
-
-
 @pytest.mark.parametrize(("phone", "lang"), SETTINGS, ids=IDS)
 def test_a_citizen_follows_the_report_and_rates_the_result(
     browser: Browser, demo_server: str, loop: DemoLoop, phone: bool, lang: str
@@ -84,7 +68,7 @@ def test_a_citizen_follows_the_report_and_rates_the_result(
             "img => img.complete && img.naturalWidth === 480", arg=photo.element_handle()
         )
         assert "13800001111" not in page.content() and "张科长" not in page.content()
-        _fits(page)
+        fits_the_screen(page)
         check_accessibility(page)
         page.screenshot(
             path=f"/tmp/onegrid-track-{IDS[SETTINGS.index((phone, lang))]}.png", full_page=True
@@ -98,7 +82,7 @@ def test_a_citizen_follows_the_report_and_rates_the_result(
         expect(page.locator("#track-notice")).to_have_text(words["thanks"])
         expect(page.locator("#rating-form")).to_have_count(0)
         expect(titles.last).to_have_text(words["evaluated"])
-        _fits(page)
+        fits_the_screen(page)
         check_accessibility(page)
         # The other language shows the same case.
         page.click("#lang-switch")
@@ -123,7 +107,7 @@ def test_an_operator_calls_back_and_enters_the_callers_rating(
         expect(row).to_contain_text("李**")
         expect(row.locator(".callback__phone")).to_have_text("136****5432")
         check_accessibility(page)
-        _fits(page)
+        fits_the_screen(page)
         page.screenshot(
             path=f"/tmp/onegrid-callbacks-{IDS[SETTINGS.index((phone, lang))]}.png", full_page=True
         )
