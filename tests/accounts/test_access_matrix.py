@@ -199,6 +199,7 @@ def _case_at(session, grid_code: str, department: str | None = None, *, callback
             description="路灯不亮",
             lon=point.x,
             lat=point.y,
+            reporter_phone="13912345678",
             callback_wanted=callback,
         ),
         who=operator("matrix"),
