@@ -76,6 +76,9 @@ class CaseList(BaseModel):
     total: int
     limit: int
     offset: int
+    next_after: str | None = Field(
+        None, description="pass as `after` for the next page (keyset); None on the last page"
+    )
 
 
 class TransitionIn(BaseModel):

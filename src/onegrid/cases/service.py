@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
+from onegrid.cases import search
 from onegrid.cases.models import Case, CaseEvent, Evidence
 from onegrid.core.errors import NotFound
 from onegrid.core.inputs import Id, Moment
@@ -81,6 +82,7 @@ class Filters:
     overdue: bool | None = None
     received_from: Moment | None = None
     received_to: Moment | None = None
+    q: str | None = None  # full-text: every word in the description or the address
 
 
 def _filtered(scope: Scope, filters: Filters):
@@ -101,15 +103,26 @@ def _filtered(scope: Scope, filters: Filters):
         query = query.where(Case.received_at >= filters.received_from)
     if filters.received_to:
         query = query.where(Case.received_at < filters.received_to)
+    if filters.q and filters.q.strip():
+        query = query.where(search.matching(filters.q))
     return query
 
 
 def list_in_scope(
-    *, session: Session, scope: Scope, filters: Filters, limit: int = 50, offset: int = 0
+    *,
+    session: Session,
+    scope: Scope,
+    filters: Filters,
+    limit: int = 50,
+    offset: int = 0,
+    after: ColumnElement[bool] | None = None,
 ) -> tuple[list[Case], int]:
-    """Returns one page of the cases in scope matching the filters, newest first, and the total."""
+    """Returns one page of the cases in scope matching the filters, newest first, and the total;
+    `after`: the keyset condition of a cursor (cases.queue.after_clause), instead of an offset."""
     query = _filtered(scope, filters)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
+    if after is not None:
+        query = query.where(after)
     page = session.scalars(
         query.order_by(Case.received_at.desc(), Case.id.desc()).limit(limit).offset(offset)
     ).all()

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from onegrid.audit import auditing
 from onegrid.cases import evidence as evidence_files
-from onegrid.cases import intake, service, submissions
+from onegrid.cases import intake, queue, service, submissions
 from onegrid.cases import public as public_view
 from onegrid.cases.flows import transition
 from onegrid.cases.machine import STATE_NAMES
@@ -28,7 +28,7 @@ from onegrid.cases.schemas import (
 )
 from onegrid.config import get_settings
 from onegrid.core.access import public, require, source_of
-from onegrid.core.errors import NotFound
+from onegrid.core.errors import Invalid, NotFound
 from onegrid.core.inputs import Id
 from onegrid.core.permissions import Permission, Principal
 from onegrid.core.pii import PiiKind, mask
@@ -164,12 +164,33 @@ def list_cases(
     filters: Annotated[service.Filters, Depends()],
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[
+        str | None,
+        Query(max_length=200, description="the next_after of the page before (keyset paging)"),
+    ] = None,
 ) -> CaseList:
+    if after and offset:
+        raise Invalid(
+            "after 与 offset 不能同时使用", "give after or offset, not both", field="after"
+        )
+    if filters.q is not None and len(filters.q) > queue.MAX_QUERY:
+        raise Invalid(
+            f"搜索词最多 {queue.MAX_QUERY} 个字",
+            f"q holds at most {queue.MAX_QUERY} characters",
+            field="q",
+        )
+    keyset = queue.after_clause(after) if after else None
     cases, total = service.list_in_scope(
-        session=session, scope=who.scope, filters=filters, limit=limit, offset=offset
+        session=session, scope=who.scope, filters=filters, limit=limit, offset=offset, after=keyset
     )
+    seen = (offset if not after else 0) + len(cases)
+    more = len(cases) == limit and (after is not None or seen < total)
     page = CaseList(
-        items=[case_out(session, c, who) for c in cases], total=total, limit=limit, offset=offset
+        items=[case_out(session, c, who) for c in cases],
+        total=total,
+        limit=limit,
+        offset=offset,
+        next_after=queue.cursor_of(cases[-1]) if more and cases else None,
     )
     query = {k: v for k, v in asdict(filters).items() if v is not None}
     auditing.record_read(
@@ -178,7 +199,13 @@ def list_cases(
         who,
         "case.list",
         object_type="case",
-        detail={"query": query, "limit": limit, "offset": offset, "count": len(page.items)},
+        detail={
+            "query": query,
+            "limit": limit,
+            "offset": offset,
+            "after": after,
+            "count": len(page.items),
+        },
     )
     return page
 
