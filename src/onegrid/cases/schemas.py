@@ -1,6 +1,7 @@
 """API shapes of cases."""
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -135,3 +136,34 @@ class PublicCaseOut(BaseModel):
 class RatingIn(BaseModel):
     rating: int = Field(ge=1, le=5)
     comment: str | None = Field(None, max_length=500)
+
+
+class BulkIn(BaseModel):
+    """One action on many selected cases, each taken (or refused) on its own."""
+
+    action: Literal["dispatch", "void", "merge"]
+    case_ids: list[Id] = Field(min_length=1, max_length=200, description="at most 200 cases")
+    note: str | None = Field(None, max_length=2000, description="the reason (void: required)")
+    department_code: str | None = Field(
+        None, max_length=32, description="dispatch: default each case's routing-table department"
+    )
+    into: str | None = Field(None, max_length=32, description="merge: the surviving receipt")
+
+
+class BulkError(BaseModel):
+    kind: str
+    message: str
+
+
+class BulkResult(BaseModel):
+    case_id: int
+    receipt: str | None = Field(description="None when the case is not found in your scope")
+    ok: bool
+    state: str | None = Field(description="the case's state after the action, if taken")
+    error: BulkError | None
+
+
+class BulkOut(BaseModel):
+    results: list[BulkResult]
+    taken: int
+    refused: int

@@ -9,13 +9,17 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from onegrid.audit import auditing
+from onegrid.cases import batch, intake, queue, service, submissions
 from onegrid.cases import evidence as evidence_files
-from onegrid.cases import intake, queue, service, submissions
 from onegrid.cases import public as public_view
 from onegrid.cases.flows import transition
-from onegrid.cases.machine import STATE_NAMES
+from onegrid.cases.machine import STATE_NAMES, Action
 from onegrid.cases.models import Case, Channel, State
 from onegrid.cases.schemas import (
+    BulkError,
+    BulkIn,
+    BulkOut,
+    BulkResult,
     CaseIn,
     CaseList,
     CaseOut,
@@ -32,6 +36,7 @@ from onegrid.core.errors import Invalid, NotFound
 from onegrid.core.inputs import Id
 from onegrid.core.permissions import Permission, Principal
 from onegrid.core.pii import PiiKind, mask
+from onegrid.core.problems import request_language
 from onegrid.core.workcalendar import get_calendar
 from onegrid.db import DbSession, WritingSession
 from onegrid.db.base import utcnow
@@ -41,6 +46,7 @@ router = APIRouter(tags=["cases"])
 Anyone = Annotated[Principal, public()]
 Intaker = Annotated[Principal, require(Permission.CASES_INTAKE)]
 Reader = Annotated[Principal, require(Permission.CASES_READ)]
+Commander = Annotated[Principal, require(Permission.CASES_COMMAND)]
 
 
 def _receipt_of(session: Session, who: Principal, case_id: int | None) -> str | None:
@@ -285,6 +291,49 @@ def take_action(
         source=source_of(request),
     )
     return case_out(session, case, who)
+
+
+def bulk_data(action: Action, department_code: str | None, into: str | None) -> dict:
+    """The data a bulk action gives every case: a dispatch's department (none: each case's
+    routing-table department), a merge's surviving receipt."""
+    if action is Action.DISPATCH and department_code:
+        return {"department_code": department_code}
+    if action is Action.MERGE:
+        return {"into": (into or "").strip().upper()}
+    return {}
+
+
+@router.post(
+    "/cases/bulk",
+    response_model=BulkOut,
+    summary="Take one action on many cases (dispatch, void, merge)",
+    description="Each case in its own transaction: one refused leaves the others taken;"
+    " the answer names what became of each.",
+)
+def take_bulk(body: BulkIn, request: Request, session: WritingSession, who: Commander) -> BulkOut:
+    action = Action(body.action)
+    outcomes = batch.take(
+        session=session,
+        who=who,
+        case_ids=body.case_ids,
+        action=action,
+        note=body.note,
+        data=bulk_data(action, body.department_code, body.into),
+        source=source_of(request),
+    )
+    lang = request_language(request)
+    results = [
+        BulkResult(
+            case_id=o.case_id,
+            receipt=o.receipt,
+            ok=o.ok,
+            state=o.state,
+            error=BulkError(kind=o.error.kind, message=o.error.message(lang)) if o.error else None,
+        )
+        for o in outcomes
+    ]
+    taken = sum(r.ok for r in results)
+    return BulkOut(results=results, taken=taken, refused=len(results) - taken)
 
 
 def _evidence_out(row) -> EvidenceOut:

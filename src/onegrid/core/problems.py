@@ -72,8 +72,8 @@ Answerer = Callable[[Request, DomainError], Response]
 PageAnswerer = Callable[[Request, DomainError, int], Response]
 
 
-def _lang(request: Request) -> str:
-    # ?lang= first, then the signed-in user's choice, then the browser's.
+def request_language(request: Request) -> str:
+    """Returns the language of an answer: ?lang=, the signed-in user's choice, the browser's."""
     asked = request.query_params.get("lang")
     chosen = asked if asked in LANGUAGES else getattr(request.state, "language", None)
     return pick_language(chosen, request.headers.get("accept-language"))
@@ -88,7 +88,7 @@ def error_response(
     headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
     """Returns the one error format: kind, the message in the request's language, detail."""
-    text = message[1] if _lang(request) == "en" else message[0]
+    text = message[1] if request_language(request) == "en" else message[0]
     body = {"error": {"kind": kind, "message": text, "detail": dict(detail or {})}}
     return JSONResponse(body, status_code=status, headers=dict(headers or {}) or None)
 

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from onegrid.web.pages import (
+    bulk,
     callbacks,
     case,
     docs,
@@ -21,3 +22,4 @@ for page in (district_map, login, password, docs, track, hotline, callbacks, rep
     router.include_router(page.router)
 router.include_router(tasks.router)  # a field worker's tasks and task map
 router.include_router(case.router)  # the staff case page and its action forms
+router.include_router(bulk.router)  # the console's bulk actions and their results

@@ -1,6 +1,7 @@
-"""The staff case page at `/cases/{id}`: the case, its photos and timeline, and the actions the
-reader's role may take in its state (cases/machine.allowed_actions), with the forms of the
-field's: verify (valid or not) and check (pass or fail), each with a note and photos.
+"""The staff case page at `/cases/{id}`: the case, its photos, map, the cases nearby that may
+report the same problem, its whole timeline, and a form for each action the reader's role may
+take in its state (web/case_actions.py): the field's verify and check, the command centre's,
+the department's and the supervisors'.
 
 An action's form posts to `/cases/{id}/actions`, which stores its photos and takes the action in
 one transaction through the services the API uses (cases/evidence, cases/flows): a refused
@@ -9,11 +10,10 @@ keeps the form as filled (photos too); without the script the page comes back wi
 """
 
 import json
-from dataclasses import dataclass
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,11 +24,11 @@ from onegrid.audit import auditing
 from onegrid.cases import evidence as evidence_files
 from onegrid.cases import service, tasks
 from onegrid.cases.flows import transition
-from onegrid.cases.machine import Action, allowed_actions
-from onegrid.cases.models import Case, CaseEvent, Evidence
+from onegrid.cases.machine import Action
+from onegrid.cases.models import Case, CaseEvent, Evidence, State
 from onegrid.config import get_settings
 from onegrid.core.access import require, source_of
-from onegrid.core.errors import Conflict, DomainError, Invalid, NotFound
+from onegrid.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from onegrid.core.inputs import Id, clean_text
 from onegrid.core.permissions import Permission, Principal
 from onegrid.core.pii import PiiKind, mask
@@ -39,6 +39,8 @@ from onegrid.db.base import utcnow
 from onegrid.territory import service as territory
 from onegrid.territory.geometry import from_wkb, to_geojson
 from onegrid.territory.models import Department
+from onegrid.web import case_actions
+from onegrid.web.case_actions import Filled
 from onegrid.web.case_display import action_label, clock, state_label
 from onegrid.web.header import header_context
 from onegrid.web.rendering import Lang, language, render, root
@@ -47,31 +49,7 @@ from onegrid.web.strings import ROLE_NAMES, Strings, pick
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[Principal, require(Permission.CASES_READ)]
 MAX_PHOTOS = 6
-
-# What an action form's choice takes: the action and its data.
-CHOICES: dict[str, tuple[Action, dict]] = {
-    "verify_valid": (Action.VERIFY, {"valid": True}),
-    "verify_invalid": (Action.VERIFY, {"valid": False}),
-    "check_pass": (Action.CHECK_PASS, {}),
-    "check_fail": (Action.CHECK_FAIL, {}),
-}
-# The forms this page has, each with its choices; other actions are named, their forms are the
-# office pages'.
-FORMS: dict[str, tuple[str, ...]] = {
-    "verify": ("verify_valid", "verify_invalid"),
-    "check": ("check_pass", "check_fail"),
-}
-
-
-@dataclass
-class Filled:
-    """What a refused form held, to show it again: which form, choice and note, and why."""
-
-    form: str
-    choice: str
-    note: str
-    error: str
-    conflict: bool = False
+_ACTIONS = {a.value for a in Action}
 
 
 def _local(moment, zone: ZoneInfo) -> str:
@@ -132,20 +110,6 @@ def _timeline(request: Request, session: Session, case: Case, lang: str, t: dict
     ]
 
 
-def _actions(case: Case, who: Principal, filled: Filled | None) -> dict:
-    """Returns the forms of the actions the principal may take now, and the other actions."""
-    allowed = allowed_actions(case, who)
-    forms = []
-    for name, choices in FORMS.items():
-        offered = [c for c in choices if CHOICES[c][0] in allowed]
-        if offered:
-            mine = filled if filled and filled.form == name else None
-            forms.append({"name": name, "choices": offered, "filled": mine})
-    covered = {CHOICES[c][0] for choices in FORMS.values() for c in choices}
-    others = [a.value for a in allowed if a not in covered]
-    return {"forms": forms, "others": others}
-
-
 def _grid_shape(session: Session, who: Principal, case: Case) -> dict | None:
     try:
         unit = territory.get_by_code(session=session, code=case.grid_code, scope=who.scope)
@@ -175,11 +139,8 @@ def _facts(session: Session, case: Case, lang: str, t: dict) -> dict:
         "department": (department.name_en if lang == "en" else department.name)
         if department
         else None,
-        "reporter": t["anonymous"]
-        if anonymous
-        else " ".join(
-            p for p in (case.reporter_name, mask(PiiKind.PHONE, case.reporter_phone)) if p
-        ),
+        "reporter": t["anonymous"] if anonymous else (case.reporter_name or ""),
+        "phone": None if anonymous else mask(PiiKind.PHONE, case.reporter_phone),
         "clock": clock(case, get_calendar(), utcnow(), lang),
     }
 
@@ -192,6 +153,7 @@ def _show(
     lang: str,
     filled: Filled | None = None,
     status: int = 200,
+    done: str | None = None,
 ) -> Response:
     header = header_context(request, session, who, lang)
     try:
@@ -200,6 +162,8 @@ def _show(
         context = {**header, "missing": error.message(lang), "back": _back(request, who, lang)}
         return render(request, "case.html", lang, STRINGS, context, status=404)
     t = pick(STRINGS, lang)
+    forms = case_actions.forms(case, who, filled)
+    names = {f["name"] for f in forms}
     context = {
         **header,
         "case_id": case.id,
@@ -207,7 +171,14 @@ def _show(
         "facts": _facts(session, case, lang, t),
         "photos": _photos(request, case, service.evidence(session=session, case=case), t),
         "steps": _timeline(request, session, case, lang, t),
-        "actions": _actions(case, who, filled),
+        "forms": forms,
+        "options": case_actions.options(session, case, who, names, lang),
+        "duplicate_of": service.receipt_if_readable(
+            session=session, who=who, case_id=case.duplicate_of_id
+        ),
+        "done": action_label(done, lang) if done in _ACTIONS else None,
+        "can_reveal": who.can(Permission.PII_REVEAL) and bool(case.reporter_phone),
+        "state_names": {s.value: state_label(s.value, lang) for s in State},
         "action_url": f"{root(request)}/cases/{case.id}/actions?lang={lang}",
         "back": _back(request, who, lang),
         "max_photos": MAX_PHOTOS,
@@ -222,6 +193,7 @@ def _show(
         "point": {"lon": case.lon, "lat": case.lat},
         "grid": _grid_shape(session, who, case),
         "maxPhotos": MAX_PHOTOS,
+        "caseId": case.id,
     }
     auditing.record_read(
         session,
@@ -239,15 +211,24 @@ def _show(
 def _back(request: Request, who: Principal, lang: str) -> dict:
     if who.can(Permission.CASES_VERIFY):
         return {"href": f"{root(request)}/tasks?lang={lang}", "label_key": "back_to_tasks"}
+    if who.can(Permission.CASES_COMMAND):
+        return {"href": f"{root(request)}/console?lang={lang}", "label_key": "back_to_console"}
+    if who.can(Permission.CASES_HANDLE):
+        return {"href": f"{root(request)}/inbox?lang={lang}", "label_key": "back_to_inbox"}
     return {"href": f"{root(request)}/?lang={lang}", "label_key": "back_to_map"}
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 def case_page(
-    case_id: Id, request: Request, session: DbSession, who: Reader, lang: Lang = None
+    case_id: Id,
+    request: Request,
+    session: DbSession,
+    who: Reader,
+    lang: Lang = None,
+    done: Annotated[str | None, Query(max_length=32)] = None,
 ) -> Response:
     """One case for staff: its facts, photos, timeline and the actions open to the reader."""
-    return _show(request, session, who, case_id, language(request, lang))
+    return _show(request, session, who, case_id, language(request, lang), done=done)
 
 
 def _uploads(photos: list[UploadFile]) -> list[evidence_files.Upload]:
@@ -268,16 +249,14 @@ def _take(
     request: Request,
     who: Principal,
     case_id: int,
-    choice: str,
-    note: str,
+    filled: Filled,
+    inputs: case_actions.Inputs,
     version: int | None,
     photos: list[UploadFile],
 ) -> Case:
     """Stores the photos and takes the chosen action, all or nothing."""
-    if choice not in CHOICES:
-        raise Invalid("请选择处理结果", "choose a result", field="choice")
-    action, data = CHOICES[choice]
-    note = clean_text(note, "说明", "the note").strip()
+    note = clean_text(filled.note, "说明", "the note").strip()
+    action, data = case_actions.action_and_data(filled.choice, note, inputs)
     uploads = _uploads(photos)  # decoded before the write lock is taken: it takes a while
     case = service.get(session=session, case_id=case_id, scope=who.scope, to_change=True)
     if version is not None and version != case.version:
@@ -287,26 +266,25 @@ def _take(
             changed=True,
         )
     # All or nothing: a refused action takes its photos (and their audit records) with it.
-    with session.begin_nested():
-        stored = [
-            evidence_files.store(session=session, case=case, upload=upload, who=who)
-            for upload in uploads
-        ]
-        transition(
-            session=session,
-            case=case,
-            action=action,
-            who=who,
-            note=note or None,
-            data=dict(data),
-            evidence_ids=[row.id for row in stored],
-            source=source_of(request),
-        )
+    try:
+        with session.begin_nested():
+            stored = [
+                evidence_files.store(session=session, case=case, upload=upload, who=who)
+                for upload in uploads
+            ]
+            transition(
+                session=session,
+                case=case,
+                action=action,
+                who=who,
+                note=note or None,
+                data=data,
+                evidence_ids=[row.id for row in stored],
+                source=source_of(request),
+            )
+    except DomainError as error:
+        raise case_actions.about_input(error, action, note) from error
     return case
-
-
-def _form_of(choice: str) -> str:
-    return next((name for name, choices in FORMS.items() if choice in choices), "verify")
 
 
 @router.post("/cases/{case_id}/actions", response_class=HTMLResponse)
@@ -319,25 +297,38 @@ def take_action(
     note: Annotated[str, Form(max_length=2000)] = "",
     version: Annotated[int | None, Form(ge=0, le=2**31 - 1)] = None,
     photos: Annotated[list[UploadFile] | None, File()] = None,
+    category_code: Annotated[str, Form(max_length=16)] = "",
+    department_code: Annotated[str, Form(max_length=32)] = "",
+    into: Annotated[str, Form(max_length=32)] = "",
+    duration: Annotated[str, Form(max_length=8)] = "",
+    rating: Annotated[str, Form(max_length=1)] = "",
     lang: Lang = None,
 ) -> Response:
-    """Takes a verify or check with its note and photos; answers JSON to the page's script."""
+    """Takes the chosen action with its note, inputs and photos; answers JSON to the page's
+    script, else redirects to where the reader goes next (the case, or their tasks)."""
     chosen = language(request, lang)
     wants_json = request.headers.get("accept", "").startswith("application/json")
+    inputs = case_actions.Inputs(category_code, department_code, into, duration, rating)
+    filled = Filled(case_actions.form_of(choice), choice, note, "", values=inputs.values())
     try:
-        case = _take(session, request, who, case_id, choice, note, version, photos or [])
+        case = _take(session, request, who, case_id, filled, inputs, version, photos or [])
     except DomainError as error:
-        if wants_json or isinstance(error, NotFound):
+        # Not the reader's case, or not their role's action: the error page says so.
+        if wants_json:
             return domain_response(request, error)
-        filled = Filled(
-            _form_of(choice), choice, note, error.message(chosen), isinstance(error, Conflict)
-        )
+        if isinstance(error, NotFound | Forbidden):
+            raise  # the error page, in the reader's language (web/pages/errors.py)
+        filled.error = error.message(chosen)
+        filled.conflict = isinstance(error, Conflict)
+        filled.field = error.detail.get("field")
         status = STATUS.get(error.kind, 400)
         return _show(request, session, who, case_id, chosen, filled, status)
+    field_work = filled.form in ("verify", "check") and who.can(Permission.CASES_VERIFY)
+    action = case_actions.CHOICES[choice][0].value
     target = (
         f"{root(request)}/tasks?done={case.receipt}&lang={chosen}"
-        if who.can(Permission.CASES_VERIFY)
-        else f"{root(request)}/cases/{case.id}?lang={chosen}"
+        if field_work
+        else f"{root(request)}/cases/{case.id}?done={action}&lang={chosen}"
     )
     if wants_json:
         return JSONResponse({"receipt": case.receipt, "state": case.state, "redirect": target})
@@ -379,25 +370,97 @@ STRINGS: Strings = {
         "在案件当前状态下，您的角色没有可执行的操作。",
         "Your role has no action to take on the case in its present state.",
     ),
-    "other_actions": ("其他可执行的操作", "Other actions open to you"),
-    "open_actions": ("您可执行的操作", "Actions open to you"),
-    "other_actions_note": (
-        "这些操作的办理页面尚未提供，可通过接口办理。",
-        "These actions have no form on this page yet: take them through the API.",
+    "action_done": ("已完成：{action}", "Done: {action}"),
+    "back_to_console": ("返回指挥中心工作台", "Back to the console"),
+    "back_to_inbox": ("返回部门待办", "Back to the inbox"),
+    "fact_duplicate_of": ("疑似重复", "Possibly the same as"),
+    "nearby_title": ("附近的同类案件", "Same category nearby"),
+    "no_nearby": (
+        "附近同一时段没有同类的未结案件。",
+        "No open case of this category nearby at about this time.",
     ),
+    "reveal_button": ("查看完整号码", "Show the number"),
+    "reveal_purpose_label": ("查看用途（将记入审计日志）", "Purpose (kept in the audit log)"),
+    "reveal_purpose_placeholder": ("例如：联系报告人核实现场情况", "e.g. call the reporter back"),
+    "reveal_confirm": ("确认查看", "Show"),
+    "reveal_error": ("无法查看：{detail}", "Not shown: {detail}"),
+    "reveal_logged": ("已记入审计日志", "recorded in the audit log"),
     "form_verify": ("现场核实", "Verify on site"),
     "form_check": ("现场核查", "Check on site"),
+    "form_request_verify": ("派网格员核实", "Ask a grid worker to verify"),
+    "form_open": ("立案", "Open the case"),
+    "form_dispatch": ("派遣", "Dispatch"),
+    "form_extension": ("审批延期申请", "Decide on the extension"),
+    "form_park": ("审批挂账申请", "Decide on parking"),
+    "form_unpark": ("恢复处置", "Resume handling"),
+    "form_feedback": ("反馈处置结果", "Report the handling"),
+    "form_return": ("回退", "Return to the command centre"),
+    "form_request_extension": ("申请延期", "Ask for an extension"),
+    "form_request_park": ("申请挂账", "Ask to park"),
+    "form_evaluate": ("代为评价", "Rate for the caller"),
+    "form_merge": ("合并到其他案件", "Merge into another case"),
+    "form_void": ("作废", "Void"),
+    "form_supervise": ("督办", "Supervise"),
     "result_verify": ("核实结果", "Result of the verification"),
     "result_check": ("核查结果", "Result of the check"),
+    "result_extension": ("审批结果", "Decision"),
+    "result_park": ("审批结果", "Decision"),
     "choice_verify_valid": ("属实：问题存在", "Valid: the problem is there"),
     "choice_verify_invalid": ("不属实：问题不存在", "Not valid: there is no such problem"),
     "choice_check_pass": ("通过：已处置好，结案", "Pass: handled well, close it"),
     "choice_check_fail": ("不通过：返工", "Fail: back to the department"),
+    "choice_approve_extension": ("批准延期", "Approve the extension"),
+    "choice_reject_extension": ("驳回延期", "Refuse the extension"),
+    "choice_approve_park": ("批准挂账", "Approve parking"),
+    "choice_reject_park": ("驳回挂账", "Refuse parking"),
     "note_label": ("说明", "Note"),
+    "note_void": ("作废原因", "Why it is voided"),
+    "note_return": ("回退原因", "Why it comes back"),
+    "note_feedback": ("处置结果", "What was done"),
+    "note_request_extension": ("延期理由", "Why more time is needed"),
+    "note_request_park": ("挂账理由", "Why it must wait"),
+    "note_supervise": ("督办意见", "What to hurry"),
+    "note_evaluate": ("来电人的意见", "The caller's words"),
+    "required": ("（必填）", "(required)"),
     "note_hint_check": ("不通过时请说明返工原因。", "If it fails, say why it must be redone."),
+    "category_label": ("问题类别", "Category"),
+    "department_label": ("处置部门", "Department"),
+    "proposed": ("（按派遣规则）", "(routing table)"),
+    "proposal_hint": (
+        "已按派遣规则预选处置部门，可改选。",
+        "The routing table's department is chosen: change it if it is wrong.",
+    ),
+    "into_label": ("并入案件的受理编号", "Receipt of the case to merge into"),
+    "into_hint": (
+        "可从附近的同类案件中选择，或直接填写编号。",
+        "Pick one of the cases nearby, or type a receipt.",
+    ),
+    "into_hint_none": ("请填写要并入案件的受理编号。", "Type the receipt to merge into."),
+    "duration_label": ("延期时长", "Extension"),
+    "duration_days": ("{n} 个工作日", "{n} working days"),
+    "rating_label": ("评价", "Rating"),
+    "rating_5": ("5 分 · 非常满意", "5 · very satisfied"),
+    "rating_4": ("4 分 · 满意", "4 · satisfied"),
+    "rating_3": ("3 分 · 一般", "3 · fair"),
+    "rating_2": ("2 分 · 不满意", "2 · dissatisfied"),
+    "rating_1": ("1 分 · 非常不满意", "1 · very dissatisfied"),
     "photos_label": ("现场照片（最多 {n} 张）", "Photos on site (at most {n})"),
     "submit_verify": ("提交核实", "Send the verification"),
     "submit_check": ("提交核查", "Send the check"),
+    "submit_request_verify": ("派网格员核实", "Send to verify"),
+    "submit_open": ("立案", "Open"),
+    "submit_dispatch": ("派遣", "Dispatch"),
+    "submit_extension": ("提交审批", "Send the decision"),
+    "submit_park": ("提交审批", "Send the decision"),
+    "submit_unpark": ("恢复处置", "Resume"),
+    "submit_feedback": ("提交处置结果", "Send the result"),
+    "submit_return": ("回退", "Return"),
+    "submit_request_extension": ("申请延期", "Ask for more time"),
+    "submit_request_park": ("申请挂账", "Ask to park"),
+    "submit_evaluate": ("提交评价", "Send the rating"),
+    "submit_merge": ("合并", "Merge"),
+    "submit_void": ("作废", "Void"),
+    "submit_supervise": ("督办", "Supervise"),
     "sending": ("正在提交…", "Sending…"),
     "preparing": ("正在处理照片…", "Preparing the photos…"),
     "too_many_photos": ("最多上传 {n} 张照片", "At most {n} photos"),
@@ -408,20 +471,4 @@ STRINGS: Strings = {
     ),
     "failed": ("提交失败：{detail}", "Not sent: {detail}"),
     "map_error": ("地图加载失败", "Could not draw the map"),
-    "do_request_verify": ("派网格员核实", "Ask a grid worker to verify"),
-    "do_open": ("立案", "Open"),
-    "do_void": ("作废", "Void"),
-    "do_merge": ("合并", "Merge"),
-    "do_dispatch": ("派遣", "Dispatch"),
-    "do_return": ("回退", "Return"),
-    "do_request_extension": ("申请延期", "Ask for an extension"),
-    "do_approve_extension": ("批准延期", "Approve the extension"),
-    "do_reject_extension": ("驳回延期", "Refuse the extension"),
-    "do_request_park": ("申请挂账", "Ask to park"),
-    "do_approve_park": ("批准挂账", "Approve parking"),
-    "do_reject_park": ("驳回挂账", "Refuse parking"),
-    "do_unpark": ("恢复处置", "Resume handling"),
-    "do_feedback": ("反馈处置结果", "Report the handling"),
-    "do_evaluate": ("代为评价", "Rate for the caller"),
-    "do_supervise": ("督办", "Supervise"),
 }

@@ -1,8 +1,10 @@
 // The staff case page: a small map of the case's point in its grid, and the action forms
-// (verify, check) sent with fetch, so that a refusal leaves the form as filled, photos too.
-// Photos are made smaller in the browser first (the server strips their metadata anyway).
+// sent with fetch, so that a refusal leaves the form as filled, photos too. Photos are made
+// smaller in the browser first (the server strips their metadata anyway). The reporter's
+// phone is revealed for a purpose (case/reveal.js).
 import { $, config, el, signInAgain, t } from '../app.js';
 import { smaller } from '../report/photos.js';
+import { setUpReveal } from '../case/reveal.js';
 
 const MAX_SIDE = 1600; // pixels: enough to see a defect, small enough for a phone's upload
 
@@ -69,16 +71,17 @@ async function send(form) {
   const box = form.querySelector('.action-form__message');
   const button = form.querySelector('button[type="submit"]');
   const input = form.querySelector('input[type="file"]');
-  if (input.files.length > config.maxPhotos) {
+  const files = input ? Array.from(input.files) : [];
+  if (files.length > config.maxPhotos) {
     showError(box, t('too_many_photos', { n: config.maxPhotos }));
     return;
   }
   button.disabled = true;
-  box.replaceChildren(el('p', { class: 'message', role: 'status' }, t('preparing')));
+  if (files.length) box.replaceChildren(el('p', { class: 'message', role: 'status' }, t('preparing')));
   try {
     const body = new FormData(form);
     body.delete('photos');
-    for (const file of input.files) body.append('photos', await smaller(file, MAX_SIDE), file.name);
+    for (const file of files) body.append('photos', await smaller(file, MAX_SIDE), file.name);
     box.replaceChildren(el('p', { class: 'message', role: 'status' }, t('sending')));
     let response;
     try {
@@ -118,8 +121,10 @@ for (const form of document.querySelectorAll('[data-action-form]')) {
     send(form);
   });
   const input = form.querySelector('input[type="file"]');
-  input.addEventListener('change', () => listChosen(input));
+  if (input) input.addEventListener('change', () => listChosen(input));
 }
+
+setUpReveal();
 
 try {
   drawMap();
