@@ -172,6 +172,8 @@ def _show(
         "photos": _photos(request, case, service.evidence(session=session, case=case), t),
         "steps": _timeline(request, session, case, lang, t),
         "forms": forms,
+        # A refusal of a form the page no longer offers (the state moved on): said on top.
+        "refused": filled if filled and filled.form not in names else None,
         "options": case_actions.options(session, case, who, names, lang),
         "duplicate_of": service.receipt_if_readable(
             session=session, who=who, case_id=case.duplicate_of_id
