@@ -36,6 +36,16 @@ class Outcome:
         return self.error is None
 
 
+def data_of(action: Action, department_code: str | None, into: str | None) -> dict:
+    """The data a bulk action gives every case: a dispatch's department (none: each case's
+    routing-table department), a merge's surviving receipt."""
+    if action is Action.DISPATCH and department_code:
+        return {"department_code": department_code}
+    if action is Action.MERGE:
+        return {"into": (into or "").strip().upper()}
+    return {}
+
+
 def check(case_ids: list[int], action: Action, note: str | None, data: dict) -> list[int]:
     """Returns the selection without repeats, or raises Invalid naming the field."""
     if action not in ACTIONS:

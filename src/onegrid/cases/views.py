@@ -293,16 +293,6 @@ def take_action(
     return case_out(session, case, who)
 
 
-def bulk_data(action: Action, department_code: str | None, into: str | None) -> dict:
-    """The data a bulk action gives every case: a dispatch's department (none: each case's
-    routing-table department), a merge's surviving receipt."""
-    if action is Action.DISPATCH and department_code:
-        return {"department_code": department_code}
-    if action is Action.MERGE:
-        return {"into": (into or "").strip().upper()}
-    return {}
-
-
 @router.post(
     "/cases/bulk",
     response_model=BulkOut,
@@ -318,7 +308,7 @@ def take_bulk(body: BulkIn, request: Request, session: WritingSession, who: Comm
         case_ids=body.case_ids,
         action=action,
         note=body.note,
-        data=bulk_data(action, body.department_code, body.into),
+        data=batch.data_of(action, body.department_code, body.into),
         source=source_of(request),
     )
     lang = request_language(request)

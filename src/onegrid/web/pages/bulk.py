@@ -10,7 +10,6 @@ from fastapi.responses import HTMLResponse, Response
 
 from onegrid.cases import batch
 from onegrid.cases.machine import Action
-from onegrid.cases.views import bulk_data
 from onegrid.core.access import require, source_of
 from onegrid.core.errors import Invalid
 from onegrid.core.inputs import clean_text
@@ -61,7 +60,7 @@ def bulk(
         case_ids=list(case or []),
         action=taken,
         note=note or None,
-        data=bulk_data(taken, department_code.strip() or None, into),
+        data=batch.data_of(taken, department_code.strip() or None, into),
         source=source_of(request),
     )
     rows = [
