@@ -45,6 +45,7 @@ def as_json(row: Row) -> dict:
         "received_at": row.received_at.isoformat(),
         "category_code": report.category_code,
         "description": report.description,
+        "address": report.address,
         # Exact: a point a hair inside the district's edge, rounded, can land outside it.
         "lon": float(report.lon),
         "lat": float(report.lat),
@@ -72,7 +73,7 @@ def write_cases(
     Each day's cases come from a generator seeded by the seed and the date alone, so `workers`
     processes can make the days side by side and the file is the same whatever their number.
     """
-    pick = Pickers(session, DEMO_DISTRICT, np.random.default_rng(seed))
+    pick = Pickers(session, DEMO_DISTRICT, np.random.default_rng(seed), seed=seed)
     days = math.ceil(count / (per_day * WEEK_FACTOR)) + 1
     first = END - timedelta(days=days - 1)
     plan = _Plan(pick, seed, per_day, present_of(END, ZONE))

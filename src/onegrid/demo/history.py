@@ -3,9 +3,13 @@
 About 1,500 routed cases a day for the district (seed figures), skewed by grid (some grids
 are busy, most are quiet) and by category (a few problems make up most reports), with the
 outcomes a real loop has: voids, returns, extensions, parking, rework, late handling,
-escalation while overdue, and citizens' ratings. Deterministic from a seed. Each day is one
+escalation while overdue, and citizens' ratings. Each report is written as people write it
+(onegrid.demo.reports): a description in the category's words and the channel's register, and
+an address in the case's own street and community. Deterministic from a seed. Each day is one
 batch of onegrid.cases.bulk: intake and every transition run as they do online.
 """
+
+import random
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +30,7 @@ from onegrid.core.errors import Invalid
 from onegrid.core.levels import Level
 from onegrid.core.permissions import operator
 from onegrid.db.base import utcnow
+from onegrid.demo.reports import Place, Topic, describe, register_of
 from onegrid.routing.models import Category
 from onegrid.territory.geometry import from_wkb
 from onegrid.territory.models import TerritoryUnit
@@ -44,19 +49,26 @@ class HistoryReport:
 
 
 class Pickers:
-    """Weighted, seeded choices of grid points, categories, channels and times."""
+    """Weighted, seeded choices of grid points, categories, channels and times.
 
-    def __init__(self, session: Session, district_code: str, rng: np.random.Generator) -> None:
+    The reports' texts come from their own generator, seeded by `seed` and the day, so the
+    cases (counts, places, paths) are the same whatever the texts are.
+    """
+
+    def __init__(
+        self, session: Session, district_code: str, rng: np.random.Generator, *, seed: int = 0
+    ) -> None:
         self.rng = rng
-        grids = session.scalars(
+        self.seed = seed
+        units = session.scalars(
             select(TerritoryUnit)
-            .where(
-                TerritoryUnit.district_code == district_code,
-                TerritoryUnit.level == Level.GRID.value,
-            )
+            .where(TerritoryUnit.district_code == district_code)
             .order_by(TerritoryUnit.code)
         ).all()
+        by_id = {u.id: u for u in units}
+        grids = [u for u in units if u.level == Level.GRID.value]
         self.grids = np.array([from_wkb(g.geometry) for g in grids], dtype=object)
+        self.places = [_place(g, by_id) for g in grids]
         shapely.prepare(self.grids)
         self.bounds = shapely.bounds(self.grids)
         # Busy and quiet grids: lognormal weights (a few grids take many reports).
@@ -69,12 +81,14 @@ class Pickers:
         ).all()
         # Only categories whose reports need no attributes, so any channel can enter them.
         self.categories = [c.code for c in categories if not any(a.required for a in c.attributes)]
+        self.topics = {c.code: Topic.of(c) for c in categories}
         ranks = rng.permutation(len(self.categories)) + 1
         zipf = 1.0 / ranks**1.1
         self.category_weights = zipf / zipf.sum()
 
-    def points(self, count: int) -> tuple[np.ndarray, np.ndarray]:
-        """Returns `count` points, each inside a grid chosen by the grids' weights."""
+    def points(self, count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Returns `count` points, each inside a grid chosen by the grids' weights, and the
+        grids' indexes."""
         grids = self.rng.choice(len(self.grids), size=count, p=self.grid_weights)
         lons, lats = np.empty(count), np.empty(count)
         todo = np.arange(count)
@@ -90,7 +104,7 @@ class Pickers:
         for i in todo:
             centre = self.grids[grids[i]].representative_point()
             lons[i], lats[i] = centre.x, centre.y
-        return lons, lats
+        return lons, lats, grids
 
     def categories_for(self, count: int) -> list[str]:
         chosen = self.rng.choice(len(self.categories), size=count, p=self.category_weights)
@@ -98,6 +112,11 @@ class Pickers:
 
     def channels_for(self, count: int) -> list[Channel]:
         return [CHANNELS[i] for i in self.rng.choice(len(CHANNELS), size=count, p=CHANNEL_SHARE)]
+
+
+def _place(grid: TerritoryUnit, by_id: dict[int, TerritoryUnit]) -> Place:
+    community = by_id[grid.parent_id]
+    return Place.of(by_id[community.parent_id].name, community.name, grid.code)
 
 
 def _minutes(rng: np.random.Generator, median: float, spread: float = 0.8) -> timedelta:
@@ -171,31 +190,34 @@ def day_of_cases(
     midnight = datetime.combine(day, time(), zone)
     received = [(midnight + timedelta(hours=float(h))).astimezone(UTC) for h in hours]
     received = [at for at in received if at <= present]  # later today: not reported yet
-    lons, lats = pick.points(len(received))
-    return [
-        Row(
-            line=first_line + i,
-            report=intake.Report(
-                channel=channel,
-                category_code=category,
-                description="演示案件 demo case",
-                lon=float(lon),
-                lat=float(lat),
-            ),
-            received_at=at,
-            steps=_steps(channel, at, rng, present),
+    lons, lats, grids = pick.points(len(received))
+    words = random.Random(f"{pick.seed}:{day.isoformat()}")  # the texts' own stream
+    rows = []
+    for i, (at, lon, lat, grid, category, channel) in enumerate(
+        zip(
+            received,
+            lons,
+            lats,
+            grids,
+            pick.categories_for(len(received)),
+            pick.channels_for(len(received)),
+            strict=True,
         )
-        for i, (at, lon, lat, category, channel) in enumerate(
-            zip(
-                received,
-                lons,
-                lats,
-                pick.categories_for(len(received)),
-                pick.channels_for(len(received)),
-                strict=True,
-            )
+    ):
+        description, address = describe(
+            words, pick.topics[category], pick.places[grid], register_of(channel.value)
         )
-    ]
+        report = intake.Report(
+            channel=channel,
+            category_code=category,
+            description=description,
+            address=address,
+            lon=float(lon),
+            lat=float(lat),
+        )
+        steps = _steps(channel, at, rng, present)
+        rows.append(Row(line=first_line + i, report=report, received_at=at, steps=steps))
+    return rows
 
 
 def present_of(end: date, zone: ZoneInfo) -> datetime:
@@ -216,7 +238,7 @@ def generate(
 ) -> HistoryReport:
     """Generates `days` days of cases up to `end` (default: today), through the engine."""
     zone = ZoneInfo(get_settings().time_zone)
-    pick = Pickers(session, district_code, np.random.default_rng(seed))
+    pick = Pickers(session, district_code, np.random.default_rng(seed), seed=seed)
     end = end or datetime.now(zone).date()
     present = present_of(end, zone)
     engine = BulkEngine(
