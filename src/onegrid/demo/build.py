@@ -20,6 +20,7 @@ from onegrid.core.permissions import Role
 from onegrid.demo import history
 from onegrid.demo.geometry import LocalPlane, district_outline, partition
 from onegrid.demo.people import DEPARTMENTS, GRID_ENROLLED, NameMaker
+from onegrid.demo.reports import short_name
 from onegrid.routing import service as routing
 from onegrid.routing.models import Category, CategoryAttribute, Notification, RoutingRule
 from onegrid.territory import geojson
@@ -109,15 +110,6 @@ def load_divisions() -> list[Division]:
         Division(row["code"], row["name"], Level(row["level"]))
         for row in csv.DictReader(text.splitlines())
     ]
-
-
-def short_name(name: str) -> str:
-    """Returns the everyday name of a community or village (社区居委会 → 社区, 村民委员会 → 村)."""
-    for suffix, short in (("居民委员会", ""), ("居委会", ""), ("村民委员会", "村")):
-        if name.endswith(suffix):
-            stem = name.removesuffix(suffix)
-            return stem if stem.endswith(short) else stem + short
-    return name
 
 
 def allocate(weights: list[float], total: int, minimum: int) -> list[int]:

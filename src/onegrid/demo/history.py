@@ -10,7 +10,6 @@ batch of onegrid.cases.bulk: intake and every transition run as they do online.
 """
 
 import random
-
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta

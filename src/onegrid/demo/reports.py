@@ -1,15 +1,16 @@
 """The demo's reports as people write them: a description and an address for each case.
 
-A citizen types a colloquial line, a hotline operator writes a summary ("市民来电反映：…，请尽快处理。"),
-a grid worker a terse patrol note. Each says what is wrong in the category's words (its
-keywords or their everyday synonyms, not always its name), and often where, how bad and since
-when, with now and then a homophone typed by mistake. The address is the case's own street and
-community in 大东区, with a road or an estate and a number. Deterministic from the random.Random
-passed in; no phone or ID numbers are ever written.
+A citizen types a colloquial line, a hotline operator writes a summary
+("市民来电反映：…，请尽快处理。"), a grid worker a terse patrol note. Each says what is wrong
+in the category's words (its keywords or their everyday synonyms, not always its name), and
+often where, how bad and since when, with now and then a homophone typed by mistake. The
+address is the case's own street and community in 大东区, with a road or an estate and a
+number. Deterministic from the random.Random passed in; no phone or ID numbers are written.
 
-    describe(random.Random(7), topic, place, Register.HOTLINE)
-    → ("市民来电反映：华炉社区东望街公交站旁边路灯不亮，已持续数日，请尽快处理。",
-       "沈阳市大东区大北街道东望街118号（华炉社区）")
+    describe(random.Random(32), Topic("0107", "路灯不亮", "01", ("路灯", "不亮")),
+             Place.of("大北街道", "华炉社区", "210104002009001"), Register.HOTLINE)
+    → ("市民来电反映：华炉社区路灯不亮，自昨晚开始，老人孩子走这不安全，请尽快处理。",
+       "沈阳市大东区大北街道华炉社区华炉小区2号楼5单元")
 """
 
 import random
@@ -58,6 +59,7 @@ class Place:
     @classmethod
     def of(cls, street: str, community: str, grid_code: str) -> "Place":
         """The place of a grid, the same for the same grid code."""
+        community = short_name(community)
         pick = random.Random(grid_code)
         roads = phrases.ROADS.split("|")
         first, second = pick.sample(roads, 2)
@@ -65,6 +67,15 @@ class Place:
         stem = community.removesuffix("社区")
         estate = stem if village else stem + pick.choice(phrases.ESTATE_SUFFIXES.split("|"))
         return cls(street, community, (first, second), estate, village)
+
+
+def short_name(name: str) -> str:
+    """Returns the everyday name of a community or village (社区居委会 → 社区, 村民委员会 → 村)."""
+    for suffix, short in (("居民委员会", ""), ("居委会", ""), ("村民委员会", "村")):
+        if name.endswith(suffix):
+            stem = name.removesuffix(suffix)
+            return stem if stem.endswith(short) else stem + short
+    return name
 
 
 def register_of(channel: str) -> Register:
@@ -217,7 +228,9 @@ def _address(rng: random.Random, place: Place) -> str:
         return f"{head}{place.community}{rng.randint(1, 9)}组{rng.randint(1, 80)}号"
     n = rng.random()
     if n < 0.45:
-        return f"{head}{place.community}{place.estate}{rng.randint(1, 30)}号楼{rng.randint(1, 6)}单元"
+        return (
+            f"{head}{place.community}{place.estate}{rng.randint(1, 30)}号楼{rng.randint(1, 6)}单元"
+        )
     if n < 0.85:
         return f"{head}{road}{rng.randint(1, 320)}号（{place.community}）"
     return f"{head}{road}与{other}交叉口（{place.community}）"
