@@ -31,7 +31,21 @@ PLACES = [
     Place.of("二台子街道", "东山村村民委员会", "210104020200002"),
 ]
 PHONE = re.compile(r"1[3-9][0-9]{9}|[0-9]{7,}")  # a mobile, or any run a landline could be
-TYPED_WRONG = ("以经", "反应", "利害", "处里", "马陆", "砍砍", "好机", "再修", "一只")
+# Homophones typed by mistake, that the right text never holds.
+TYPED_WRONG = (
+    "反应",
+    "利害",
+    "处里",
+    "砍砍",
+    "好机",
+    "拉圾",
+    "影像",
+    "麻凡",
+    "们口",
+    "隐换",
+    "旁变",
+)
+TYPED_WRONG += ("楼吓", "实间", "小去", "路扣", "一只")
 
 
 def reports(seed: int, topic: Topic, count: int, register: Register | None = None):
@@ -70,7 +84,7 @@ def test_the_three_registers_sound_like_a_citizen_an_operator_and_a_grid_worker(
     assert np.mean([len(t) for t in citizen]) > np.mean([len(t) for t in patrol])
     every = [text for t in TOPICS for text, _ in reports(8, t, 100, Register.CITIZEN)]
     wrong = sum(any(w in text for w in TYPED_WRONG) for text in every)
-    assert 0.01 * len(every) < wrong < 0.15 * len(every)
+    assert 0.02 * len(every) < wrong < 0.15 * len(every), wrong
 
 
 def test_a_report_says_where_in_the_street_and_community_of_its_place():

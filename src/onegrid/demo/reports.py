@@ -80,24 +80,23 @@ def short_name(name: str) -> str:
 
 def register_of(channel: str) -> Register:
     """The register of a report that came in on this channel."""
-    return {"hotline": Register.HOTLINE, "grid_worker": Register.PATROL}.get(
-        channel, Register.CITIZEN
-    )
+    return _REGISTER_OF.get(channel, Register.CITIZEN)
 
 
 def describe(
     rng: random.Random, topic: Topic, place: Place, register: Register | None = None
 ) -> tuple[str, str]:
     """Returns a report's (description, address): what, where, how bad, since when."""
-    register = register or rng.choice(_REGISTERS)
+    register = register or _one(rng, _REGISTERS)
     words = _words(topic)
-    what = rng.choice(words.what)
-    where = _where(rng, place) if rng.random() < words.place_odds else ""
+    what = _one(rng, words.what)
+    address, wheres = _address(rng, place)
+    where = _one(rng, wheres) if rng.random() < words.place_odds else ""
     if not where and words.place_odds < 0.5 and rng.random() < 0.7:  # who is asking
         what = f"{_home(rng, place)}，{what}"
-    if register is Register.HOTLINE:
+    if register is _HOTLINE:
         text = _hotline(rng, words, place, what, where)
-    elif register is Register.PATROL:
+    elif register is _PATROL:
         text = _patrol(rng, words, place, what, where)
     else:
         text = _citizen(rng, words, what, where)
@@ -106,8 +105,8 @@ def describe(
     if len(text) > MAX_LENGTH:
         text = f"{where}{what}。"[:MAX_LENGTH]
     if len(text) < MIN_LENGTH:
-        text = f"{text.rstrip('。！')}，{rng.choice(_SINCE)}，{rng.choice(_ASK)}。"
-    return text, _address(rng, place)
+        text = f"{text.rstrip('。！')}，{_one(rng, _SINCE)}，{_one(rng, _ASK)}。"
+    return text, address
 
 
 @dataclass(frozen=True)
@@ -117,7 +116,9 @@ class _Words:
     place_odds: float
 
 
+_HOTLINE, _PATROL = Register.HOTLINE, Register.PATROL  # an enum's members are slow to look up
 _REGISTERS = tuple(Register)
+_REGISTER_OF = {"hotline": Register.HOTLINE, "grid_worker": Register.PATROL}
 _TYPO_ODDS = {Register.CITIZEN: 0.08, Register.HOTLINE: 0.02, Register.PATROL: 0.04}
 _SINCE = tuple(phrases.SINCE.split("|"))
 _SINCE_HOTLINE = ("已持续数日", "自昨晚开始", "已有一周左右", "今早发现", "已半月有余", "近两天")
@@ -126,7 +127,19 @@ _OPEN = tuple(phrases.HOTLINE_OPEN.split("|"))
 _CLOSE = tuple(phrases.HOTLINE_CLOSE.split("|"))
 _SPOTS = tuple(phrases.SPOTS.split("|"))
 _GREETING = ("", "", "", "你好，", "您好，", "我要反映个事，", "麻烦问一下，")
+_ENDS = ("。", "！", "", "。")
 _PATROL_TAIL = ("已拍照", "已拍照上报", "需处置", "现场已核实", "已告知物业", "")
+_VISIT = ("走访时居民反映：", "入户走访，居民称")
+_WHO = ("老人", "居民", "住户", "低保户", "租户")
+
+
+def _one(rng: random.Random, choices: tuple[str, ...]) -> str:
+    # random.choice's exact integer draw costs four times this; an even pick is all we need
+    return choices[int(rng.random() * len(choices))]
+
+
+def _number(rng: random.Random, top: int) -> int:
+    return 1 + int(rng.random() * top)
 
 
 @cache
@@ -143,33 +156,42 @@ def _words(topic: Topic) -> _Words:
     return _Words(what, bad, 0.1 if topic.code in phrases.PLACELESS else 0.75)
 
 
-def _where(rng: random.Random, place: Place) -> str:
+def _address(rng: random.Random, place: Place) -> tuple[str, tuple[str, ...]]:
+    """The address, and the ways a report may say where that is."""
+    head = f"{CITY}{place.street}"
     road, other = place.roads
-    n = rng.random()
+    spot = _one(rng, _SPOTS)
     if place.village:
-        return (f"{place.estate}{rng.randint(1, 9)}组", "村口", "村委会旁边", f"{road}边上")[
-            int(n * 4)
-        ]
-    if n < 0.25:
-        return f"{place.estate}{rng.randint(1, 30)}号楼{rng.randint(1, 6)}单元楼下"
-    if n < 0.4:
-        return f"{place.estate}门口"
-    if n < 0.55:
-        return f"{road}和{other}路口"
-    if n < 0.7:
-        return f"{road}公交站旁边"
+        group = _number(rng, 9)
+        return (
+            f"{head}{place.community}{group}组{_number(rng, 80)}号",
+            (f"{place.community}{group}组", "村口", "村委会旁边", f"{road}边上"),
+        )
+    n = rng.random()
+    if n < 0.45:
+        building, unit = _number(rng, 30), _number(rng, 6)
+        return (
+            f"{head}{place.community}{place.estate}{building}号楼{unit}单元",
+            (f"{place.estate}{building}号楼{unit}单元楼下", f"{place.estate}门口", "小区里"),
+        )
     if n < 0.85:
-        return f"{road}{rng.choice(_SPOTS)}"
-    return rng.choice(_SPOTS)
+        return (
+            f"{head}{road}{_number(rng, 320)}号（{place.community}）",
+            (f"{road}公交站旁边", f"{road}{spot}", spot),
+        )
+    return (
+        f"{head}{road}与{other}交叉口（{place.community}）",
+        (f"{road}和{other}路口", f"{road}{other}交叉口", "路口"),
+    )
 
 
 def _home(rng: random.Random, place: Place) -> str:
     n = rng.random()
     if n < 0.4:
-        return f"家住{place.estate}{'' if place.village else f'{rng.randint(1, 30)}号楼'}"
+        return f"家住{place.estate}{'' if place.village else f'{_number(rng, 30)}号楼'}"
     if n < 0.7:
         return f"我是{place.community}居民"
-    return f"{place.community}的{rng.choice(('老人', '居民', '住户', '低保户', '租户'))}"
+    return f"{place.community}的{_one(rng, _WHO)}"
 
 
 def _citizen(rng: random.Random, words: _Words, what: str, where: str) -> str:
@@ -177,60 +199,44 @@ def _citizen(rng: random.Random, words: _Words, what: str, where: str) -> str:
     if where and where not in clauses[0]:
         clauses.append(f"就在{where}")
     if rng.random() < 0.65:
-        clauses.append(rng.choice(_SINCE))
+        clauses.append(_one(rng, _SINCE))
     if rng.random() < 0.55:
-        clauses.append(rng.choice(words.bad))
+        clauses.append(_one(rng, words.bad))
     if rng.random() < 0.5:
-        clauses.append(rng.choice(_ASK))
-    end = rng.choice(("。", "！", "", "。"))
-    return rng.choice(_GREETING) + "，".join(clauses) + end
+        clauses.append(_one(rng, _ASK))
+    return _one(rng, _GREETING) + "，".join(clauses) + _one(rng, _ENDS)
 
 
 def _hotline(rng: random.Random, words: _Words, place: Place, what: str, where: str) -> str:
-    at = rng.choice((place.community, place.roads[0], f"{place.street}{place.community}"))
-    if where.startswith((place.roads[0], place.estate)):  # not "东望街东望街公交站"
-        at = place.community if not where.startswith(place.community) else ""
+    at = _one(rng, (place.community, place.roads[0], f"{place.street}{place.community}"))
+    if where.startswith((place.roads[0], place.estate, place.community)):  # not "东望街东望街…"
+        at = "" if where.startswith(place.community) else place.community
     clauses = [f"{at}{where}{what}"]
     if rng.random() < 0.6:
-        clauses.append(rng.choice(_SINCE_HOTLINE))
+        clauses.append(_one(rng, _SINCE_HOTLINE))
     if rng.random() < 0.5:
-        clauses.append(rng.choice(words.bad))
-    return rng.choice(_OPEN) + "，".join(clauses) + "，" + rng.choice(_CLOSE)
+        clauses.append(_one(rng, words.bad))
+    return _one(rng, _OPEN) + "，".join(clauses) + "，" + _one(rng, _CLOSE)
 
 
 def _patrol(rng: random.Random, words: _Words, place: Place, what: str, where: str) -> str:
     n = rng.random()
-    tail = rng.choice(_PATROL_TAIL)
+    tail = _one(rng, _PATROL_TAIL)
     tail = f"，{tail}。" if tail else "。"
     if words.place_odds < 0.5:  # a wage dispute or an enquiry: heard on a home visit
-        return f"{rng.choice(('走访时居民反映：', '入户走访，居民称'))}{what}{tail}"
+        return f"{_one(rng, _VISIT)}{what}{tail}"
     if n < 0.35:
         return f"巡查发现：{where}{what}{tail}"
     if n < 0.6:
         return f"{place.community}{place.roads[0]}，{what}{tail}"
     if n < 0.8:
-        return f"今日巡查，{where or place.roads[0]}{what}，{rng.choice(words.bad)}{tail}"
+        return f"今日巡查，{where or place.roads[0]}{what}，{_one(rng, words.bad)}{tail}"
     return f"{what}（{where or place.roads[0]}）{tail}"
 
 
 def _typo(rng: random.Random, text: str) -> str:
     for _ in range(3):
-        right, wrong = rng.choice(phrases.TYPOS)
+        right, wrong = phrases.TYPOS[int(rng.random() * len(phrases.TYPOS))]
         if right in text:
             return text.replace(right, wrong, 1)
     return text
-
-
-def _address(rng: random.Random, place: Place) -> str:
-    head = f"{CITY}{place.street}"
-    road, other = place.roads
-    if place.village:
-        return f"{head}{place.community}{rng.randint(1, 9)}组{rng.randint(1, 80)}号"
-    n = rng.random()
-    if n < 0.45:
-        return (
-            f"{head}{place.community}{place.estate}{rng.randint(1, 30)}号楼{rng.randint(1, 6)}单元"
-        )
-    if n < 0.85:
-        return f"{head}{road}{rng.randint(1, 320)}号（{place.community}）"
-    return f"{head}{road}与{other}交叉口（{place.community}）"
