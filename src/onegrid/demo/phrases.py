@@ -331,7 +331,7 @@ WHAT: dict[str, tuple[str, str]] = {
 
 # The major group's (first two characters of the code, or "E0x") how-bad phrases.
 BAD: dict[str, str] = {
-    "component": "挺危险的|存在安全隐患|晚上看不清容易出事|老人孩子走这不安全|影响通行",
+    "component": "挺危险的|存在安全隐患|晚上看不清容易出事|老人孩子走这不安全|一直没人修",
     "E01": "影响居民生活|大伙意见很大|影响环境",
     "E02": "影响市容|看着特别乱",
     "E03": "影响通行|居民意见很大|影响休息",

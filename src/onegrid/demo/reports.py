@@ -172,7 +172,11 @@ def _address(rng: random.Random, place: Place) -> tuple[str, tuple[str, ...]]:
         building, unit = _number(rng, 30), _number(rng, 6)
         return (
             f"{head}{place.community}{place.estate}{building}号楼{unit}单元",
-            (f"{place.estate}{building}号楼{unit}单元楼下", f"{place.estate}门口", "小区里"),
+            (
+                f"{place.estate}{building}号楼{unit}单元楼下",
+                f"{place.estate}门口",
+                f"{place.estate}院里",
+            ),
         )
     if n < 0.85:
         return (
@@ -209,6 +213,8 @@ def _citizen(rng: random.Random, words: _Words, what: str, where: str) -> str:
 
 def _hotline(rng: random.Random, words: _Words, place: Place, what: str, where: str) -> str:
     at = _one(rng, (place.community, place.roads[0], f"{place.street}{place.community}"))
+    if place.village:  # a village is named, not a road through it
+        at = place.community
     if where.startswith((place.roads[0], place.estate, place.community)):  # not "东望街东望街…"
         at = "" if where.startswith(place.community) else place.community
     clauses = [f"{at}{where}{what}"]
