@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from onegrid.core.permissions import Permission, Principal
+from onegrid.core.permissions import Permission, Principal, Role
 
 
 @dataclass(frozen=True)
@@ -13,9 +13,22 @@ class NavLink:
     path: str
     id: str
     permission: Permission | None = None  # None: open to whoever may see the page at all
+    roles: frozenset[Role] | None = None  # only these roles' navigation (None: every role's)
 
 
 NAV_LINKS = (
+    NavLink("nav_inbox", "/inbox", "nav-inbox", Permission.CASES_HANDLE),  # a department's
+    # an area's open cases, overdue first: the street office's and the community's desk
+    NavLink(
+        "nav_area",
+        "/area",
+        "nav-area",
+        Permission.CASES_READ,
+        frozenset({Role.STREET_OFFICE, Role.COMMUNITY_STAFF}),
+    ),
+    NavLink(
+        "nav_overview", "/overview", "nav-overview", Permission.CASES_READ, frozenset({Role.LEADER})
+    ),
     NavLink("nav_map", "/", "nav-map", Permission.TERRITORY_READ),
     NavLink("nav_tasks", "/tasks", "nav-tasks", Permission.CASES_VERIFY),  # tasks, task map
     # the field workers' rounds: a grid worker's or a community's (the grid_worker channel)
@@ -29,4 +42,9 @@ NAV_LINKS = (
 
 def links_for(who: Principal) -> list[NavLink]:
     """Returns the links this principal's role may follow, in the navigation's order."""
-    return [link for link in NAV_LINKS if link.permission is None or who.can(link.permission)]
+    return [
+        link
+        for link in NAV_LINKS
+        if (link.permission is None or who.can(link.permission))
+        and (link.roles is None or who.role in link.roles)
+    ]

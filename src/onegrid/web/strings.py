@@ -45,6 +45,9 @@ SHARED: Strings = {
     "pager_shown": ("第 {first}–{last} 条，共 {total} 条", "{first}–{last} of {total}"),
     "nav_tasks": ("我的任务", "My tasks"),
     "nav_patrol": ("巡查上报", "Patrol report"),
+    "nav_inbox": ("部门待办", "Inbox"),
+    "nav_area": ("辖区案件", "My area"),
+    "nav_overview": ("指标总览", "Overview"),
     "bell_label": ("通知：{n} 条未读", "Notifications: {n} unread"),
 }
 

@@ -4,12 +4,15 @@ from fastapi import APIRouter
 
 from onegrid.web.pages import (
     bulk,
+    area,
     callbacks,
     case,
     docs,
     hotline,
+    inbox,
     login,
     notifications,
+    overview,
     password,
     report,
     tasks,
@@ -23,3 +26,6 @@ for page in (district_map, login, password, docs, track, hotline, callbacks, rep
 router.include_router(tasks.router)  # a field worker's tasks and task map
 router.include_router(case.router)  # the staff case page and its action forms
 router.include_router(bulk.router)  # the console's bulk actions and their results
+router.include_router(inbox.router)  # a department's inbox
+router.include_router(area.router)  # a street's or community's area list
+router.include_router(overview.router)  # the leader's overview

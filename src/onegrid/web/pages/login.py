@@ -32,15 +32,27 @@ def safe_next(target: str | None) -> str:
     return target
 
 
+# A role's desk, where its users start unless their account names another page.
+ROLE_START_PAGES: dict[Role, str] = {
+    Role.DEPARTMENT_HANDLER: "/inbox",
+    Role.STREET_OFFICE: "/area",
+    Role.LEADER: "/overview",
+}
+
+
 def start_page(user: User, target: str) -> str:
     """Returns where a user goes after signing in: the page asked for; by default (`/`) the
-    user's own start page if one is set (the 12345 operator's call form), else "my tasks" for
-    the roles that verify and check on site (grid workers, community staff), else the map."""
+    user's own start page if one is set (the 12345 operator's call form), else their role's
+    desk (a department's inbox, a street's area list, the leader's overview), else "my tasks"
+    for the roles that verify and check on site (grid workers, community staff), else the map."""
     if target != "/":
         return target
     if user.start_page:
         return safe_next(user.start_page)
-    if Permission.CASES_VERIFY in ROLE_PERMISSIONS.get(Role(user.role), ()):
+    role = Role(user.role)
+    if role in ROLE_START_PAGES:
+        return ROLE_START_PAGES[role]
+    if Permission.CASES_VERIFY in ROLE_PERMISSIONS.get(role, ()):
         return "/tasks"
     return target
 
