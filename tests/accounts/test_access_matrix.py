@@ -811,6 +811,51 @@ def _api_routes():
             assert path in NON_API_ROUTES, f"{path} is neither an API route nor known"
 
 
+# ---- the office pages: a department's inbox, an area's list, the leader's overview ----------
+
+
+def _office_setup(tab):
+    def setup(session):
+        mine, theirs = _case_at(session, *MINE), _case_at(session, *THEIRS)
+        _OFFICE_RECEIPTS[:] = [mine.receipt, theirs.receipt]
+        return {"params": {"tab": tab}}
+
+    return setup
+
+
+_OFFICE_RECEIPTS: list[str] = []
+
+
+def _office_list_check(response, username):
+    # Each reader's list holds exactly the cases of their scope (a department: its own).
+    assert response.status_code == 200, (username, response.text[:300])
+    mine, theirs = _OFFICE_RECEIPTS
+    assert (mine in response.text) == _sees_case(username, *MINE), username
+    assert (theirs in response.text) == _sees_case(username, *THEIRS), username
+    assert "13912345678" not in response.text
+
+
+_OTHER_STREET = OUTSIDE_GRID[:9]
+
+
+def _overview_check(response, username):
+    if covers(username, _OTHER_STREET):
+        assert response.status_code == 200, (username, response.text[:300])
+        assert f'data-unit="{_OTHER_STREET}"' in response.text
+    else:  # as for a unit that does not exist: nothing of it
+        assert response.status_code == 404, (username, response.text[:300])
+
+
+PROBES |= {
+    ("GET", "/inbox"): [Probe("GET", "/inbox", _office_list_check, setup=_office_setup("green"))],
+    ("GET", "/area"): [Probe("GET", "/area", _office_list_check, setup=_office_setup("open"))],
+    ("GET", "/overview"): [
+        Probe("GET", "/overview", _status(200)),
+        Probe("GET", "/overview", _overview_check, kwargs={"params": {"unit": _OTHER_STREET}}),
+    ],
+}
+
+
 def test_every_route_declares_exactly_one_access_rule():
     for method, path, route in _api_routes():
         rules = rule_of(route)

@@ -18,7 +18,7 @@ from tests.login_form import post_login
 from tests.web.test_field_case_pages import Call, act, as_user, new_case  # noqa: F401
 
 GRID = "210104002009001"  # 大北街道 华炉社区, the demo grid worker's grid
-SAME_STREET_GRID = "210104002001001"  # 大北街道, another community
+SAME_STREET_GRID = "210104002013001"  # 大北街道 付家社区
 OTHER_GRID = "210104017012009"  # another street
 STREET, OTHER_STREET = "210104002", "210104017"
 PASSWORD = "Onegrid-Demo-2026"
@@ -36,9 +36,15 @@ def set_clock(session: Session, case: Case, light: str) -> None:
     with a month used and two hours left (well over 80 % of the working time); green fresh."""
     now = utcnow()
     if light == "red":
-        case.stage_started_at, case.stage_deadline = now - timedelta(days=10), now - timedelta(hours=3)
+        case.stage_started_at, case.stage_deadline = (
+            now - timedelta(days=10),
+            now - timedelta(hours=3),
+        )
     elif light == "yellow":
-        case.stage_started_at, case.stage_deadline = now - timedelta(days=30), now + timedelta(hours=2)
+        case.stage_started_at, case.stage_deadline = (
+            now - timedelta(days=30),
+            now + timedelta(hours=2),
+        )
     else:
         case.stage_started_at, case.stage_deadline = now, now + timedelta(days=30)
     session.flush()
@@ -68,7 +74,7 @@ def test_inbox_lists_my_departments_cases_by_light_and_state(session, as_user):
     for case, light in ((red, "red"), (red2, "red"), (yellow, "yellow"), (green, "green")):
         set_clock(session, case, light)
     pending = dispatched(session, as_user)
-    act(as_user, "department", pending, "request_extension", "材料未到", working_hours=8)
+    act(as_user, "department", pending, "request_extension", "材料未到", duration="8h")
     parked = dispatched(session, as_user)
     act(as_user, "department", parked, "request_park", "需要专项资金")
     act(as_user, "command", parked, "approve_park")
@@ -78,7 +84,10 @@ def test_inbox_lists_my_departments_cases_by_light_and_state(session, as_user):
 
     page = as_user("department", "get", "/inbox")
     assert page.status_code == 200, page.text
-    assert "部门待办" in page.text and 'id="inbox-department">城管' in page.text
+    assert (
+        "部门待办" in page.text
+        and 'id="inbox-department" class="office__unit">区城市管理局' in page.text
+    )
     # Red by default; pending, parked and returned in their own tabs. The pending case's clock
     # is fresh (green) and still counts there: it is being handled while it waits.
     assert tab_counts(page.text) == {
@@ -141,7 +150,7 @@ def test_area_lists_overdue_then_escalated_first_within_my_street(session, as_us
 
     page = as_user("street", "get", "/area")
     assert page.status_code == 200, page.text
-    assert 'id="area-name">大北街道' in page.text
+    assert 'id="area-name" class="office__unit">大北街道' in page.text
     assert tab_counts(page.text) == {"urgent": 2, "overdue": 1, "escalated": 1, "open": 3}
     assert receipts(page.text, "area-list") == [red.receipt, escalated.receipt]
     assert "已升级至街道" in page.text
@@ -196,7 +205,7 @@ def test_overview_drills_down_and_the_streets_add_up_to_the_district(session, as
     street = as_user("leader", "get", f"/overview?unit={STREET}&span=month")
     communities = _table(street.text)
     assert communities["210104002009"]["received"] == 3
-    assert communities["210104002001"]["received"] == 1
+    assert communities["210104002013"]["received"] == 1
     assert sum(c["received"] for c in communities.values()) == 4 == _total(street.text)["received"]
     assert 'href="/overview?unit=210104&amp;span=month&amp;lang=zh"' in street.text  # up
 
@@ -257,7 +266,12 @@ def test_each_role_sees_its_desk_in_the_navigation(as_user, role):
 
 @pytest.mark.parametrize(
     ("username", "start"),
-    [("department", "/inbox"), ("street", "/area"), ("leader", "/overview"), ("community", "/tasks")],
+    [
+        ("department", "/inbox"),
+        ("street", "/area"),
+        ("leader", "/overview"),
+        ("community", "/tasks"),
+    ],
 )
 def test_each_office_role_starts_on_its_desk(web, username, start):
     answer = post_login(
