@@ -10,18 +10,31 @@ import re
 from datetime import timedelta
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from onegrid.cases.models import Case
 from onegrid.db.base import utcnow
 from tests.login_form import post_login
-from tests.web.test_field_case_pages import Call, act, as_user, new_case  # noqa: F401
+from tests.web.test_field_case_pages import Call, act, new_case
 
 GRID = "210104002009001"  # 大北街道 华炉社区, the demo grid worker's grid
 SAME_STREET_GRID = "210104002013001"  # 大北街道 付家社区
 OTHER_GRID = "210104017012009"  # another street
 STREET, OTHER_STREET = "210104002", "210104017"
 PASSWORD = "Onegrid-Demo-2026"
+
+
+@pytest.fixture
+def as_user(web: TestClient, tokens: dict[str, str]) -> Call:
+    """Requests as a demo user (bearer token): as_user("department", "get", "/inbox")."""
+
+    def call(username: str | None, method: str, path: str, **kwargs):
+        headers = {"Authorization": f"Bearer {tokens[username]}"} if username else {}
+        headers |= kwargs.pop("headers", {})
+        return web.request(method.upper(), path, headers=headers, **kwargs)
+
+    return call
 
 
 def dispatched(session: Session, as_user: Call, grid: str = GRID, department="urban_mgmt") -> Case:
@@ -184,7 +197,8 @@ def _total(html: str) -> dict[str, int]:
 
 def test_overview_drills_down_and_the_streets_add_up_to_the_district(session, as_user):
     ours = [dispatched(session, as_user, g) for g in (GRID, GRID, SAME_STREET_GRID)]
-    theirs = [dispatched(session, as_user, OTHER_GRID) for _ in range(2)]
+    for _ in range(2):
+        dispatched(session, as_user, OTHER_GRID)
     new_case(session, as_user, GRID)  # received, not dispatched
     act(as_user, "department", ours[0], "feedback", "已修复")
     act(as_user, "gridworker", ours[0], "check_pass")
