@@ -79,7 +79,7 @@ def count_figure(code: str, row: Row | None, lang: str) -> Figure:
     else:
         zh, en = COUNTS[code]
         label, number = (en if lang == "en" else zh), (row.counts[code] if row else 0)
-    return Figure(code, label, f"{number:,}", "", None)
+    return Figure(code, label[:1].upper() + label[1:], f"{number:,}", "", None)
 
 
 def rate_figure(code: str, row: Row | None, lang: str) -> Figure:
@@ -88,7 +88,7 @@ def rate_figure(code: str, row: Row | None, lang: str) -> Figure:
     detail = f"{value.numerator:,} / {value.denominator:,}" if value and value.denominator else ""
     return Figure(
         code,
-        indicator.en if lang == "en" else indicator.zh,
+        indicator.en.capitalize() if lang == "en" else indicator.zh,
         percent(value),
         detail,
         value.value if value else None,
