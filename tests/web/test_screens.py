@@ -22,6 +22,9 @@ STARTS = [
     ("hotline-call", "hotline", "/hotline", False, "12345"),
     ("hotline-callbacks", "hotline", "/callbacks", False, "回访"),
     ("command-map", "command", "/", False, "大东区"),
+    ("department-inbox", "department", "/inbox", False, "部门待办"),
+    ("street-area", "street", "/area", True, "辖区案件"),
+    ("leader-overview", "leader", "/overview", False, "大东区"),
 ]
 
 
@@ -70,7 +73,14 @@ def test_each_role_starts_here(
 
 
 # Where signing in takes each of these demo users (web/pages/login.py picks the start page).
-LANDINGS = [("gridworker", "/tasks"), ("hotline", "/hotline"), ("command", "/")]
+LANDINGS = [
+    ("gridworker", "/tasks"),
+    ("hotline", "/hotline"),
+    ("command", "/"),
+    ("department", "/inbox"),
+    ("street", "/area"),
+    ("leader", "/overview"),
+]
 
 
 @pytest.mark.parametrize(("user", "start"), LANDINGS)

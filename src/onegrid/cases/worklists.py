@@ -164,20 +164,3 @@ def area(
     counts = {t.value: sum(1 for s in summaries if AREA[t](s)) for t in AreaTab}
     chosen = [s for s in summaries if AREA[tab](s)]
     return Worklist(_page(session, chosen, _urgent_first, limit, offset), counts)
-
-
-def most_overdue(*, session: Session, scope: Scope, now: datetime, limit: int = 10) -> list[Case]:
-    """Returns the open cases of the scope whose deadline passed, the longest overdue first,
-    through the index (district_code, state, stage_deadline): the overview's cases to supervise."""
-    query = (
-        select(Case)
-        .where(
-            scope_clause(scope),
-            Case.state.in_(OPEN_STATES),
-            Case.stage_deadline.is_not(None),
-            Case.stage_deadline < now,
-        )
-        .order_by(Case.stage_deadline, Case.id)
-        .limit(limit)
-    )
-    return list(session.scalars(query))

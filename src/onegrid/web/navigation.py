@@ -13,7 +13,9 @@ class NavLink:
     path: str
     id: str
     permission: Permission | None = None  # None: open to whoever may see the page at all
-    roles: frozenset[Role] | None = None  # only these roles' navigation (None: every role's)
+    # Only these roles see the link (None: every role with the permission), where others have a
+    # page of their own for the same work (a grid worker's tasks, a department's inbox).
+    roles: tuple[Role, ...] | None = None
 
 
 NAV_LINKS = (
@@ -24,10 +26,10 @@ NAV_LINKS = (
         "/area",
         "nav-area",
         Permission.CASES_READ,
-        frozenset({Role.STREET_OFFICE, Role.COMMUNITY_STAFF}),
+        roles=(Role.STREET_OFFICE, Role.COMMUNITY_STAFF),
     ),
     NavLink(
-        "nav_overview", "/overview", "nav-overview", Permission.CASES_READ, frozenset({Role.LEADER})
+        "nav_overview", "/overview", "nav-overview", Permission.CASES_READ, roles=(Role.LEADER,)
     ),
     NavLink("nav_map", "/", "nav-map", Permission.TERRITORY_READ),
     NavLink("nav_tasks", "/tasks", "nav-tasks", Permission.CASES_VERIFY),  # tasks, task map

@@ -14,12 +14,11 @@ from sqlalchemy.orm import Session
 
 from onegrid import indicators
 from onegrid.audit import auditing
-from onegrid.cases import worklists
+from onegrid.cases import queue
 from onegrid.core.access import require
 from onegrid.core.levels import UNIT_CODE_PATTERN, Level, level_of
 from onegrid.core.permissions import Permission, Principal, Scope
 from onegrid.db import DbSession
-from onegrid.db.base import utcnow
 from onegrid.indicators import INDICATORS, GroupBy
 from onegrid.territory import service as territory
 from onegrid.web import figures
@@ -114,10 +113,14 @@ def overview(
         )
         children = territory.children(session=session, unit=here, scope=who.scope)
         units = _unit_rows(request, chosen, span, children, by_child)
-    overdue = worklists.most_overdue(
-        session=session, scope=scope, now=utcnow(), limit=OVERDUE_CASES
+    overdue = queue.page(
+        session=session,
+        scope=scope,
+        filters=queue.QueueFilters(queue=queue.Queue.OVERDUE),
+        after=None,
+        limit=OVERDUE_CASES,
     )
-    shown = cards(request, session, overdue, chosen)
+    shown = cards(request, session, overdue.items, chosen)
     if who.can(Permission.CASES_SUPERVISE):
         for card in shown:
             card["supervise_href"] = f"{card['href']}#actions"
