@@ -3,8 +3,8 @@
 from fastapi import APIRouter
 
 from onegrid.web.pages import (
-    bulk,
     area,
+    bulk,
     callbacks,
     case,
     docs,
