@@ -8,6 +8,7 @@ connection wrote meanwhile.
 """
 
 import time
+from collections.abc import Callable
 
 from fastapi import Request
 from sqlalchemy.exc import DBAPIError
@@ -97,6 +98,33 @@ def record_read(
         detail=detail,
         district_code=district_code,
     )
+
+
+def export_recorder(
+    session: Session,
+    request: Request | None,
+    principal: Principal,
+    list_name: str,
+    *,
+    query: dict,
+    format: str,
+) -> Callable[[int, bool], None]:
+    """Returns the callback a streamed export calls at its end: it records the export (the
+    list, its filters, the format, how many rows, whether the file was sent whole), apart."""
+
+    def finished(count: int, complete: bool) -> None:
+        record_apart(
+            session,
+            request,
+            principal,
+            f"{list_name}.export",
+            object_type=list_name,
+            outcome="success" if complete else "failed",
+            detail={"list": list_name, "query": query, "format": format, "count": count,
+                    "complete": complete, "masked": True},
+        )
+
+    return finished
 
 
 def record_apart(

@@ -86,7 +86,12 @@ class Filters:
 
 
 def _filtered(scope: Scope, filters: Filters):
-    query = select(Case).where(scope_clause(scope))
+    return filtered_columns(scope, filters, (Case,))
+
+
+def filtered_columns(scope: Scope, filters: Filters, columns: tuple):
+    """Returns the select of these columns of the cases in scope matching the filters."""
+    query = select(*columns).where(scope_clause(scope))
     if filters.state:
         query = query.where(Case.state == filters.state)
     if filters.category_code:

@@ -9,7 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from onegrid.audit import auditing
-from onegrid.cases import batch, intake, queue, service, submissions
+from onegrid.cases import batch, exporting, intake, queue, service, submissions
 from onegrid.cases import evidence as evidence_files
 from onegrid.cases import public as public_view
 from onegrid.cases.flows import transition
@@ -31,14 +31,16 @@ from onegrid.cases.schemas import (
     TransitionIn,
 )
 from onegrid.config import get_settings
+from onegrid.core import exports
 from onegrid.core.access import public, require, source_of
 from onegrid.core.errors import Invalid, NotFound
+from onegrid.core.i18n import pick_language
 from onegrid.core.inputs import Id
 from onegrid.core.permissions import Permission, Principal
 from onegrid.core.pii import PiiKind, mask
 from onegrid.core.problems import request_language
 from onegrid.core.workcalendar import get_calendar
-from onegrid.db import DbSession, WritingSession
+from onegrid.db import DbSession, StreamingSession, WritingSession
 from onegrid.db.base import utcnow
 from onegrid.territory.models import Department
 
@@ -162,6 +164,15 @@ def report_case(
     return _enter(session, report, who, request, response, idempotency_key, public=True)
 
 
+def _check_search(filters: service.Filters) -> None:
+    if filters.q is not None and len(filters.q) > queue.MAX_QUERY:
+        raise Invalid(
+            f"搜索词最多 {queue.MAX_QUERY} 个字",
+            f"q holds at most {queue.MAX_QUERY} characters",
+            field="q",
+        )
+
+
 @router.get("/cases", response_model=CaseList, summary="Cases in your scope")
 def list_cases(
     request: Request,
@@ -179,12 +190,7 @@ def list_cases(
         raise Invalid(
             "after 与 offset 不能同时使用", "give after or offset, not both", field="after"
         )
-    if filters.q is not None and len(filters.q) > queue.MAX_QUERY:
-        raise Invalid(
-            f"搜索词最多 {queue.MAX_QUERY} 个字",
-            f"q holds at most {queue.MAX_QUERY} characters",
-            field="q",
-        )
+    _check_search(filters)
     keyset = queue.after_clause(after) if after else None
     cases, total = service.list_in_scope(
         session=session, scope=who.scope, filters=filters, limit=limit, offset=offset, after=keyset
@@ -214,6 +220,39 @@ def list_cases(
         },
     )
     return page
+
+
+_EXPORTED = {
+    200: {
+        "description": "the file, streamed: CSV (UTF-8 with BOM) or XLSX; personal data masked",
+        "content": {media: {} for media in exports.MEDIA_TYPES.values()},
+    }
+}
+
+
+@router.get("/cases/export", summary="Export the cases in your scope", responses=_EXPORTED)
+def export_cases(
+    request: Request,
+    session: StreamingSession,
+    who: Reader,
+    filters: Annotated[service.Filters, Depends()],
+    format: Annotated[exports.Format, Query(description="csv or xlsx")],
+    lang: Annotated[str | None, Query(pattern="^(zh|en)$")] = None,
+):
+    """Every case `GET /cases` would list with these filters, as one file, in its order."""
+    _check_search(filters)
+    query = {k: str(v) for k, v in asdict(filters).items() if v is not None}
+    return exports.stream(
+        columns=exporting.COLUMNS,
+        rows=exporting.rows(session=session, scope=who.scope, filters=filters),
+        format=format,
+        name=exports.filename("cases", exports.scope_name(who.scope), exports.today(), format),
+        lang=pick_language(lang, request.headers.get("accept-language")),
+        sheet="cases",
+        finished=auditing.export_recorder(
+            session, request, who, "case", query=query, format=format.value
+        ),
+    )
 
 
 @router.get("/cases/{case_id}", response_model=CaseOut, summary="One case")

@@ -7,6 +7,7 @@ from onegrid.db.inserts import insert_many
 from onegrid.db.reset import forget_database
 from onegrid.db.session import (
     DbSession,
+    StreamingSession,
     WritingSession,
     begin_writing,
     get_session,
@@ -17,6 +18,7 @@ __all__ = [
     "SQLITE_BEGIN",
     "Base",
     "DbSession",
+    "StreamingSession",
     "TimestampMixin",
     "UTCDateTime",
     "WritingSession",

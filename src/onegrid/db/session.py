@@ -65,6 +65,11 @@ def is_request_session(session: Session) -> bool:
 DbSession = Annotated[Session, Depends(get_session, scope="function")]
 
 
+# "request" scope lives until the response has been sent: a streamed export reads its rows
+# (and records its audit record, the row count known) while the response goes out.
+StreamingSession = Annotated[Session, Depends(get_session, scope="request")]
+
+
 def writing_session(session: DbSession) -> Iterator[Session]:
     """FastAPI dependency: the request's session, which writes only under begin_writing or
     through the group commit."""
