@@ -31,6 +31,7 @@ from onegrid.territory.geometry import from_wkb
 from onegrid.territory.models import Assignment, Department, TerritoryUnit
 from onegrid.web import login_csrf
 from tests.images import png
+from tests.sheets import csv_rows
 
 INSIDE_GRID = "210104002009001"  # the demo grid worker's grid
 OUTSIDE_GRID = "210104017012009"  # a grid of another street
@@ -277,6 +278,21 @@ def _list_check(response, username):
     assert all(covers(username, c["grid_code"]) for c in response.json()["items"])
 
 
+def _export_check(response, username):
+    """An export holds the cases of the principal's scope, and no other: a case of each grid."""
+    assert response.status_code == 200, response.text
+    header, *rows = csv_rows(response.content)
+    grids = [row[header.index("网格")] for row in rows]
+    assert all(covers(username, grid) for grid in grids)
+    assert (INSIDE_GRID in grids) == covers(username, INSIDE_GRID)
+
+
+def _both_cases(session):
+    _case_at(session, *MINE)
+    _case_at(session, *THEIRS)
+    return {}
+
+
 MINE = (INSIDE_GRID, "urban_mgmt")  # a case in the grid worker's grid, sent to 城管
 THEIRS = (OUTSIDE_GRID, "water")  # a case of another street, sent to 水务
 PNG = png()  # a real one: evidence is decoded
@@ -443,6 +459,15 @@ PROBES: dict[tuple[str, str], list[Probe]] = {
         Probe("POST", "/api/v1/public/cases", _status(201), setup=_intake_body)
     ],
     ("GET", "/api/v1/cases"): [Probe("GET", "/api/v1/cases", _list_check)],
+    ("GET", "/api/v1/cases/export"): [
+        Probe(
+            "GET",
+            "/api/v1/cases/export",
+            _export_check,
+            kwargs={"params": {"format": "csv"}},
+            setup=_both_cases,
+        )
+    ],
     ("GET", "/api/v1/cases/{case_id}"): [
         Probe(
             "GET",
