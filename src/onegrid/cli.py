@@ -30,6 +30,8 @@ from onegrid.demo.build import DEMO_PASSWORD, DEMO_USERS
 from onegrid.open311.cli import open311_app
 from onegrid.open311.submissions import start_background_queue
 from onegrid.pii.cli import mask_text
+from onegrid.reports.cli import report_app
+from onegrid.reports.scheduled import start_background_reports
 from onegrid.routing.cli import categories_app
 from onegrid.territory import geojson, service
 
@@ -45,6 +47,7 @@ case_app.command("mask-text")(mask_text)
 app.add_typer(import_app, name="import")
 app.add_typer(categories_app, name="categories")
 app.add_typer(open311_app, name="open311")
+app.add_typer(report_app, name="report")
 app.command("sweep")(sweep)
 console = Console(stderr=True)
 
@@ -73,6 +76,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     start_background_sweep(get_settings().sweep_interval_seconds)
     start_background_queue(get_settings().open311_batch_interval_seconds)
     start_background_checkpoints(get_settings().audit_checkpoint_interval_seconds)
+    start_background_reports(get_settings().reports_interval_seconds)
     uvicorn.run("onegrid.app:create_app", factory=True, host=host, port=port)
 
 

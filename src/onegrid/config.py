@@ -96,6 +96,10 @@ class Settings(BaseSettings):
     )
     open311_rate_per_minute: int = 60
     open311_batch_interval_seconds: int = 30
+    # Reports: where each street's monthly report is written (reports/scheduled.py), and how
+    # often `onegrid serve` checks that the month just ended has its reports.
+    reports_dir: str = "./var/reports"
+    reports_interval_seconds: int = 3600
 
     @model_validator(mode="after")
     def _keep_audit_records_180_days(self) -> "Settings":

@@ -287,6 +287,17 @@ def _export_check(response, username):
     assert (INSIDE_GRID in grids) == covers(username, INSIDE_GRID)
 
 
+def _report_check(street):
+    def check(response, username):
+        assert response.status_code == (200 if covers(username, street) else 404), response.text
+
+    return check
+
+
+def _report_of(street):
+    return {"params": {"street": street, "month": "2026-03"}}
+
+
 def _both_cases(session):
     _case_at(session, *MINE)
     _case_at(session, *THEIRS)
@@ -584,6 +595,35 @@ def _page_action_check(response, username):
 
 PROBES |= {
     ("GET", "/tasks"): [Probe("GET", "/tasks", _status(200))],
+    # A street's monthly report: a street office reads its own street, not another's.
+    ("GET", "/reports/monthly"): [
+        Probe(
+            "GET",
+            "/reports/monthly",
+            _report_check(INSIDE_GRID[:9]),
+            kwargs=_report_of(INSIDE_GRID[:9]),
+        ),
+        Probe(
+            "GET",
+            "/reports/monthly",
+            _report_check(OUTSIDE_GRID[:9]),
+            kwargs=_report_of(OUTSIDE_GRID[:9]),
+        ),
+    ],
+    ("GET", "/reports/monthly.xlsx"): [
+        Probe(
+            "GET",
+            "/reports/monthly.xlsx",
+            _report_check(INSIDE_GRID[:9]),
+            kwargs=_report_of(INSIDE_GRID[:9]),
+        ),
+        Probe(
+            "GET",
+            "/reports/monthly.xlsx",
+            _report_check(OUTSIDE_GRID[:9]),
+            kwargs=_report_of(OUTSIDE_GRID[:9]),
+        ),
+    ],
     ("GET", "/tasks/map"): [Probe("GET", "/tasks/map", _status(200))],
     ("GET", "/cases/{case_id}"): [
         Probe(

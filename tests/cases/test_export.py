@@ -13,7 +13,16 @@ from tests.sheets import csv_rows, xlsx_is_frozen_with_bold_header, xlsx_sheets
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PHONE = "13912345678"
-HEADER = ["受理编号", "状态", "状态名称", "渠道", "类别", "描述（已脱敏）", "地址（已脱敏）", "网格"]
+HEADER = [
+    "受理编号",
+    "状态",
+    "状态名称",
+    "渠道",
+    "类别",
+    "描述（已脱敏）",
+    "地址（已脱敏）",
+    "网格",
+]
 
 
 @pytest.fixture
@@ -32,7 +41,7 @@ def cases(session, make_case):
     ]
     other = point_in(session, OTHER_GRID)
     made += [make_case(other, when=start + timedelta(minutes=30 + n)) for n in range(2)]
-    made.append(make_case(when=start + timedelta(hours=9), description="=HYPERLINK(\"x\")"))
+    made.append(make_case(when=start + timedelta(hours=9), description='=HYPERLINK("x")'))
     session.flush()
     return made
 

@@ -120,8 +120,14 @@ def export_recorder(
             f"{list_name}.export",
             object_type=list_name,
             outcome="success" if complete else "failed",
-            detail={"list": list_name, "query": query, "format": format, "count": count,
-                    "complete": complete, "masked": True},
+            detail={
+                "list": list_name,
+                "query": query,
+                "format": format,
+                "count": count,
+                "complete": complete,
+                "masked": True,
+            },
         )
 
     return finished

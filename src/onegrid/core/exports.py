@@ -82,9 +82,14 @@ def scope_name(scope: Scope) -> str:
     return scope.district_code or "all"
 
 
+def local_zone() -> ZoneInfo:
+    """Returns the district's time zone, in which exports show time."""
+    return ZoneInfo(get_settings().time_zone)
+
+
 def today() -> date:
     """Returns today's date in the district's time zone (a file's name carries it)."""
-    return datetime.now(ZoneInfo(get_settings().time_zone)).date()
+    return datetime.now(local_zone()).date()
 
 
 def text(value: object) -> str:
@@ -93,7 +98,7 @@ def text(value: object) -> str:
         return ""
     if isinstance(value, datetime):
         if value.tzinfo is not None:
-            value = value.astimezone(ZoneInfo(get_settings().time_zone))
+            value = value.astimezone(local_zone())
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, bool):
         return "1" if value else "0"

@@ -38,6 +38,8 @@ NAV_LINKS = (
     # The 12345 call form: cases.intake with the hotline channel, the command centre's alone.
     NavLink("nav_hotline", "/hotline", "nav-hotline", Permission.CASES_COMMAND),
     NavLink("nav_callbacks", "/callbacks", "nav-callbacks", Permission.CASES_COMMAND),
+    # A street's monthly report: the command centre, leaders and street offices (督办 holders).
+    NavLink("nav_reports", "/reports/monthly", "nav-reports", Permission.CASES_SUPERVISE),
     NavLink("api_docs", "/docs", "api-docs"),
 )
 

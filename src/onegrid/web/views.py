@@ -15,6 +15,7 @@ from onegrid.web.pages import (
     overview,
     password,
     report,
+    reports,
     tasks,
     track,
 )
@@ -29,3 +30,4 @@ router.include_router(bulk.router)  # the console's bulk actions and their resul
 router.include_router(inbox.router)  # a department's inbox
 router.include_router(area.router)  # a street's or community's area list
 router.include_router(overview.router)  # the leader's overview
+router.include_router(reports.router)  # a street's monthly report, its page and its XLSX
