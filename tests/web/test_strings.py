@@ -5,7 +5,7 @@ import re
 import pytest
 
 from onegrid.web import report_form
-from onegrid.web.pages import docs, hotline, login, password, report
+from onegrid.web.pages import docs, hotline, login, password, report, reports
 from onegrid.web.pages import map as district_map
 from onegrid.web.strings import ROLE_NAMES, SHARED, Strings
 
@@ -14,7 +14,7 @@ TABLES = {
     "roles": ROLE_NAMES,
     **{
         page.__name__: page.STRINGS
-        for page in (district_map, login, password, docs, report, hotline)
+        for page in (district_map, login, password, docs, report, hotline, reports)
     },
     "report_form": report_form.FORM_STRINGS,
 }
@@ -29,5 +29,5 @@ def test_both_languages_have_every_string(name: str) -> None:
 
 
 def test_no_page_redefines_a_shared_string() -> None:
-    for page in (district_map, login, password, docs, report, hotline):
+    for page in (district_map, login, password, docs, report, hotline, reports):
         assert not SHARED.keys() & page.STRINGS.keys(), page.__name__
