@@ -31,7 +31,7 @@ from onegrid.territory.geometry import from_wkb
 from onegrid.territory.models import Assignment, Department, TerritoryUnit
 from onegrid.web import login_csrf
 from tests.images import png
-from tests.sheets import csv_rows
+from tests.sheets import csv_rows, xlsx_sheets
 
 INSIDE_GRID = "210104002009001"  # the demo grid worker's grid
 OUTSIDE_GRID = "210104017012009"  # a grid of another street
@@ -296,6 +296,14 @@ def _report_check(street):
 
 def _report_of(street):
     return {"params": {"street": street, "month": "2026-03"}}
+
+
+def _xlsx_export_check(response, username):
+    assert response.status_code == 200, response.text
+    header, *rows = xlsx_sheets(response.content)["cases"]
+    grids = [row[header.index("网格")] for row in rows]
+    assert all(covers(username, grid) for grid in grids)
+    assert (INSIDE_GRID in grids) == covers(username, INSIDE_GRID)
 
 
 def _both_cases(session):
@@ -595,6 +603,13 @@ def _page_action_check(response, username):
 
 PROBES |= {
     ("GET", "/tasks"): [Probe("GET", "/tasks", _status(200))],
+    # The console's list as a file: the reader's scope alone, whatever the filters.
+    ("GET", "/console/export.csv"): [
+        Probe("GET", "/console/export.csv", _export_check, setup=_both_cases)
+    ],
+    ("GET", "/console/export.xlsx"): [
+        Probe("GET", "/console/export.xlsx", _xlsx_export_check, setup=_both_cases)
+    ],
     # A street's monthly report: a street office reads its own street, not another's.
     ("GET", "/reports/monthly"): [
         Probe(

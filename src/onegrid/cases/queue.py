@@ -72,7 +72,7 @@ OPEN_STATES = tuple(s for s in State if s in OPEN)
 COUNTED = tuple(q for q in Queue if q is not Queue.ALL)
 LIGHTS = tuple(light.value for light in Light)
 MAX_LIMIT = 500
-BATCH = 1000  # rows read at a time by `rows`
+BATCH = MAX_LIMIT  # rows read at a time by `rows` (a page at most: `page` refuses more)
 MAX_QUERY = 100  # characters of a search
 
 

@@ -222,6 +222,21 @@ def xlsx_chunks(
         os.rmdir(directory)
 
 
+def _primed(rows: Iterator) -> Iterator:
+    first = next(rows, _END)
+    if first is _END:
+        return iter(())
+
+    def chained() -> Iterator:
+        yield first
+        yield from rows
+
+    return chained()
+
+
+_END = object()
+
+
 def stream(
     *,
     columns: list[Column],
@@ -232,7 +247,11 @@ def stream(
     sheet: str = "export",
     finished: Finished | None = None,
 ) -> StreamingResponse:
-    """Returns the response streaming the rows as a file of this format named `name`."""
+    """Returns the response streaming the rows as a file of this format named `name`.
+
+    The first row is read before the response starts, so that an error of the query (a bad
+    filter found late, the database away) is still answered with its status, not a cut file."""
+    rows = _primed(iter(rows))
     if format is Format.CSV:
         body = csv_chunks(columns, rows, lang, finished)
     else:

@@ -7,6 +7,7 @@ from onegrid.web.pages import (
     bulk,
     callbacks,
     case,
+    console_exports,
     docs,
     hotline,
     inbox,
@@ -30,4 +31,5 @@ router.include_router(bulk.router)  # the console's bulk actions and their resul
 router.include_router(inbox.router)  # a department's inbox
 router.include_router(area.router)  # a street's or community's area list
 router.include_router(overview.router)  # the leader's overview
+router.include_router(console_exports.router)  # the console's list as CSV and XLSX
 router.include_router(reports.router)  # a street's monthly report, its page and its XLSX
