@@ -12,7 +12,7 @@ from pathlib import Path
 from bench.common import Scale, machine, report, stage
 
 # Each module has run(scale, workdir) -> list[Figure]; the order is the (SPEC §8).
-BENCHES = ["intake_bulk", "http_intake", "durability", "locate", "dashboard", "pages"]
+BENCHES = ["intake_bulk", "http_intake", "durability", "locate", "dashboard", "pages", "exports"]
 
 
 def main() -> int:

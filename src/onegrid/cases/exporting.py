@@ -7,7 +7,6 @@ masked; the sealed originals are never read.
 """
 
 from collections.abc import Iterable, Iterator
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -46,34 +45,25 @@ _FIELDS = (
 )
 
 
-def _light(row) -> str | None:
-    if row.stage_deadline is None:
+_NAMES = tuple(field.key for field in _FIELDS)
+
+
+def _light(row: dict) -> str | None:
+    if row["stage_deadline"] is None:
         return None
-    return get_calendar().light(row.stage_started_at, row.stage_deadline, row.now).value
-
-
-class _Row:
-    """A case's row and what its columns need besides (the department's code, the time)."""
-
-    __slots__ = ("department", "now", "row")
-
-    def __init__(self, row, department: str | None, now: datetime) -> None:
-        self.row, self.department, self.now = row, department, now
-
-    def __getattr__(self, name: str):
-        return getattr(self.row, name)
+    return get_calendar().light(row["stage_started_at"], row["stage_deadline"], row["now"]).value
 
 
 COLUMNS = [
     Column("receipt", "受理编号", "receipt", 16),
     Column("state", "状态", "state", 10),
-    Column("state_name", "状态名称", "state name", 10, lambda r: STATE_NAMES[State(r.state)]),
+    Column("state_name", "状态名称", "state name", 10, lambda r: STATE_NAMES[State(r["state"])]),
     Column("channel", "渠道", "channel", 10),
     Column("category_code", "类别", "category", 10),
     Column("description", "描述（已脱敏）", "description (masked)", 48),
     Column("address", "地址（已脱敏）", "address (masked)", 30),
     Column("grid_code", "网格", "grid", 16),
-    Column("department", "部门", "department", 12, lambda r: r.department),
+    Column("department", "部门", "department", 12, lambda r: r["department"]),
     Column("received_at", "受理时间", "received at", 20),
     Column("stage", "阶段", "stage", 10),
     Column("stage_deadline", "阶段时限", "stage deadline", 20),
@@ -86,7 +76,7 @@ COLUMNS = [
         "电话（已脱敏）",
         "phone (masked)",
         14,
-        lambda r: mask(PiiKind.PHONE, r.reporter_phone),
+        lambda r: mask(PiiKind.PHONE, r["reporter_phone"]),
     ),
 ]
 
@@ -99,14 +89,17 @@ def department_codes(*, session: Session, district_code: str | None) -> dict[int
     return dict(session.execute(query).all())
 
 
-def with_departments(session: Session, scope: Scope, rows: Iterable) -> Iterator[_Row]:
-    """Yields each row with its department's code and the time its light is read at."""
+def with_departments(session: Session, scope: Scope, rows: Iterable) -> Iterator[dict]:
+    """Yields each row (a case, or a row of its columns) as the columns read it: a dict of
+    its fields, its department's code and the time its light is read at."""
     codes, now = department_codes(session=session, district_code=scope.district_code), utcnow()
     for row in rows:
-        yield _Row(row, codes.get(row.department_id), now)
+        found = {name: getattr(row, name) for name in _NAMES}
+        found["department"], found["now"] = codes.get(found["department_id"]), now
+        yield found
 
 
-def rows(*, session: Session, scope: Scope, filters: service.Filters) -> Iterator[_Row]:
+def rows(*, session: Session, scope: Scope, filters: service.Filters) -> Iterator[dict]:
     """Yields every case in scope matching the filters, in the list's order (newest first)."""
     query = (
         service.filtered_columns(scope, filters, _FIELDS)

@@ -33,7 +33,7 @@ from onegrid.core.permissions import Scope
 
 _CHUNK = 64 * 1024  # bytes of CSV gathered before they are sent
 _XLSX_ROWS = 1_048_576  # rows of a worksheet, its header included: more go on to another sheet
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a cell a spreadsheet would run (CSV)
+_FORMULA_START = "=+-@\t\r"  # a cell starting so, a spreadsheet would run (CSV)
 
 
 class Format(StrEnum):
@@ -61,7 +61,7 @@ class Column:
     def of(self, row: Any) -> object:
         if self.value is not None:
             return self.value(row)
-        return row[self.key] if isinstance(row, dict) else getattr(row, self.key)
+        return row[self.key] if type(row) is dict else getattr(row, self.key)
 
     def header(self, lang: str) -> str:
         return self.en if lang == "en" else self.zh
@@ -92,14 +92,16 @@ def today() -> date:
     return datetime.now(local_zone()).date()
 
 
-def text(value: object) -> str:
+def text(value: object, zone: ZoneInfo | None = None) -> str:
     """Returns a cell's text: local time for a moment (to the second), "" for nothing."""
+    if type(value) is str:  # most cells: the fast way first
+        return value
     if value is None:
         return ""
     if isinstance(value, datetime):
         if value.tzinfo is not None:
-            value = value.astimezone(local_zone())
-        return value.strftime("%Y-%m-%d %H:%M:%S")
+            value = value.astimezone(zone or local_zone())
+        return value.isoformat(sep=" ", timespec="seconds")[:19]
     if isinstance(value, bool):
         return "1" if value else "0"
     return str(value)
@@ -108,7 +110,7 @@ def text(value: object) -> str:
 def _csv_safe(cell: str) -> str:
     # A cell starting with = + - @ is a formula to a spreadsheet (CSV injection): a leading
     # apostrophe keeps it text. Numbers (a negative one included) are left as they are.
-    if cell.startswith(_FORMULA_START) and not _is_number(cell):
+    if cell and cell[0] in _FORMULA_START and not _is_number(cell):
         return "'" + cell
     return cell
 
@@ -128,11 +130,11 @@ def csv_chunks(
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([c.header(lang) for c in columns])
-    count, complete = 0, False
+    count, complete, zone = 0, False, local_zone()
     try:
         yield "\ufeff".encode()
         for row in rows:
-            writer.writerow([_csv_safe(text(c.of(row))) for c in columns])
+            writer.writerow([_csv_safe(text(c.of(row), zone)) for c in columns])
             count += 1
             if buffer.tell() >= _CHUNK:
                 yield buffer.getvalue().encode()
@@ -145,9 +147,11 @@ def csv_chunks(
             finished(count, complete)
 
 
-def _cell(value: object) -> object:
+def _cell(value: object, zone: ZoneInfo) -> object:
+    if type(value) is str:
+        return value
     if isinstance(value, bool) or value is None or isinstance(value, datetime):
-        return text(value)
+        return text(value, zone)
     if isinstance(value, int | float):
         return value
     return str(value)
@@ -160,7 +164,7 @@ def write_xlsx(path: str, columns: list[Column], rows: Iterable, lang: str, shee
         {"constant_memory": True, "tmpdir": os.path.dirname(path), "strings_to_formulas": False},
     )
     bold = workbook.add_format({"bold": True})
-    count, line, number, worksheet = 0, _XLSX_ROWS, 0, None
+    count, line, number, worksheet, zone = 0, _XLSX_ROWS, 0, None, local_zone()
     for row in rows:
         if line == _XLSX_ROWS:  # a new sheet: the first, or the last one is full
             number += 1
@@ -168,7 +172,7 @@ def write_xlsx(path: str, columns: list[Column], rows: Iterable, lang: str, shee
             _head(worksheet, columns, lang, bold)
             line = 1
         for index, column in enumerate(columns):
-            value = _cell(column.of(row))
+            value = _cell(column.of(row), zone)
             if isinstance(value, str):
                 worksheet.write_string(line, index, value)
             else:

@@ -1,0 +1,116 @@
+"""(h) Exports stream in constant memory: a list of 1M cases to CSV and XLSX, beside 100k.
+
+Each export runs in a process of its own (`bench.exporter`, which measures its own peak
+resident memory), over a copy of a store `onegrid import cases` filled (bench.stores): every
+case of the store, as `GET /api/v1/cases/export` streams them (`cases.exporting.rows` through
+`core.exports`). Memory is flat when the large export's peak equals the small one's.
+
+Baselines: the same export of the smaller store (for memory: flat means a ratio near 1), and a
+naive export, which reads the whole list into memory and then writes it (in the quick run at
+both sizes, to show how it grows; the full run leaves the naive export of 1M rows out: a few
+gigabytes of cells, which is the point).
+"""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.common import Figure, Scale
+from bench.generate import cases_file
+from bench.stores import imported_sqlite, sqlite_url
+
+SIZES = {
+    Scale.SMOKE: (500, 2_000),
+    Scale.QUICK: (10_000, 100_000),
+    Scale.FULL: (100_000, 1_000_000),
+}
+FLAT = 1.25  # the large export's peak within this many times the small one's
+FORMATS = ("csv", "xlsx")
+
+
+def export(store: Path, format: str, mode: str) -> dict:
+    """Runs one export in a fresh process and returns what it measured."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.exporter", sqlite_url(store), format, mode],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"the export failed:\n{done.stdout}{done.stderr}")
+    said = json.loads(done.stdout.splitlines()[-1])
+    mib = said["peak_kib"] / 1024
+    print(
+        f"   {mode} {format} {said['rows']:,} rows: {said['seconds']:.1f} s, peak {mib:.0f} MiB",
+        file=sys.stderr,
+        flush=True,
+    )
+    return said
+
+
+def _mib(said: dict) -> float:
+    return said["peak_kib"] / 1024
+
+
+def run(scale: Scale, workdir: Path) -> list[Figure]:
+    small, large = SIZES[scale]
+    stores = {}
+    for count in (small, large):
+        stores[count] = workdir / f"exports-{count}.db"
+        shutil.copyfile(imported_sqlite(count, cases_file(count)), stores[count])
+    figures = []
+    for format in FORMATS:
+        name = format.upper()
+        little, big = (export(stores[n], format, "streamed") for n in (small, large))
+        naive_small = export(stores[small], format, "naive")
+        naive_large = export(stores[large], format, "naive") if scale is not Scale.FULL else None
+        if big["rows"] != large or little["rows"] != small:
+            raise RuntimeError(f"{format}: exported {little['rows']} and {big['rows']} rows")
+        ratio = _mib(big) / _mib(little)
+        figures += [
+            Figure(
+                bench="exports",
+                name=f"{name} export of {large:,} cases, peak RSS",
+                value=_mib(big),
+                unit="MiB",
+                baseline=f"the same export of {small:,} cases",
+                baseline_value=_mib(little),
+                target=f"flat (≤ {FLAT}×)",
+                met=ratio <= FLAT,
+                note=f"{big['seconds']:.1f} s, {big['bytes'] / 2**20:,.0f} MiB written; "
+                f"the process before the export: {big['ready_kib'] / 1024:.0f} MiB",
+            ),
+            Figure(
+                bench="exports",
+                name=f"{name} export of {large:,} cases, rows/s",
+                value=big["rows"] / big["seconds"],
+                unit="rows/s",
+                baseline=f"the same export of {small:,} cases",
+                baseline_value=little["rows"] / little["seconds"],
+                note=f"{big['seconds']:.1f} s",
+            ),
+            Figure(
+                bench="exports",
+                name=f"{name} export of {small:,} cases, peak RSS",
+                value=_mib(little),
+                unit="MiB",
+                baseline="naive: the whole list in memory, then written",
+                baseline_value=_mib(naive_small),
+                note=f"naive {naive_small['seconds']:.1f} s, streamed {little['seconds']:.1f} s",
+            ),
+        ]
+        if naive_large is not None:
+            figures.append(
+                Figure(
+                    bench="exports",
+                    name=f"naive {name} export of {large:,} cases, peak RSS (for contrast)",
+                    value=_mib(naive_large),
+                    unit="MiB",
+                    baseline=f"the naive export of {small:,} cases",
+                    baseline_value=_mib(naive_small),
+                    note=f"{naive_large['seconds']:.1f} s",
+                )
+            )
+    return figures
