@@ -63,7 +63,7 @@ def copy_year(source: Engine, engine: Engine, k: int) -> None:
         shift = timedelta(weeks=k * math.ceil(((last - first).days + 1) / 7))
         buckets = reading.execution_options(yield_per=_CHUNK).execute(select(rollup))
         with Session(engine) as session:
-            session.execute(text(_copy_cases(offset, k, shift.days)))
+            session.execute(text(copy_cases_sql(offset, k, shift.days)))
             for rows in buckets.partitions(_CHUNK):
                 totals = {
                     BucketKey(
@@ -80,7 +80,7 @@ def copy_year(source: Engine, engine: Engine, k: int) -> None:
             session.commit()
 
 
-def _copy_cases(offset: int, k: int, days: int) -> str:
+def copy_cases_sql(offset: int, k: int, days: int) -> str:
     """SQL copying the store's first cases, ids up to `offset`, as copy k: ids k·offset
     higher, times `days` earlier, receipts marked with k."""
     values = []
