@@ -2,6 +2,8 @@
 report, reads it on a phone, prints it without the header, and downloads the same as XLSX; the
 command centre picks another street. Debian's chromium against the demo server."""
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
@@ -24,7 +26,7 @@ def test_a_street_office_reads_prints_and_downloads_its_report(browser, demo_ser
         page.emulate_media(media="screen")
         with page.expect_download() as download:
             page.click("#report-xlsx")
-        content = open(download.value.path(), "rb").read()
+        content = Path(download.value.path()).read_bytes()
         assert list(xlsx_sheets(content)) == ["指标", "高发类别", "超期案件"]
 
 
