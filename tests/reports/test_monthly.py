@@ -131,3 +131,15 @@ def test_the_month_the_scheduler_writes_is_the_one_just_ended():
     assert ended_month(datetime(2026, 11, 30, 16, 30, tzinfo=UTC)) == Month(2026, 11)
     assert ended_month(datetime(2026, 11, 30, 15, 30, tzinfo=UTC)) == Month(2026, 10)
     assert Month.parse("2026-01").previous == Month(2025, 12)
+
+
+def test_the_command_writes_the_reports_once(demo_engine, onegrid_cli, tmp_path):
+    url = demo_engine.url.render_as_string(hide_password=False)
+    args = ("report", "monthly", "--month", "2026-03", "--directory", str(tmp_path))
+    first = onegrid_cli(url, *args, "--street", STREET)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.split() == [str(path_of(tmp_path, STREET, Month(2026, 3)))]
+    again = onegrid_cli(url, *args, "--street", STREET)
+    assert again.returncode == 0 and again.stdout == "" and "wrote 0 report(s)" in again.stderr
+    bad = onegrid_cli(url, "report", "monthly", "--month", "2026-3x")
+    assert bad.returncode == 2 and "YYYY-MM" in bad.stderr
