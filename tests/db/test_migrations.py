@@ -18,12 +18,21 @@ from onegrid.db.engine import create_db_engine
 from onegrid.db.migrate import downgrade, upgrade
 
 
+def _modelled(name, kind, parent_names) -> bool:
+    # The full-text index is each store's own (cases/search.py): SQLite's FTS5 table and its
+    # shadow tables, PostgreSQL's expression index, none of them a model.
+    return not (name or "").startswith(("case_text_fts", "ix_case_text_words"))
+
+
+_COMPARE = {"compare_type": True, "include_name": _modelled}
+
+
 def test_migrations_match_the_models_and_go_down_again(empty_db_url):
     engine = create_db_engine(empty_db_url)
     try:
         upgrade(engine)
         with engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            context = MigrationContext.configure(connection, opts=_COMPARE)
             assert compare_metadata(context, Base.metadata) == []
         downgrade(engine, "base")
         assert set(inspect(engine).get_table_names()) <= {"alembic_version"}

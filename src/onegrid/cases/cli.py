@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from onegrid.audit import auditing
-from onegrid.cases import intake, scheduled, service
+from onegrid.cases import intake, scheduled, search, service
 from onegrid.cases.bulk import importing
 from onegrid.cases.flows import transition
 from onegrid.cases.machine import STATE_NAMES, Action
@@ -20,7 +20,7 @@ from onegrid.core.commands import District, acting, fail
 from onegrid.core.coordinates import CRS
 from onegrid.core.errors import DomainError
 from onegrid.core.permissions import Scope
-from onegrid.db import session_scope
+from onegrid.db import begin_writing, session_scope
 
 case_app = typer.Typer(help="Cases: report, list, show, act.")
 console = Console(stderr=True)
@@ -117,6 +117,16 @@ def show(receipt: str) -> None:
             )
     except DomainError as error:
         fail(error)
+
+
+@case_app.command("reindex")
+def reindex() -> None:
+    """Segment every case's description and address again for the full-text search (after
+    jieba or its dictionary changed); the migration and every intake fill it otherwise."""
+    with session_scope() as session:
+        begin_writing(session)
+        count = search.reindex(session)
+    typer.echo(f"{count} cases indexed")
 
 
 @case_app.command("act")

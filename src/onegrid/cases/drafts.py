@@ -8,6 +8,7 @@ one statement for many rows, instead of one ORM object and one INSERT each.
 from sqlalchemy import insert, text
 from sqlalchemy.orm import Session
 
+from onegrid.cases import search
 from onegrid.cases.models import Case
 from onegrid.db.inserts import insert_many
 
@@ -49,7 +50,20 @@ _NEXT_IDS = text(
 
 
 def insert_cases(session: Session, rows: list[dict]) -> list[int]:
-    """Inserts the case rows in order and returns their new ids, in the same order."""
+    """Inserts the case rows in order and returns their new ids, in the same order; and their
+    words for the full-text search (cases.search)."""
+    ids = _insert_rows(session, rows)
+    search.add(
+        session,
+        search.rows_for(
+            (i, r["district_code"], r["description"], r.get("address"))
+            for i, r in zip(ids, rows, strict=True)
+        ),
+    )
+    return ids
+
+
+def _insert_rows(session: Session, rows: list[dict]) -> list[int]:
     table = Case.__table__
     if not rows:
         return []

@@ -81,6 +81,10 @@ class Case(Base):
         Index("ix_case_record_tasks", "district_code", "state", "stage_deadline"),
         # The hotline's callback list (cases/callbacks.py): closed, callback wanted, by closing.
         Index("ix_case_record_callbacks", "district_code", "state", "callback_wanted", "closed_at"),
+        # The console's queues (cases/queue.py, migration 0018): all cases newest first, the
+        # closed ones awaiting evaluation by closing, a department's by state and deadline.
+        Index("ix_case_record_received", "district_code", "received_at"),
+        Index("ix_case_record_closing", "district_code", "state", "closed_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -167,6 +171,20 @@ class CaseEvent(Base):
     note: Mapped[str | None] = mapped_column(Text)  # masked, as the case's free text
     sealed_note: Mapped[str | None] = mapped_column(EncryptedString)  # as typed, if masked
     data: Mapped[str | None] = mapped_column(Text)  # canonical JSON: department, limits …
+
+
+class CaseText(Base):
+    """A case's description and address (the masked text, never the sealed) as words, segmented
+    by onegrid.cases.search: what the full-text index holds (SQLite: the FTS5 table
+    case_text_fts over this one; PostgreSQL: a GIN index on its tsvector; migration 0018)."""
+
+    __tablename__ = "case_text"
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("case_record.id", ondelete="CASCADE"), primary_key=True
+    )
+    district_code: Mapped[str] = mapped_column(String(DISTRICT_DIGITS))
+    words: Mapped[str] = mapped_column(Text)
 
 
 class CaseSubmission(Base):

@@ -1,20 +1,150 @@
-"""Full-text search over the cases' masked description and address (never the sealed text)."""
+"""Full-text search over the cases' description and address: the masked text everyone reads,
+never the sealed text as typed (a search must not find what the reader may not see).
 
-from sqlalchemy import ColumnElement, and_, or_
+Chinese has no spaces, so the text is cut into words by jieba (a maintained segmenter with its
+own dictionary; HMM off, so the same text always gives the same words) and the words are stored,
+space-separated, in `case_text` (one row per case, written with the case by
+drafts.insert_cases, the one path every intake and import takes). The stores index those words:
+SQLite an FTS5 table over case_text (kept in step by triggers), PostgreSQL a GIN index on
+to_tsvector('simple', words) (migration 0018).
 
-from onegrid.cases.models import Case
+A query is cut the same way; a case matches when it holds every word of the query, each word
+also as the start of a longer one ("井" finds 井盖, "北海" finds 北海街). So partial words
+match from their start; a typo (a wrong character) finds nothing rather than guessing. Words
+are cut by the dictionary: a name it does not know (华炉) is held as its characters, and found
+by them in any order.
+
+    matching("井盖 北海街")      # a condition for select(Case).where(…)
+    `onegrid case reindex`       # segments every case again (after a dictionary change)
+"""
+
+import logging
+import re
+from collections.abc import Iterable
+from functools import cache
+
+from sqlalchemy import Boolean, ColumnElement, func, literal_column, select, text
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
+
+from onegrid.cases.models import Case, CaseText
+from onegrid.db.inserts import insert_many
+
+MAX_WORDS = 8  # of a query: more narrow nothing worth the index's time
+_TOKEN = re.compile(r"[^\W_]+")  # letters and digits: what FTS5's unicode61 and PostgreSQL keep
+
+
+@cache
+def _jieba():
+    import jieba  # loads its dictionary (about a second) on first use, not at import
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+def words(text: str | None) -> list[str]:
+    """Returns the words of the text as the index holds them: jieba's words for search (a long
+    word also as its shorter words), lowercased, punctuation left out."""
+    if not text:
+        return []
+    found: list[str] = []
+    for token in _jieba().cut_for_search(text, HMM=False):
+        found.extend(_TOKEN.findall(token.lower()))
+    return found
+
+
+def indexed(description: str | None, address: str | None) -> str:
+    """Returns the text case_text holds for a case with this description and address."""
+    return " ".join(words(description) + words(address))
+
+
+def query_words(query: str) -> list[str]:
+    """Returns the words a query looks for: cut as the text was, each once, at most MAX_WORDS."""
+    found: list[str] = []
+    for token in _jieba().cut(query, HMM=False):
+        for word in _TOKEN.findall(token.lower()):
+            if word not in found:
+                found.append(word)
+    return found[:MAX_WORDS]
 
 
 def matching(query: str) -> ColumnElement[bool]:
     """Returns the SQL condition keeping the cases whose description or address hold every word
-    of the query."""
-    words = query.split()
-    return and_(
-        *(
-            or_(
-                Case.description.contains(w, autoescape=True),
-                Case.address.contains(w, autoescape=True),
-            )
-            for w in words
-        )
+    of the query (as a word or the start of one); a query of no word (punctuation): none."""
+    found = query_words(query)
+    if not found:
+        return Case.id.is_(None)
+    return _Holds(found)
+
+
+class _Holds(ColumnElement[bool]):
+    """The case holds these words: each store's index asked its own way (compiled below)."""
+
+    type = Boolean()
+    inherit_cache = False  # the words are in the statement's text, not in a bound parameter
+
+    def __init__(self, found: list[str]) -> None:
+        self.found = found
+
+
+@compiles(_Holds)
+def _in_fts5(element: _Holds, compiler, **kw) -> str:
+    ids = select(literal_column("rowid")).select_from(text("case_text_fts"))
+    ids = ids.where(literal_column("case_text_fts").op("MATCH")(fts_query(element.found)))
+    return compiler.process(Case.id.in_(ids), **kw)
+
+
+@compiles(_Holds, "postgresql")
+def _in_tsvector(element: _Holds, compiler, **kw) -> str:
+    simple = literal_column("'simple'")
+    vector = func.to_tsvector(simple, CaseText.words)
+    ids = select(CaseText.case_id).where(
+        vector.op("@@")(func.to_tsquery(simple, ts_query(element.found)))
     )
+    return compiler.process(Case.id.in_(ids), **kw)
+
+
+def fts_query(found: list[str]) -> str:
+    """Returns the FTS5 query for these words: each a quoted prefix, all of them required."""
+    return " AND ".join('"' + w.replace('"', '""') + '"*' for w in found)
+
+
+def ts_query(found: list[str]) -> str:
+    """Returns the PostgreSQL tsquery text for these words: each a quoted prefix, all required."""
+    return " & ".join("'" + w.replace("\\", "\\\\").replace("'", "''") + "':*" for w in found)
+
+
+def rows_for(cases: Iterable[tuple[int, str, str | None, str | None]]) -> list[dict]:
+    """Returns case_text rows for (id, district_code, description, address) tuples."""
+    return [
+        {"case_id": i, "district_code": d, "words": indexed(desc, addr)}
+        for i, d, desc, addr in cases
+    ]
+
+
+def add(session: Session, rows: list[dict]) -> None:
+    """Stores case_text rows (from rows_for) in the session's transaction."""
+    insert_many(session, CaseText.__table__, rows)
+
+
+def reindex(session: Session, batch: int = 5000) -> int:
+    """Segments every case's text again into case_text (and so the index); returns how many."""
+    session.execute(CaseText.__table__.delete())
+    done, last = 0, 0
+    while True:
+        query = (
+            select(Case.id, Case.district_code, Case.description, Case.address)
+            .where(Case.id > last)
+            .order_by(Case.id)
+            .limit(batch)
+        )
+        found = list(session.execute(query))
+        if not found:
+            return done
+        add(session, rows_for(found))
+        done += len(found)
+        last = found[-1][0]
+
+
+__all__ = ["add", "indexed", "matching", "query_words", "reindex", "rows_for", "words"]
