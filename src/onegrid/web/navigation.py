@@ -32,6 +32,14 @@ NAV_LINKS = (
         "nav_overview", "/overview", "nav-overview", Permission.CASES_READ, roles=(Role.LEADER,)
     ),
     NavLink("nav_map", "/", "nav-map", Permission.TERRITORY_READ),
+    # The queues of the cases in scope: the command centre's, an area's, a leader's to read.
+    NavLink(
+        "nav_console",
+        "/console",
+        "nav-console",
+        Permission.CASES_READ,
+        roles=(Role.COMMAND_CENTRE, Role.STREET_OFFICE, Role.COMMUNITY_STAFF, Role.LEADER),
+    ),
     NavLink("nav_tasks", "/tasks", "nav-tasks", Permission.CASES_VERIFY),  # tasks, task map
     # the field workers' rounds: a grid worker's or a community's (the grid_worker channel)
     NavLink("nav_patrol", "/patrol", "nav-patrol", Permission.CASES_VERIFY),

@@ -29,6 +29,7 @@ SHARED: Strings = {
     "nav_hotline": ("来电登记", "12345 call"),
     "nav_callbacks": ("回访", "Callbacks"),
     "nav_reports": ("月度报告", "Monthly reports"),
+    "nav_console": ("工作台", "Console"),
     "signed_in_as": ("{name}（{role}）", "{name} ({role})"),
     "scope_title": ("管辖范围", "Scope"),
     "sign_in_link": ("登录", "Sign in"),

@@ -7,6 +7,7 @@ from onegrid.web.pages import (
     bulk,
     callbacks,
     case,
+    console,
     console_exports,
     docs,
     hotline,
@@ -33,3 +34,4 @@ router.include_router(area.router)  # a street's or community's area list
 router.include_router(overview.router)  # the leader's overview
 router.include_router(console_exports.router)  # the console's list as CSV and XLSX
 router.include_router(reports.router)  # a street's monthly report, its page and its XLSX
+router.include_router(console.router)  # the console's queues

@@ -34,6 +34,7 @@ def safe_next(target: str | None) -> str:
 
 # A role's desk, where its users start unless their account names another page.
 ROLE_START_PAGES: dict[Role, str] = {
+    Role.COMMAND_CENTRE: "/console",
     Role.DEPARTMENT_HANDLER: "/inbox",
     Role.STREET_OFFICE: "/area",
     Role.LEADER: "/overview",
@@ -43,7 +44,8 @@ ROLE_START_PAGES: dict[Role, str] = {
 def start_page(user: User, target: str) -> str:
     """Returns where a user goes after signing in: the page asked for; by default (`/`) the
     user's own start page if one is set (the 12345 operator's call form), else their role's
-    desk (a department's inbox, a street's area list, the leader's overview), else "my tasks"
+    desk (the command centre's console, a department's inbox, a street's area list, the
+    leader's overview), else "my tasks"
     for the roles that verify and check on site (grid workers, community staff), else the map."""
     if target != "/":
         return target
