@@ -882,6 +882,42 @@ PROBES |= {
 }
 
 
+# ---- /console and /console/live: the queues of the cases in the reader's scope ----
+
+_CONSOLE_CASES: dict[str, str] = {}  # MINE / THEIRS → the receipt of the probe's case
+
+
+def _console_setup(path):
+    def setup(session):
+        _CONSOLE_CASES["mine"] = _case_at(session, *MINE).receipt
+        _CONSOLE_CASES["theirs"] = _case_at(session, *THEIRS).receipt
+        return {"path": path}
+
+    return setup
+
+
+def _console_check(response, username):
+    # Each reader's queue holds exactly the cases of their scope (a department's: its own).
+    assert response.status_code == 200, (username, response.text[:300])
+    assert 'id="console-live"' in response.text
+    for case, (grid, department) in (("mine", MINE), ("theirs", THEIRS)):
+        listed = f'data-receipt="{_CONSOLE_CASES[case]}"' in response.text
+        assert listed == _sees_case(username, grid, department), (username, case)
+    # Only the command centre ticks cases for the bulk actions.
+    ticks = 'name="case"' in response.text
+    assert ticks == (Permission.CASES_COMMAND in ROLE_PERMISSIONS[Role(ROLE_OF[username])])
+
+
+PROBES |= {
+    ("GET", "/console"): [
+        Probe("GET", "", _console_check, setup=_console_setup("/console?queue=handle"))
+    ],
+    ("GET", "/console/live"): [
+        Probe("GET", "", _console_check, setup=_console_setup("/console/live?queue=handle"))
+    ],
+}
+
+
 def _api_routes():
     for path, route in iter_routes(create_app().routes):
         if isinstance(route, APIRoute):

@@ -76,7 +76,7 @@ def test_each_role_starts_here(
 LANDINGS = [
     ("gridworker", "/tasks"),
     ("hotline", "/hotline"),
-    ("command", "/"),
+    ("command", "/console"),
     ("department", "/inbox"),
     ("street", "/area"),
     ("leader", "/overview"),
