@@ -12,7 +12,16 @@ from pathlib import Path
 from bench.common import Scale, machine, report, stage
 
 # Each module has run(scale, workdir) -> list[Figure]; the order is the (SPEC §8).
-BENCHES = ["intake_bulk", "http_intake", "durability", "locate", "dashboard", "pages", "exports"]
+BENCHES = [
+    "intake_bulk",
+    "http_intake",
+    "durability",
+    "locate",
+    "dashboard",
+    "pages",
+    "exports",
+    "console",
+]
 
 
 def main() -> int:
