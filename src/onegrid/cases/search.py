@@ -83,6 +83,7 @@ class _Holds(ColumnElement[bool]):
 
     type = Boolean()
     inherit_cache = False  # the words are in the statement's text, not in a bound parameter
+    _is_implicitly_boolean = True  # an IN: no "= 1" after it on SQLite (the planner's IN)
 
     def __init__(self, found: list[str]) -> None:
         self.found = found
