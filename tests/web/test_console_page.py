@@ -185,3 +185,20 @@ def test_the_navigation_shows_the_console_to_the_queues_readers(web, as_user):
     ):
         html = web.get("/console?queue=all", headers=as_user(user)).text
         assert ('id="nav-console"' in html) is shown, user
+
+
+def test_the_bulk_form_posts_what_console_bulk_takes(web, as_user, build):
+    one, two = build(State.RECEIVED, due_in_hours=2), build(State.RECEIVED, due_in_hours=3)
+    html = web.get("/console?queue=received", headers=as_user("command")).text
+    for field in ('name="note"', 'name="into"', 'name="department_code"', 'name="csrf_token"'):
+        assert field in html
+    token = re.search(r'name="csrf_token" value="([^"]*)"', html)[1]
+    sent = web.post(
+        "/console/bulk",
+        data={"case": [one.id, two.id], "action": "void", "note": "重复报告", "csrf_token": token},
+        headers=as_user("command"),
+    )
+    assert sent.status_code == 200, sent.text[:300]
+    assert one.receipt in sent.text and two.receipt in sent.text
+    after = web.get("/console?queue=received", headers=as_user("command")).text
+    assert _rows(after) == []

@@ -153,6 +153,10 @@ def _choices(session: Session, who: Principal, lang: str) -> dict:
             (str(d.id), d.name_en if en and d.name_en else d.name)
             for d in territory.list_departments(session=session, scope=who.scope)
         ],
+        "department_codes": [
+            (d.code, d.name_en if en and d.name_en else d.name)
+            for d in territory.list_departments(session=session, scope=who.scope)
+        ],
         "channels": [(c.value, pick(CHANNEL_LABELS, lang)[c.value]) for c in Channel],
         "lights": [(light.value, pick(LIGHT_LABELS, lang)[light.value]) for light in Light],
     }
@@ -239,6 +243,10 @@ STRINGS: Strings = {
     "pending_extension": ("申请延期", "Extension asked"),
     "pending_park": ("申请挂账", "Park asked"),
     "bulk_legend": ("批量处理所选案件", "Act on the selected cases"),
+    "bulk_department": ("派遣到", "Dispatch to"),
+    "bulk_department_routed": ("按路由表为每件案件选择", "Each case's routing proposal"),
+    "bulk_into": ("合并到（受理号）", "Merge into (receipt)"),
+    "bulk_note": ("说明（作废须写理由）", "Note (a void needs the reason)"),
     "bulk_dispatch": ("批量派遣", "Dispatch"),
     "bulk_void": ("批量作废", "Void"),
     "bulk_merge": ("批量合并", "Merge"),
