@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from onegrid.audit import auditing
@@ -28,6 +29,7 @@ from onegrid.db import DbSession
 from onegrid.db.base import utcnow
 from onegrid.routing import service as routing
 from onegrid.territory import service as territory
+from onegrid.territory.models import TerritoryUnit
 from onegrid.web.case_display import LIGHT_LABELS, clock, state_label
 from onegrid.web.header import header_context
 from onegrid.web.rendering import Lang, language, render, root
@@ -138,13 +140,22 @@ def _live(request: Request, session: Session, who: Principal, lang: str, after: 
 def _choices(session: Session, who: Principal, lang: str) -> dict:
     """The filters' options within the scope: streets, communities, categories, departments."""
     en = lang == "en"
+    # Codes and names only: a unit's row holds its polygon too.
     units = {
-        level: territory.list_units(session=session, scope=who.scope, level=level)
+        level: session.execute(
+            select(TerritoryUnit.code, TerritoryUnit.name)
+            .where(
+                TerritoryUnit.level == level.value,
+                who.scope.unit_clause(TerritoryUnit.code),
+                who.scope.district_clause(TerritoryUnit.district_code),
+            )
+            .order_by(TerritoryUnit.code)
+        ).all()
         for level in (Level.STREET, Level.COMMUNITY)
     }
     return {
-        "streets": [(u.code, u.name) for u in units[Level.STREET]],
-        "communities": [(u.code, u.name) for u in units[Level.COMMUNITY]],
+        "streets": [(code, name) for code, name in units[Level.STREET]],
+        "communities": [(code, name) for code, name in units[Level.COMMUNITY]],
         "categories": [
             (c.code, f"{c.code} {c.name_en if en and c.name_en else c.name}")
             for c in routing.list_categories(session=session, scope=who.scope)
