@@ -1,4 +1,4 @@
-"""(h) The console's server time on a year of cases: each queue, each filter, and the search in
+"""(i) The console's server time on a year of cases: each queue, each filter, and the search in
 Chinese with each filter, against a naive LIKE scan of the same store.
 
 Each page is asked for as the command centre asks for it (signed in through the sign-in form,

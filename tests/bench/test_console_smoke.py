@@ -1,4 +1,4 @@
-"""Benchmark (h), the console's server time, at smoke scale: it runs end to end, times every
+"""Benchmark (i), the console's server time, at smoke scale: it runs end to end, times every
 queue, filter and search it names (each answered 200 to the command centre) and the naive LIKE
 scan beside them."""
 
