@@ -32,6 +32,7 @@ from onegrid.open311.submissions import start_background_queue
 from onegrid.pii.cli import mask_text
 from onegrid.reports.cli import report_app
 from onegrid.reports.scheduled import start_background_reports
+from onegrid.routing import calendar as declared_days
 from onegrid.routing.cli import categories_app
 from onegrid.territory import geojson, service
 
@@ -72,6 +73,8 @@ def db_upgrade(revision: str = "head") -> None:
 def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     """Serve the web application (migrating the database first)."""
     upgrade(get_engine())
+    with session_scope() as session:  # the working and rest days the system admin declared
+        declared_days.install(session=session)
     console.print(f"onegrid on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
     start_background_sweep(get_settings().sweep_interval_seconds)
     start_background_queue(get_settings().open311_batch_interval_seconds)

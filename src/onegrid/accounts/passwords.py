@@ -187,14 +187,18 @@ def check_policy(password: str, username: str, display_name: str | None = None) 
         raise Invalid(
             f"密码至少需要 {MIN_LENGTH} 个字符",
             f"the password needs at least {MIN_LENGTH} characters",
+            field="password",
         )
     if password.isdigit():
         raise Invalid(
             "密码不能全是数字（手机号、QQ 号、生日都容易被猜到）",
             "the password must not be digits only (phone, QQ numbers and birthdays are guessed)",
+            field="password",
         )
     if username and username.lower() in password.lower():
-        raise Invalid("密码不能包含用户名", "the password must not contain the username")
+        raise Invalid(
+            "密码不能包含用户名", "the password must not contain the username", field="password"
+        )
     _dictionaries()
     # zxcvbn matches each user input as one word: a display name gives each of its words.
     inputs = [username, display_name or "", *re.split(r"[\W_]+", display_name or "")]
@@ -206,4 +210,5 @@ def check_policy(password: str, username: str, display_name: str | None = None) 
             "请用几个不相关的词组成更长的密码",
             "the password is too easy to guess (a common password, keyboard walk, pinyin, "
             "520/1314-style digits or personal details): use a longer phrase of unrelated words",
+            field="password",
         )

@@ -77,7 +77,9 @@ def _check_scope(
     level = SCOPE_LEVEL[role]
     if level is None:
         if unit_codes:
-            raise Invalid(f"角色 {role} 没有辖区", f"the role {role} takes no territory scope")
+            raise Invalid(
+                f"角色 {role} 没有辖区", f"the role {role} takes no territory scope", field="scope"
+            )
         return []
     length = level.code_length
     codes = unit_codes or ([district_code] if level is Level.DISTRICT else [])
@@ -85,6 +87,7 @@ def _check_scope(
         raise Invalid(
             f"角色 {role} 需要指定 {length} 位代码的辖区单元",
             f"the role {role} needs scope units with {length}-digit codes",
+            field="scope",
         )
     for code in codes:
         if len(code) != length or not code.startswith(district_code):
@@ -92,9 +95,12 @@ def _check_scope(
                 f"辖区 {code} 不是本区 {length} 位代码的单元（角色 {role}）",
                 f"scope {code} is not a {length}-digit unit of district {district_code} "
                 f"(role {role})",
+                field="scope",
             )
         if session.scalar(select(TerritoryUnit.id).where(TerritoryUnit.code == code)) is None:
-            raise Invalid(f"辖区单元 {code} 不存在", f"scope unit {code} does not exist")
+            raise Invalid(
+                f"辖区单元 {code} 不存在", f"scope unit {code} does not exist", field="scope"
+            )
     return codes
 
 
@@ -118,9 +124,12 @@ def create(
         raise Invalid(
             "用户名只能包含字母、数字、点和下划线",
             "a username may hold only letters, digits, dots and underscores",
+            field="username",
         )
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise Conflict(f"用户名 {username} 已被使用", f"the username {username} is taken")
+        raise Conflict(
+            f"用户名 {username} 已被使用", f"the username {username} is taken", field="username"
+        )
     check_policy(password, username, display_name)
     codes = _check_scope(session, role, district_code, unit_codes or [])
     department_id = _department_id(session, role, district_code, department_code)
@@ -158,6 +167,7 @@ def _department_id(
             f"部门处置人员须指定本区的部门（{department_code!r} 不存在）",
             f"a department handler needs a department of the district "
             f"({department_code!r} does not exist)",
+            field="department",
         )
     return department.id
 

@@ -7,9 +7,8 @@ own (service.check_api_may_manage); every change and every refusal is audited.
 from typing import Annotated
 
 from fastapi import APIRouter, Request, Response
-from sqlalchemy.orm import Session
 
-from onegrid.accounts import service
+from onegrid.accounts import management, service
 from onegrid.accounts.identity import SESSION_COOKIE, token_of
 from onegrid.accounts.models import User
 from onegrid.accounts.schemas import (
@@ -25,7 +24,6 @@ from onegrid.accounts.schemas import (
 from onegrid.audit import auditing
 from onegrid.config import get_settings
 from onegrid.core.access import public, require, signed_in
-from onegrid.core.errors import Forbidden
 from onegrid.core.permissions import Permission, Principal, Role
 from onegrid.db import DbSession, WritingSession
 
@@ -110,34 +108,6 @@ def change_password(
     return user_out(user)
 
 
-def _managed(
-    session: Session,
-    request: Request,
-    who: Principal,
-    action: str,
-    username: str,
-    role: Role | None = None,
-) -> User | None:
-    """Returns the user the security admin acts on, read under the write lock (None: one to
-    create), once separation of duties allows the act; a refusal is audited."""
-    user = None
-    if action != "user.create":
-        user = service.get_by_username(
-            session=session, username=username, scope=who.scope, to_change=True
-        )
-    try:
-        service.check_api_may_manage(who=who, user=user, role=role)
-    except Forbidden as error:
-        detail = {"username": username, "rule": error.detail["rule"]}
-        if user is not None:
-            detail["role"] = user.role
-        if role is not None:
-            detail["requested_role"] = role.value
-        auditing.record_refusal(session, request, who, action, detail=detail)
-        raise
-    return user
-
-
 @router.post(
     "/users",
     response_model=UserWithPasswordOut,
@@ -147,34 +117,20 @@ def _managed(
 def create_user(
     body: UserCreate, request: Request, session: WritingSession, who: SecurityAdmin
 ) -> UserWithPasswordOut:
-    _managed(session, request, who, "user.create", body.username, body.role)
-    generated = service.temporary_password() if body.password is None else None
-    user = service.create(
+    made = management.create_user(
         session=session,
+        request=request,
+        who=who,
         username=body.username,
-        password=body.password or generated,
         role=body.role,
-        district_code=who.scope.district_code,
         display_name=body.display_name,
+        password=body.password,
         unit_codes=body.scope,
         department_code=body.department,
-        must_change_password=True,
     )
-    auditing.record(
-        session,
-        request,
-        who,
-        "user.create",
-        object_type="user",
-        object_id=user.username,
-        detail={
-            "role": user.role,
-            "scope": [s.unit_code for s in user.scopes],
-            "department": body.department,
-            "password": "generated" if generated else "given",
-        },
+    return UserWithPasswordOut(
+        **user_out(made.user).model_dump(), temporary_password=made.temporary_password
     )
-    return UserWithPasswordOut(**user_out(user).model_dump(), temporary_password=generated)
 
 
 @router.get("/users/{username}", response_model=UserOut, summary="One user")
@@ -192,40 +148,14 @@ def get_user(username: str, request: Request, session: DbSession, who: SecurityA
 def change_role(
     username: str, body: RoleChange, request: Request, session: WritingSession, who: SecurityAdmin
 ) -> UserOut:
-    user = _managed(session, request, who, "user.role", username, body.role)
-    old = {"role": user.role, "scope": [s.unit_code for s in user.scopes]}
-    service.change_role(
+    user = management.change_role(
         session=session,
-        user=user,
+        request=request,
+        who=who,
+        username=username,
         role=body.role,
         unit_codes=body.scope,
         department_code=body.department,
-    )
-    new = {"role": user.role, "scope": [s.unit_code for s in user.scopes]}
-    auditing.record(
-        session,
-        request,
-        who,
-        "user.role",
-        object_type="user",
-        object_id=username,
-        detail={"old": old, "new": new},
-    )
-    return user_out(user)
-
-
-def _set_active(session, request, who, username: str, active: bool) -> UserOut:
-    action = "user.enable" if active else "user.disable"
-    user = _managed(session, request, who, action, username)
-    service.set_active(session=session, user=user, active=active)
-    auditing.record(
-        session,
-        request,
-        who,
-        action,
-        object_type="user",
-        object_id=username,
-        detail={"role": user.role},
     )
     return user_out(user)
 
@@ -234,14 +164,22 @@ def _set_active(session, request, who, username: str, active: bool) -> UserOut:
 def disable_user(
     username: str, request: Request, session: WritingSession, who: SecurityAdmin
 ) -> UserOut:
-    return _set_active(session, request, who, username, False)
+    return user_out(
+        management.set_active(
+            session=session, request=request, who=who, username=username, active=False
+        )
+    )
 
 
 @router.post("/users/{username}/enable", response_model=UserOut, summary="Enable a user")
 def enable_user(
     username: str, request: Request, session: WritingSession, who: SecurityAdmin
 ) -> UserOut:
-    return _set_active(session, request, who, username, True)
+    return user_out(
+        management.set_active(
+            session=session, request=request, who=who, username=username, active=True
+        )
+    )
 
 
 @router.post(
@@ -256,18 +194,9 @@ def reset_password(
     session: WritingSession,
     who: SecurityAdmin,
 ) -> UserWithPasswordOut:
-    user = _managed(session, request, who, "user.reset_password", username)
-    generated = service.temporary_password() if body.password is None else None
-    service.reset_password(
-        session=session, user=user, password=body.password or generated, must_change=True
+    made = management.reset_password(
+        session=session, request=request, who=who, username=username, password=body.password
     )
-    auditing.record(
-        session,
-        request,
-        who,
-        "user.reset_password",
-        object_type="user",
-        object_id=username,
-        detail={"role": user.role, "password": "generated" if generated else "given"},
+    return UserWithPasswordOut(
+        **user_out(made.user).model_dump(), temporary_password=made.temporary_password
     )
-    return UserWithPasswordOut(**user_out(user).model_dump(), temporary_password=generated)

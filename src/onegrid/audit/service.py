@@ -1,6 +1,6 @@
 """Writing and reading the audit log: every write and every sensitive read is recorded here."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
@@ -206,6 +206,73 @@ def list_records(
         query = query.where(AuditRecord.actor == actor)
     query = query.order_by(AuditRecord.seq.desc()).limit(limit).offset(offset)
     return list(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the audit admin looks for: who, what, on which object, when (since <= at < until)."""
+
+    actor: str | None = None
+    action: str | None = None
+    object_type: str | None = None
+    object_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def _filtered(district_code: str, filters: Filters):
+    query = select(AuditRecord).where(AuditRecord.district_code == district_code)
+    for column, value in (
+        (AuditRecord.actor, filters.actor),
+        (AuditRecord.action, filters.action),
+        (AuditRecord.object_type, filters.object_type),
+        (AuditRecord.object_id, filters.object_id),
+    ):
+        if value:
+            query = query.where(column == value)
+    if filters.since is not None:
+        query = query.where(AuditRecord.at >= filters.since)
+    if filters.until is not None:
+        query = query.where(AuditRecord.at < filters.until)
+    return query
+
+
+def page(
+    *,
+    session: Session,
+    district_code: str,
+    filters: Filters,
+    before_seq: int | None = None,
+    limit: int = 50,
+) -> list[AuditRecord]:
+    """Returns a page of the district's records matching the filters, newest first, those
+    before `before_seq` (the keyset: the last seq of the page before)."""
+    if not 1 <= limit <= MAX_LIMIT:
+        raise Invalid(f"每页 1 至 {MAX_LIMIT} 条", f"limit must be 1 to {MAX_LIMIT}")
+    query = _filtered(district_code, filters)
+    if before_seq is not None:
+        query = query.where(AuditRecord.seq < before_seq)
+    return list(session.scalars(query.order_by(AuditRecord.seq.desc()).limit(limit)))
+
+
+def iterate(
+    *, session: Session, district_code: str, filters: Filters, batch: int = 1000
+) -> Iterator[AuditRecord]:
+    """Yields every record matching the filters, newest first, a keyset page at a time (an
+    export of a year's log holds one page in memory, never the whole log)."""
+    before = None
+    while True:
+        records = page(
+            session=session,
+            district_code=district_code,
+            filters=filters,
+            before_seq=before,
+            limit=batch,
+        )
+        yield from records
+        if len(records) < batch:
+            return
+        before = records[-1].seq
 
 
 def districts(*, session: Session) -> list[str]:

@@ -21,6 +21,7 @@ from onegrid.core.coordinates import CRS
 from onegrid.core.errors import DomainError
 from onegrid.core.permissions import Scope
 from onegrid.db import begin_writing, session_scope
+from onegrid.routing import calendar as declared_days
 
 case_app = typer.Typer(help="Cases: report, list, show, act.")
 console = Console(stderr=True)
@@ -191,6 +192,8 @@ def import_cases(
     # What is loaded by now (the modules) lasts the whole import: frozen, the collector does
     # not scan it again and again (a tenth of the work a case, measured) while the batches'
     # objects come and go.
+    with session_scope() as session:  # the days the system admin declared count here too
+        declared_days.install(session=session)
     gc.freeze()
     try:
         try:

@@ -39,6 +39,9 @@ class Permission(StrEnum):
     CASES_VERIFY = "cases.verify"  # 核实、核查 on site
     CASES_HANDLE = "cases.handle"  # 处置: the responsible department's acts
     CASES_SUPERVISE = "cases.supervise"  # 督办
+    # Categories and their time limits, the calendar's overrides, the routing rules' pages:
+    # the system admin's, and no one else's (the command centre routes through the API only).
+    SYSTEM_CONFIGURE = "system.configure"
 
 
 _STAFF_READ = {Permission.TERRITORY_READ}
@@ -66,7 +69,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.LEADER: frozenset(_STAFF_READ | {_P.CASES_READ, _P.CASES_SUPERVISE}),
     # Separation of duties (GB/T 22239 三员分立): the system admin runs the system, the
     # security admin manages accounts, the audit admin reads the log; none does another's job.
-    Role.SYSTEM_ADMIN: frozenset(_STAFF_READ | {_P.TERRITORY_WRITE, _P.ROUTING_WRITE}),
+    Role.SYSTEM_ADMIN: frozenset(
+        _STAFF_READ | {_P.TERRITORY_WRITE, _P.ROUTING_WRITE, _P.SYSTEM_CONFIGURE}
+    ),
     Role.SECURITY_ADMIN: frozenset({_P.USERS_MANAGE}),
     Role.AUDIT_ADMIN: frozenset({_P.AUDIT_READ}),
 }

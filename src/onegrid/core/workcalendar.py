@@ -39,6 +39,7 @@ __all__ = [
     "Duration",
     "Light",
     "WorkCalendar",
+    "declare_days",
     "get_calendar",
     "parse_time_of_day",
     "parse_time_range",
@@ -127,6 +128,7 @@ class WorkCalendar:
         day_end: time = time(17, 30),
         breaks: Sequence[tuple[time, time]] = ((time(12, 0), time(13, 30)),),
         overrides: Mapping[int | str, Mapping[str, Iterable[date | str]]] | None = None,
+        days: Mapping[date, bool] | None = None,
     ) -> None:
         try:
             self.zone = ZoneInfo(zone)
@@ -135,13 +137,17 @@ class WorkCalendar:
         self._intervals = _working_intervals(day_start, day_end, breaks)
         self._day_us = sum(end - start for start, end in self._intervals)
         self._overrides = _parse_overrides(overrides or {})
+        self._days = dict(days or {})  # declared working (True) or rest days: above all else
         self._years: dict[int, _Year] = {}
         self._lock = threading.Lock()
         self._midnights: dict[date, datetime | None] = {}  # see _steady_midnight
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> WorkCalendar:
-        """Returns the calendar the settings describe, reading ONEGRID_CALENDAR_FILE if set."""
+    def from_settings(
+        cls, settings: Settings, days: Mapping[date, bool] | None = None
+    ) -> WorkCalendar:
+        """Returns the calendar the settings describe, reading ONEGRID_CALENDAR_FILE if set;
+        `days`: days declared working (True) or rest days (False), above the file."""
         breaks = []
         if settings.lunch_break.strip():
             breaks.append(parse_time_range(settings.lunch_break, "ONEGRID_LUNCH_BREAK"))
@@ -151,6 +157,7 @@ class WorkCalendar:
             day_end=parse_time_of_day(settings.work_day_end, "ONEGRID_WORK_DAY_END"),
             breaks=breaks,
             overrides=_read_overrides(settings.calendar_file),
+            days=days,
         )
 
     @property
@@ -308,7 +315,9 @@ class WorkCalendar:
         flags = bytearray()
         for offset in range((date(number + 1, 1, 1) - first).days):
             day = first + timedelta(days=offset)
-            if day in holidays:
+            if day in self._days:
+                working = self._days[day]
+            elif day in holidays:
                 working = False
             elif day in workdays:
                 working = True
@@ -321,10 +330,23 @@ class WorkCalendar:
         return _Year(first=first.toordinal(), flags=bytes(flags), workdays=ordinals)
 
 
+_declared: dict[date, bool] = {}
+
+
+def declare_days(days: Mapping[date, bool]) -> None:
+    """Makes these days working (True) or rest days (False) in the process-wide calendar from
+    now on, above the official calendar and the file: the days the system admin declared
+    (routing/calendar.py loads them from the database)."""
+    global _declared
+    _declared = dict(days)
+    get_calendar.cache_clear()
+
+
 @lru_cache(maxsize=1)
 def get_calendar() -> WorkCalendar:
-    """Returns the process-wide working calendar, built from the settings on first use."""
-    return WorkCalendar.from_settings(get_settings())
+    """Returns the process-wide working calendar, built from the settings and the declared days
+    on first use."""
+    return WorkCalendar.from_settings(get_settings(), days=_declared)
 
 
 def parse_time_of_day(text: str, setting: str = "time of day") -> time:

@@ -1,11 +1,12 @@
 """Routing tables: the category catalogue, its intake attributes, routing rules, notifications."""
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -182,3 +183,19 @@ class NotificationRead(Base):
     )
     district_code: Mapped[str] = mapped_column(String(DISTRICT_DIGITS))
     read_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CalendarDay(Base):
+    """A day the system admin declared a working or a rest day, overriding the official
+    calendar (chinese_calendar and ONEGRID_CALENDAR_FILE): routing/calendar.py."""
+
+    __tablename__ = "calendar_day"
+    __table_args__ = (UniqueConstraint("district_code", "day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    district_code: Mapped[str] = mapped_column(String(DISTRICT_DIGITS))
+    day: Mapped[date] = mapped_column(Date)
+    working: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(String(200))
+    set_by: Mapped[str] = mapped_column(String(64))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 from onegrid.core.errors import Invalid, NotFound
 from onegrid.core.levels import prefixes
 from onegrid.core.permissions import Scope
+from onegrid.core.workcalendar import Duration
 from onegrid.db import begin_writing
 from onegrid.db.base import utcnow
 from onegrid.routing import attributes as attribute_values
-from onegrid.routing.catalogue import CategoryRow, default_files, read_catalogue
+from onegrid.routing.catalogue import CategoryRow, default_files, limit_problem, read_catalogue
 from onegrid.routing.models import Category, CategoryAttribute, RoutingRule
 from onegrid.routing.table import (
     RoutingTable,
@@ -71,6 +72,49 @@ def get_category(*, session: Session, scope: Scope, code: str) -> Category:
     if category is None:
         raise unknown_category(code)
     return category
+
+
+STAGES = ("verify", "dispatch", "handle", "check")  # the stages a category limits
+
+
+def update_category(
+    *,
+    session: Session,
+    scope: Scope,
+    code: str,
+    limits: dict[str, str],
+    active: bool,
+    department_code: str,
+) -> tuple[Category, dict[str, Any]]:
+    """Sets a category's stage time limits ("2h", "3d"), active flag and default department;
+    returns it and what it had before. Invalid names the first field at fault, nothing changed."""
+    begin_writing(session)
+    category = get_category(session=session, scope=scope, code=code)
+    written = {}
+    for stage in STAGES:
+        text = (limits.get(stage) or "").strip()
+        problem = limit_problem(text)
+        if problem is not None:
+            raise Invalid(*problem, field=f"{stage}_limit")
+        written[f"{stage}_limit"] = str(Duration.parse(text))
+    _department(session, category.district_code, department_code.strip())
+    before = _category_state(category)
+    for column, value in written.items():
+        setattr(category, column, value)
+    category.active = active
+    category.default_department_code = department_code.strip()
+    # The case engine's kept catalogue (onegrid.cases.lookups) knows a change by this stamp.
+    category.updated_at = utcnow()
+    session.flush()
+    return category, before
+
+
+def _category_state(category: Category) -> dict[str, Any]:
+    return {
+        **{f"{stage}_limit": getattr(category, f"{stage}_limit") for stage in STAGES},
+        "active": category.active,
+        "department_code": category.default_department_code,
+    }
 
 
 def _department_codes(session: Session, district_code: str) -> set[str]:

@@ -48,6 +48,13 @@ NAV_LINKS = (
     NavLink("nav_callbacks", "/callbacks", "nav-callbacks", Permission.CASES_COMMAND),
     # A street's monthly report: the command centre, leaders and street offices (督办 holders).
     NavLink("nav_reports", "/reports/monthly", "nav-reports", Permission.CASES_SUPERVISE),
+    # The three administrators' pages: each role sees its own, none another's (三员分立).
+    NavLink("nav_users", "/admin/users", "nav-users", Permission.USERS_MANAGE),
+    NavLink("nav_locks", "/admin/locks", "nav-locks", Permission.USERS_MANAGE),
+    NavLink("nav_categories", "/admin/categories", "nav-categories", Permission.SYSTEM_CONFIGURE),
+    NavLink("nav_routing", "/admin/routing", "nav-routing", Permission.SYSTEM_CONFIGURE),
+    NavLink("nav_calendar", "/admin/calendar", "nav-calendar", Permission.SYSTEM_CONFIGURE),
+    NavLink("nav_audit", "/admin/audit", "nav-audit", Permission.AUDIT_READ),
     NavLink("api_docs", "/docs", "api-docs"),
 )
 

@@ -51,6 +51,12 @@ SHARED: Strings = {
     "nav_area": ("辖区案件", "My area"),
     "nav_overview": ("指标总览", "Overview"),
     "bell_label": ("通知：{n} 条未读", "Notifications: {n} unread"),
+    "nav_users": ("用户", "Users"),
+    "nav_locks": ("登录锁定", "Sign-in locks"),
+    "nav_categories": ("类别与时限", "Categories"),
+    "nav_routing": ("派遣规则", "Routing"),
+    "nav_calendar": ("工作日历", "Calendar"),
+    "nav_audit": ("审计日志", "Audit log"),
 }
 
 ROLE_NAMES: Strings = {

@@ -3,6 +3,9 @@
 from fastapi import APIRouter
 
 from onegrid.web.pages import (
+    admin_audit,
+    admin_security,
+    admin_system,
     area,
     bulk,
     callbacks,
@@ -35,3 +38,6 @@ router.include_router(overview.router)  # the leader's overview
 router.include_router(console_exports.router)  # the console's list as CSV and XLSX
 router.include_router(reports.router)  # a street's monthly report, its page and its XLSX
 router.include_router(console.router)  # the console's queues
+# the three administrators' pages, each behind its own permission (separation of duties)
+for page in (admin_security, admin_system, admin_audit):
+    router.include_router(page.router)

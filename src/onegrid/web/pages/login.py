@@ -38,15 +38,19 @@ ROLE_START_PAGES: dict[Role, str] = {
     Role.DEPARTMENT_HANDLER: "/inbox",
     Role.STREET_OFFICE: "/area",
     Role.LEADER: "/overview",
+    # each administrator on their own pages
+    Role.SECURITY_ADMIN: "/admin/users",
+    Role.SYSTEM_ADMIN: "/admin/categories",
+    Role.AUDIT_ADMIN: "/admin/audit",
 }
 
 
 def start_page(user: User, target: str) -> str:
     """Returns where a user goes after signing in: the page asked for; by default (`/`) the
     user's own start page if one is set (the 12345 operator's call form), else their role's
-    desk (the command centre's console, a department's inbox, a street's area list, the
-    leader's overview), else "my tasks"
-    for the roles that verify and check on site (grid workers, community staff), else the map."""
+    desk (the command centre's console, a department's inbox, a street's area list, the leader's overview, an administrator's
+    own pages), else "my tasks" for the roles that verify and check on site (grid workers,
+    community staff), else the map."""
     if target != "/":
         return target
     if user.start_page:
