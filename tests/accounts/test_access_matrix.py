@@ -6,14 +6,14 @@ A new route joins by adding one probe to PROBES: the test refuses any route with
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from fastapi.routing import APIRoute
 from sqlalchemy import select
 
 from onegrid.accounts import service
-from onegrid.accounts.models import User
+from onegrid.accounts.models import SignInThrottle, User
 from onegrid.app import create_app
 from onegrid.cases import evidence, intake, rollup
 from onegrid.cases.facts import FACTS, BucketKey
@@ -21,12 +21,15 @@ from onegrid.cases.flows import transition
 from onegrid.cases.machine import Action
 from onegrid.cases.models import Channel
 from onegrid.core.access import iter_routes, rule_of
-from onegrid.core.permissions import ROLE_PERMISSIONS, Permission, Role, operator
+from onegrid.core.permissions import ROLE_PERMISSIONS, Permission, Role, Scope, operator
 from onegrid.core.pii import PiiKind, mask
+from onegrid.core.workcalendar import declare_days
+from onegrid.db.base import utcnow
 from onegrid.demo.build import DEMO_PASSWORD, DEMO_USERS
+from onegrid.routing import calendar as declared_days
 from onegrid.routing.models import Notification
 from onegrid.routing.senders import InAppSender, Message, Recipients
-from onegrid.routing.service import DEMO_RULES
+from onegrid.routing.service import DEMO_RULES, set_rule
 from onegrid.territory.geometry import from_wkb
 from onegrid.territory.models import Assignment, Department, TerritoryUnit
 from onegrid.web import login_csrf
@@ -1094,4 +1097,159 @@ PROBES |= {
             setup=lambda s: _report_form(s) | {"headers": {"Accept": "application/json"}},
         )
     ],
+}
+
+
+# ---- the three administrators' pages (/admin/…): each behind its own permission ----
+
+
+def _lock_setup(session):
+    session.add(
+        SignInThrottle(
+            district_code="210104",
+            username="leader",
+            source="10.9.9.9",
+            failures=0,
+            window_started_at=utcnow(),
+            locked_until=utcnow() + timedelta(minutes=10),
+        )
+    )
+    session.flush()
+    return {"data": {"username": "leader", "source": "10.9.9.9"}}
+
+
+def _rule_setup(session):
+    set_rule(
+        session=session,
+        scope=Scope.all(),
+        category_code="0107",
+        unit_code="210104017",
+        department_code="water",
+    )
+    return {"data": {"category_code": "0107", "unit_code": "210104017"}}
+
+
+_FAR_DAY = "2099-01-05"  # declared and withdrawn by the probes: no case's deadline nears it
+
+
+def _day_setup(session):
+    declared_days.declare(
+        session=session,
+        district_code="210104",
+        day=date(2099, 1, 5),
+        working=False,
+        reason="probe",
+        by="probe",
+    )
+    return {"data": {"day": _FAR_DAY}}
+
+
+def _calendar_check(ok):
+    def check(response, username):
+        declare_days({})  # the process's calendar forgets what the probe declared
+        assert response.status_code == ok, response.text[:300]
+
+    return check
+
+
+def _page(ok=200):
+    return _status(ok)
+
+
+_NO_REDIRECT = {"follow_redirects": False}
+_LIMITS = {
+    "verify_limit": "1h",
+    "dispatch_limit": "30m",
+    "handle_limit": "2d",
+    "check_limit": "4h",
+    "department": "urban_mgmt",
+    "active": "true",
+}
+
+PROBES |= {
+    ("GET", "/admin/users"): [Probe("GET", "/admin/users", _page())],
+    ("GET", "/admin/users/new"): [Probe("GET", "/admin/users/new", _page())],
+    ("POST", "/admin/users"): [
+        Probe(
+            "POST",
+            "/admin/users",
+            _page(),
+            kwargs={"data": {"username": "probe.user", "role": "leader"}},
+        )
+    ],
+    ("GET", "/admin/users/{username}"): [Probe("GET", "/admin/users/leader", _page())],
+    ("POST", "/admin/users/{username}/role"): [
+        Probe(
+            "POST",
+            "/admin/users/department/role",
+            _page(303),
+            kwargs={"data": {"role": "leader"}} | _NO_REDIRECT,
+        )
+    ],
+    ("POST", "/admin/users/{username}/active"): [
+        Probe(
+            "POST",
+            "/admin/users/leader/active",
+            _page(303),
+            kwargs={"data": {"active": "false"}} | _NO_REDIRECT,
+        )
+    ],
+    ("POST", "/admin/users/{username}/password"): [
+        Probe("POST", "/admin/users/leader/password", _page(), kwargs={"data": {}})
+    ],
+    ("GET", "/admin/locks"): [Probe("GET", "/admin/locks", _page())],
+    ("POST", "/admin/locks/unlock"): [
+        Probe("POST", "/admin/locks/unlock", _page(303), setup=_lock_setup, kwargs=_NO_REDIRECT)
+    ],
+    ("GET", "/admin/categories"): [Probe("GET", "/admin/categories", _page())],
+    ("GET", "/admin/categories/{code}"): [Probe("GET", "/admin/categories/0107", _page())],
+    ("POST", "/admin/categories/{code}"): [
+        Probe("POST", "/admin/categories/0107", _page(303), kwargs={"data": _LIMITS} | _NO_REDIRECT)
+    ],
+    ("GET", "/admin/routing"): [Probe("GET", "/admin/routing", _page())],
+    ("POST", "/admin/routing/rules"): [
+        Probe(
+            "POST",
+            "/admin/routing/rules",
+            _page(303),
+            kwargs={
+                "data": {
+                    "category_code": "0107",
+                    "unit_code": "210104017",
+                    "department_code": "water",
+                }
+            }
+            | _NO_REDIRECT,
+        )
+    ],
+    ("POST", "/admin/routing/rules/delete"): [
+        Probe(
+            "POST",
+            "/admin/routing/rules/delete",
+            _page(303),
+            setup=_rule_setup,
+            kwargs=_NO_REDIRECT,
+        )
+    ],
+    ("GET", "/admin/calendar"): [Probe("GET", "/admin/calendar", _page())],
+    ("POST", "/admin/calendar"): [
+        Probe(
+            "POST",
+            "/admin/calendar",
+            _calendar_check(303),
+            kwargs={"data": {"day": _FAR_DAY, "working": "rest", "reason": "probe"}} | _NO_REDIRECT,
+        )
+    ],
+    ("POST", "/admin/calendar/delete"): [
+        Probe(
+            "POST",
+            "/admin/calendar/delete",
+            _calendar_check(303),
+            setup=_day_setup,
+            kwargs=_NO_REDIRECT,
+        )
+    ],
+    ("GET", "/admin/audit"): [Probe("GET", "/admin/audit", _page())],
+    ("GET", "/admin/audit/verify"): [Probe("GET", "/admin/audit/verify", _page())],
+    ("GET", "/admin/audit/export.csv"): [Probe("GET", "/admin/audit/export.csv", _page())],
 }

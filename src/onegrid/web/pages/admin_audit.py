@@ -220,9 +220,9 @@ def _csv(records: Iterator[AuditRecord], lang: str) -> Iterator[bytes]:
     headers = pick(STRINGS, lang)
     writer.writerow([headers[f"col_{name}"] for name in _COLUMNS])
     yield ("\ufeff" + buffer.getvalue()).encode()  # the BOM: Excel then reads Chinese right
+    buffer.seek(0)
+    buffer.truncate()
     for count, record in enumerate(records, 1):
-        buffer.seek(0)
-        buffer.truncate()
         row = _row(record) | {"hash": record.hash, "at": record.at.isoformat()}
         # A cell starting like a formula is quoted with ' so that a spreadsheet shows it.
         writer.writerow([_safe(str(row[name])) for name in _COLUMNS])
