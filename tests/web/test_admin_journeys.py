@@ -14,6 +14,7 @@ from onegrid.db import create_db_engine
 from tests.cases.conftest import WORKER_GRID, point_in
 from tests.web.conftest import (
     check_accessibility,
+    click_at,
     field_page,
     fits_the_screen,
     forgive_refused_page,
@@ -21,6 +22,7 @@ from tests.web.conftest import (
 
 pytestmark = pytest.mark.browser
 SCREENS = [True, False]
+STREET_GRID = "210104002013001"  # a grid of 大北街道 outside 华炉社区: the street's rule holds
 IDS = ["phone", "desktop"]
 
 
@@ -104,6 +106,19 @@ def test_the_system_admin_changes_a_limit_and_previews_a_route(
         expect(page.locator('#category-table tr[data-code="0107"] td').nth(2)).to_have_text(limit)
         page.click("#nav-routing")
         page.select_option("#preview-category", "E0501")
+        # A click on the map fills the point in and asks for the preview.
+        page.wait_for_function("() => window.onegridMap !== undefined")
+        page.locator("#preview-map").scroll_into_view_if_needed()
+        street_point = point_in(demo, STREET_GRID)
+        # zoomed in as a user would, so that one pixel is well inside one grid
+        page.evaluate(
+            "([lon, lat]) => window.onegridMap.setView([lat, lon], 16, {animate: false})",
+            [street_point.x, street_point.y],
+        )
+        click_at(page, street_point.x, street_point.y)
+        page.wait_for_url("**/admin/routing?**")
+        expect(page.locator("#preview-result")).to_contain_text("区市场监督管理局")
+        expect(page.locator("#preview-rule")).to_contain_text("210104002")
         page.fill("#preview-lon", f"{point.x:.6f}")
         page.fill("#preview-lat", f"{point.y:.6f}")
         page.click("#preview-button")

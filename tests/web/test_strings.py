@@ -1,21 +1,27 @@
 """Every page's strings: both languages filled in, with the same placeholders."""
 
+import importlib
+import pkgutil
 import re
 
 import pytest
 
-from onegrid.web import report_form
-from onegrid.web.pages import docs, hotline, login, password, report, reports
-from onegrid.web.pages import map as district_map
+from onegrid.web import pages, report_form
 from onegrid.web.strings import ROLE_NAMES, SHARED, Strings
 
+# Every page module with strings of its own: a new page is checked without being listed here.
+PAGES = [
+    module
+    for module in (
+        importlib.import_module(f"onegrid.web.pages.{info.name}")
+        for info in pkgutil.iter_modules(pages.__path__)
+    )
+    if hasattr(module, "STRINGS")
+]
 TABLES = {
     "shared": SHARED,
     "roles": ROLE_NAMES,
-    **{
-        page.__name__: page.STRINGS
-        for page in (district_map, login, password, docs, report, hotline, reports)
-    },
+    **{page.__name__: page.STRINGS for page in PAGES},
     "report_form": report_form.FORM_STRINGS,
 }
 
@@ -29,5 +35,5 @@ def test_both_languages_have_every_string(name: str) -> None:
 
 
 def test_no_page_redefines_a_shared_string() -> None:
-    for page in (district_map, login, password, docs, report, hotline, reports):
+    for page in PAGES:
         assert not SHARED.keys() & page.STRINGS.keys(), page.__name__

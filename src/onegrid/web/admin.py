@@ -48,10 +48,12 @@ def admin_page(
     strings: Strings,
     context: dict,
     status: int = 200,
+    script: dict | None = None,
 ) -> Response:
-    """Renders an administrator's page with the header; never stored by a cache."""
+    """Renders an administrator's page with the header (and what its script reads, if it has
+    one); never stored by a cache."""
     header = header_context(request, session, who, lang)
     context = {"errors": {}, "values": {}, **header, **context}
-    response = render(request, template, lang, strings, context, status)
+    response = render(request, template, lang, strings, context, status, script=script)
     response.headers["Cache-Control"] = "no-store"
     return response

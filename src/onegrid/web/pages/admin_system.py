@@ -23,6 +23,7 @@ from onegrid.routing import calendar, service
 from onegrid.territory import service as territory
 from onegrid.web.admin import FORM, admin_page, errors_of, forget_refused, local
 from onegrid.web.rendering import Lang, language, root
+from onegrid.web.report_form import map_settings
 from onegrid.web.strings import Strings, pick
 
 router = APIRouter(include_in_schema=False)
@@ -200,7 +201,10 @@ def _routing_page(request, session, who, lang, context: dict, status: int = 200)
         "unit_pattern": UNIT_CODE_PATTERN.strip("^$"),
         **context,
     }
-    return admin_page(request, session, who, lang, "admin_routing.html", STRINGS, context, status)
+    script = {"map": map_settings(session)}
+    return admin_page(
+        request, session, who, lang, "admin_routing.html", STRINGS, context, status, script
+    )
 
 
 def _preview(session: Session, who: Principal, lang: str, category: str, lon: str, lat: str):
@@ -518,10 +522,11 @@ STRINGS: Strings = {
     "done_deleted": ("已删除派遣规则。", "The rule was deleted."),
     "preview_title": ("预览派遣", "Preview a route"),
     "preview_intro": (
-        "选一个类别和一个位置（经纬度，WGS-84），看案件会派给哪个部门、由哪条规则决定。",
-        "Pick a category and a place (longitude and latitude, WGS-84): see which department "
-        "would get the case, and which rule decided.",
+        "选一个类别，再在地图上点一个位置（或填写经纬度，WGS-84），看案件会派给哪个部门、由哪条规则决定。",
+        "Pick a category, then click a place on the map (or give its longitude and latitude, "
+        "WGS-84): see which department would get the case, and which rule decided.",
     ),
+    "map_label": ("点击地图选一个位置", "Click the map to pick a place"),
     "lon": ("经度", "Longitude"),
     "lat": ("纬度", "Latitude"),
     "preview_button": ("预览", "Preview"),
