@@ -17,6 +17,7 @@ from onegrid.db.base import utcnow
 from onegrid.routing.models import CalendarDay, Category, RoutingRule
 from tests.audit.conftest import _tamper
 from tests.cases.conftest import OTHER_GRID, WORKER_GRID, point_in, report
+from tests.login_form import post_login
 
 ADMIN_PAGES = {
     "secadmin": ["/admin/users", "/admin/users/new", "/admin/users/leader", "/admin/locks"],
@@ -42,6 +43,20 @@ def as_user(tokens):
 def _audits(session, action: str) -> list[AuditRecord]:
     query = select(AuditRecord).where(AuditRecord.action == action).order_by(AuditRecord.seq)
     return list(session.scalars(query))
+
+
+@pytest.mark.parametrize(
+    ("username", "lands"),
+    [
+        ("secadmin", "/admin/users"),
+        ("sysadmin", "/admin/categories"),
+        ("auditadmin", "/admin/audit"),
+    ],
+)
+def test_each_admin_starts_on_their_own_page(web, username, lands):
+    data = {"username": username, "password": "Onegrid-Demo-2026"}
+    answer = post_login(web, data=data, follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == lands
 
 
 # ---- separation of duties ------------------------------------------------------------------
@@ -122,6 +137,9 @@ def test_the_security_admin_creates_a_user_and_sees_the_password_once(web, as_us
     assert _secret(again.text) is None  # shown once, never again
     listed = web.get("/admin/users?q=new.&role=grid_worker", headers=as_user("secadmin")).text
     assert re.findall(r'data-username="([^"]+)"', listed) == ["new.worker"]
+    street = web.get("/admin/users?scope=210104017", headers=as_user("secadmin")).text
+    assert "new.worker" in re.findall(r'data-username="([^"]+)"', street)
+    assert "gridworker" not in re.findall(r'data-username="([^"]+)"', street)  # 大北街道's
 
 
 @pytest.mark.parametrize(

@@ -58,8 +58,12 @@ def _row(user: User, lang: str, locked: set[str]) -> dict:
     }
 
 
-def _matches(row: dict, q: str, role: str, status: str, user: User) -> bool:
+def _matches(row: dict, q: str, role: str, status: str, scope: str, user: User) -> bool:
     if q and q.lower() not in f"{row['username']} {row['display_name']}".lower():
+        return False
+    # a unit: the users whose scope lies within it, or holds it (a street office's street)
+    codes = [s.unit_code for s in user.scopes]
+    if scope and not any(c.startswith(scope) or scope.startswith(c) for c in codes):
         return False
     if role and user.role != role:
         return False
@@ -99,8 +103,9 @@ def users(
     q: ShortQuery = "",
     role: ShortQuery = "",
     status: ShortQuery = "",
+    scope: ShortQuery = "",
 ) -> Response:
-    """The district's users, searched by name, role and status."""
+    """The district's users, searched by name, role, scope and status."""
     chosen = language(request, lang)
     role = role if role in {r.value for r in Role} else ""
     status = status if status in STATUSES else ""
@@ -108,7 +113,7 @@ def users(
     found = []
     for user in accounts.list_in_scope(session=session, scope=who.scope):
         row = _row(user, chosen, locked)
-        if _matches(row, q.strip(), role, status, user):
+        if _matches(row, q.strip(), role, status, scope.strip(), user):
             found.append(row)
     # Staff's names are personal data: the list is an audited read, as one record.
     auditing.record_read(
@@ -117,14 +122,15 @@ def users(
         who,
         "user.list",
         object_type="user",
-        detail={"q": q, "role": role, "status": status, "count": len(found)},
+        detail={"q": q, "role": role, "status": status, "scope": scope, "count": len(found)},
     )
     roles = pick(ROLE_NAMES, chosen)
     context = {
         "rows": found,
-        "filters": {"q": q, "role": role, "status": status},
+        "filters": {"q": q, "role": role, "status": status, "scope": scope},
         "all_roles": [(r.value, roles[r.value]) for r in Role],
         "statuses": STATUSES,
+        "units": _choices(session, who, chosen)["units"],
     }
     return admin_page(request, session, who, chosen, "admin_users.html", STRINGS, context)
 
