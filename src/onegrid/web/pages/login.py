@@ -48,9 +48,9 @@ ROLE_START_PAGES: dict[Role, str] = {
 def start_page(user: User, target: str) -> str:
     """Returns where a user goes after signing in: the page asked for; by default (`/`) the
     user's own start page if one is set (the 12345 operator's call form), else their role's
-    desk (the command centre's console, a department's inbox, a street's area list, the leader's overview, an administrator's
-    own pages), else "my tasks" for the roles that verify and check on site (grid workers,
-    community staff), else the map."""
+    desk (the command centre's console, a department's inbox, a street's area list, the
+    leader's overview, an administrator's own pages), else "my tasks" for the roles that
+    verify and check on site (grid workers, community staff), else the map."""
     if target != "/":
         return target
     if user.start_page:
