@@ -4,6 +4,7 @@ TestClient on the demo district, as the demo's security, system and audit admins
 
 import csv
 import io
+import json
 import re
 from datetime import date, timedelta
 
@@ -18,6 +19,7 @@ from onegrid.routing.models import CalendarDay, Category, RoutingRule
 from tests.audit.conftest import _tamper
 from tests.cases.conftest import OTHER_GRID, WORKER_GRID, point_in, report
 from tests.login_form import post_login
+from tests.sheets import csv_rows, xlsx_sheets
 
 ADMIN_PAGES = {
     "secadmin": ["/admin/users", "/admin/users/new", "/admin/users/leader", "/admin/locks"],
@@ -488,15 +490,39 @@ def test_the_chain_is_verified_from_the_page(web, as_user, session):
     assert f'data-seq="{record.seq}"' in broken.text
 
 
-def test_the_export_holds_what_the_filters_show(web, as_user, session):
+@pytest.mark.parametrize("format", ["csv", "xlsx"])
+def test_the_export_holds_what_the_filters_show(web, as_user, session, format):
     web.post("/admin/users/leader/active", data={"active": "false"}, headers=as_user("secadmin"))
     headers = as_user("auditadmin")
     page = web.get("/admin/audit?actor=secadmin", headers=headers).text
-    answer = web.get("/admin/audit/export.csv?actor=secadmin", headers=headers)
-    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
-    assert "attachment" in answer.headers["content-disposition"]
-    rows = list(csv.DictReader(io.StringIO(answer.content.decode("utf-8-sig"))))
+    assert f'href="/admin/audit/export.{format}?lang=zh&amp;actor=secadmin"' in page
+    answer = web.get(f"/admin/audit/export.{format}?actor=secadmin", headers=headers)
+    assert answer.status_code == 200 and "attachment" in answer.headers["content-disposition"]
+    if format == "csv":
+        assert answer.headers["content-type"].startswith("text/csv")
+        header, *rows = csv_rows(answer.content)
+    else:
+        assert "spreadsheetml" in answer.headers["content-type"]
+        header, *rows = xlsx_sheets(answer.content)["audit"]
+    rows = [dict(zip(header, row, strict=True)) for row in rows]
+    # Row by row what the page lists: the same records in the same order, all of secadmin.
     assert [int(r["序号"]) for r in rows] == _seqs(page)
     assert {r["操作人"] for r in rows} == {"secadmin"}
+    assert all(re.fullmatch(r"[0-9a-f]{64}", r["哈希"]) for r in rows)
+    disable = next(r for r in rows if r["操作"] == "user.disable")
+    assert disable["对象编号"] == "leader" and disable["结果"] == "success"
     [export] = _audits(session, "audit.export")
-    assert export.actor == "auditadmin" and "secadmin" in export.detail
+    detail = json.loads(export.detail)
+    assert export.actor == "auditadmin" and detail["query"] == {"actor": "secadmin"}
+    assert (detail["format"], detail["count"], detail["complete"]) == (format, len(rows), True)
+
+
+def test_the_export_is_in_english_and_refuses_a_bad_day(web, as_user):
+    headers = as_user("auditadmin")
+    answer = web.get("/admin/audit/export.csv?lang=en", headers=headers)
+    header, *rows = csv_rows(answer.content)
+    assert header[:3] == ["seq", "time", "actor"] and rows
+    bad = web.get("/admin/audit/export.xlsx?until=2026-13-01", headers=headers)
+    assert bad.status_code == 422 and "until" in bad.text
+
+

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from onegrid.cases import service
-from onegrid.cases.machine import STATE_NAMES
+from onegrid.cases.machine import STATE_NAMES, STATE_NAMES_EN
 from onegrid.cases.models import Case, State
 from onegrid.core.exports import Column
 from onegrid.core.permissions import Scope
@@ -57,7 +57,14 @@ def _light(row: dict) -> str | None:
 COLUMNS = [
     Column("receipt", "受理编号", "receipt", 16),
     Column("state", "状态", "state", 10),
-    Column("state_name", "状态名称", "state name", 10, lambda r: STATE_NAMES[State(r["state"])]),
+    Column(
+        "state_name",
+        "状态名称",
+        "state name",
+        10,
+        lambda r: STATE_NAMES[State(r["state"])],
+        lambda r: STATE_NAMES_EN[State(r["state"])],
+    ),
     Column("channel", "渠道", "channel", 10),
     Column("category_code", "类别", "category", 10),
     Column("description", "描述（已脱敏）", "description (masked)", 48),

@@ -92,6 +92,26 @@ STATE_NAMES = {
     State.VOIDED: "已作废",
     State.MERGED: "已合并",
 }
+# The same in English (the pages' and exports' English).
+STATE_NAMES_EN = {
+    State.RECEIVED: "Received",
+    State.VERIFYING: "Being verified",
+    State.VERIFIED: "Verified",
+    State.OPENED: "Opened",
+    State.DISPATCHED: "Being handled",
+    State.RETURNED: "Returned",
+    State.PARKED: "Parked",
+    State.HANDLED: "Awaiting check",
+    State.CLOSED: "Closed",
+    State.EVALUATED: "Rated",
+    State.VOIDED: "Voided",
+    State.MERGED: "Merged",
+}
+
+
+def state_name(state: str, lang: str) -> str:
+    """Returns the state's name in this language ("zh" or "en")."""
+    return (STATE_NAMES_EN if lang == "en" else STATE_NAMES)[State(state)]
 
 
 def target(case: Case, action: Action) -> State:

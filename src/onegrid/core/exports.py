@@ -50,15 +50,19 @@ MEDIA_TYPES = {
 @dataclass(frozen=True)
 class Column:
     """One column: its key, its header in Chinese and English, its width in XLSX (characters),
-    and how its value is read from a row (default: the row's attribute or item `key`)."""
+    how its value is read from a row (default: the row's attribute or item `key`), and, for a
+    value that is words (a state's name), how it is read in English."""
 
     key: str
     zh: str
     en: str
     width: int = 14
     value: Callable[[Any], object] | None = None
+    value_en: Callable[[Any], object] | None = None
 
-    def of(self, row: Any) -> object:
+    def of(self, row: Any, lang: str = "zh") -> object:
+        if self.value_en is not None and lang == "en":
+            return self.value_en(row)
         if self.value is not None:
             return self.value(row)
         return row[self.key] if type(row) is dict else getattr(row, self.key)
@@ -134,7 +138,7 @@ def csv_chunks(
     try:
         yield "\ufeff".encode()
         for row in rows:
-            writer.writerow([_csv_safe(text(c.of(row), zone)) for c in columns])
+            writer.writerow([_csv_safe(text(c.of(row, lang), zone)) for c in columns])
             count += 1
             if buffer.tell() >= _CHUNK:
                 yield buffer.getvalue().encode()
@@ -172,7 +176,7 @@ def write_xlsx(path: str, columns: list[Column], rows: Iterable, lang: str, shee
             _head(worksheet, columns, lang, bold)
             line = 1
         for index, column in enumerate(columns):
-            value = _cell(column.of(row), zone)
+            value = _cell(column.of(row, lang), zone)
             if isinstance(value, str):
                 worksheet.write_string(line, index, value)
             else:

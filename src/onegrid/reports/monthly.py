@@ -111,6 +111,11 @@ class MonthlyReport:
     categories: list[CategoryCount]
     overdue: list[OverdueCase]
 
+    def street_label(self, lang: str) -> str:
+        """Returns the street as the report names it: the territory has Chinese names only, so
+        English shows the Chinese name with its code rather than a made-up translation."""
+        return f"{self.street_name} ({self.street_code})" if lang == "en" else self.street_name
+
 
 def street_scope(*, session: Session, street_code: str, within: Scope):
     """Returns the street (a unit of level street, within the scope) and the scope of it alone;

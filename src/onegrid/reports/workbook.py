@@ -4,6 +4,7 @@ from typing import BinaryIO
 
 import xlsxwriter
 
+from onegrid.cases.machine import state_name
 from onegrid.core.exports import text
 from onegrid.reports.monthly import COUNTS, MonthlyReport
 
@@ -46,7 +47,7 @@ def write(path: str | BinaryIO, report: MonthlyReport, lang: str = "zh") -> None
     book = xlsxwriter.Workbook(path, {"strings_to_formulas": False, "in_memory": True})
     bold = book.add_format({"bold": True})
     percent = book.add_format({"num_format": "0.0%"})
-    title = word("title", lang).format(street=report.street_name, month=report.month)
+    title = word("title", lang).format(street=report.street_label(lang), month=report.month)
 
     sheet = book.add_worksheet(word("figures", lang))
     sheet.write_string(0, 0, title, bold)
@@ -96,7 +97,7 @@ def write(path: str | BinaryIO, report: MonthlyReport, lang: str = "zh") -> None
         cells = (
             case.receipt,
             case.category_code,
-            case.state_name,
+            state_name(case.state, lang),
             case.stage,
             case.received_at,
             case.stage_deadline,

@@ -4,24 +4,24 @@ them (templates/components/cases.html, timeline.html). The services decide; this
 from dataclasses import dataclass
 from datetime import datetime
 
-from onegrid.cases.machine import Action
+from onegrid.cases.machine import STATE_NAMES_EN, Action
 from onegrid.cases.models import Case, State
 from onegrid.core.workcalendar import WorkCalendar
 from onegrid.web.strings import Strings, pick
 
 STATE_LABELS: Strings = {
-    State.RECEIVED.value: ("已受理", "Received"),
-    State.VERIFYING.value: ("核实中", "Being verified"),
-    State.VERIFIED.value: ("已核实", "Verified"),
-    State.OPENED.value: ("已立案", "Opened"),
-    State.DISPATCHED.value: ("处置中", "Being handled"),
-    State.RETURNED.value: ("已回退", "Returned"),
-    State.PARKED.value: ("挂账", "Parked"),
-    State.HANDLED.value: ("待核查", "Awaiting check"),
-    State.CLOSED.value: ("已结案", "Closed"),
-    State.EVALUATED.value: ("已评价", "Rated"),
-    State.VOIDED.value: ("已作废", "Voided"),
-    State.MERGED.value: ("已合并", "Merged"),
+    State.RECEIVED.value: ("已受理", STATE_NAMES_EN[State.RECEIVED]),
+    State.VERIFYING.value: ("核实中", STATE_NAMES_EN[State.VERIFYING]),
+    State.VERIFIED.value: ("已核实", STATE_NAMES_EN[State.VERIFIED]),
+    State.OPENED.value: ("已立案", STATE_NAMES_EN[State.OPENED]),
+    State.DISPATCHED.value: ("处置中", STATE_NAMES_EN[State.DISPATCHED]),
+    State.RETURNED.value: ("已回退", STATE_NAMES_EN[State.RETURNED]),
+    State.PARKED.value: ("挂账", STATE_NAMES_EN[State.PARKED]),
+    State.HANDLED.value: ("待核查", STATE_NAMES_EN[State.HANDLED]),
+    State.CLOSED.value: ("已结案", STATE_NAMES_EN[State.CLOSED]),
+    State.EVALUATED.value: ("已评价", STATE_NAMES_EN[State.EVALUATED]),
+    State.VOIDED.value: ("已作废", STATE_NAMES_EN[State.VOIDED]),
+    State.MERGED.value: ("已合并", STATE_NAMES_EN[State.MERGED]),
 }
 
 # Each step of a timeline in plain words: what happened to the case.

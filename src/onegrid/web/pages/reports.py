@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from onegrid.audit import auditing
+from onegrid.cases.machine import state_name
 from onegrid.core.access import require
 from onegrid.core.exports import MEDIA_TYPES, Format, local_zone, text, today
 from onegrid.core.levels import Level
@@ -99,7 +100,7 @@ def _view(report: MonthlyReport, lang: str) -> dict:
             {
                 "receipt": case.receipt,
                 "category_code": case.category_code,
-                "state_name": case.state_name,
+                "state_name": state_name(case.state, lang),
                 "received_at": text(case.received_at)[:16],
                 "stage_deadline": text(case.stage_deadline)[:16] or "—",
                 "department": case.department,
@@ -108,6 +109,7 @@ def _view(report: MonthlyReport, lang: str) -> dict:
             for case in report.overdue[:OVERDUE_SHOWN]
         ],
         "overdue_total": len(report.overdue),
+        "street": report.street_label(lang),
     }
 
 
