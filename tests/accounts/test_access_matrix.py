@@ -1252,4 +1252,5 @@ PROBES |= {
     ("GET", "/admin/audit"): [Probe("GET", "/admin/audit", _page())],
     ("GET", "/admin/audit/verify"): [Probe("GET", "/admin/audit/verify", _page())],
     ("GET", "/admin/audit/export.csv"): [Probe("GET", "/admin/audit/export.csv", _page())],
+    ("GET", "/admin/audit/export.xlsx"): [Probe("GET", "/admin/audit/export.xlsx", _page())],
 }

@@ -2,8 +2,6 @@
 language, nothing saved), every change audited, and separation of duties on every page.
 TestClient on the demo district, as the demo's security, system and audit admins."""
 
-import csv
-import io
 import json
 import re
 from datetime import date, timedelta
