@@ -522,5 +522,3 @@ def test_the_export_is_in_english_and_refuses_a_bad_day(web, as_user):
     assert header[:3] == ["seq", "time", "actor"] and rows
     bad = web.get("/admin/audit/export.xlsx?until=2026-13-01", headers=headers)
     assert bad.status_code == 422 and "until" in bad.text
-
-

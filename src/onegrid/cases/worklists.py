@@ -138,6 +138,27 @@ def _page(
     return [by_id[i] for i in chosen]
 
 
+def _ordered(summaries: list[_Summary], chosen: Callable, key: Callable) -> list[int]:
+    return [s.id for s in sorted((s for s in summaries if chosen(s)), key=key)]
+
+
+def inbox_ids(
+    *, session: Session, scope: Scope, tab: InboxTab, calendar: WorkCalendar, now: datetime
+) -> list[int]:
+    """Returns the ids of every case of the department in this tab, in the inbox's order (its
+    export: the ids are a few thousand at most, the cases are then read a batch at a time)."""
+    summaries = _summaries(session, scope, _INBOX_STATES, calendar, now)
+    return _ordered(summaries, INBOX[tab], _due_soonest)
+
+
+def area_ids(
+    *, session: Session, scope: Scope, tab: AreaTab, calendar: WorkCalendar, now: datetime
+) -> list[int]:
+    """Returns the ids of every open case of the scope in this tab, in the area list's order."""
+    summaries = _summaries(session, scope, OPEN_STATES, calendar, now)
+    return _ordered(summaries, AREA[tab], _urgent_first)
+
+
 def inbox(
     *,
     session: Session,

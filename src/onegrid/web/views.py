@@ -17,6 +17,7 @@ from onegrid.web.pages import (
     inbox,
     login,
     notifications,
+    office_exports,
     overview,
     password,
     report,
@@ -36,6 +37,7 @@ router.include_router(inbox.router)  # a department's inbox
 router.include_router(area.router)  # a street's or community's area list
 router.include_router(overview.router)  # the leader's overview
 router.include_router(console_exports.router)  # the console's list as CSV and XLSX
+router.include_router(office_exports.router)  # the inbox's and the area list's, likewise
 router.include_router(reports.router)  # a street's monthly report, its page and its XLSX
 router.include_router(console.router)  # the console's queues
 # the three administrators' pages, each behind its own permission (separation of duties)

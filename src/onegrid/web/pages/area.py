@@ -81,6 +81,10 @@ def pager(total: int, page: int, size: int, lang: str, href: Callable[[int], str
     }
 
 
+def _export(request: Request, lang: str, tab: AreaTab, format: str) -> str:
+    return f"{root(request)}/area/export.{format}?{urlencode({'tab': tab.value, 'lang': lang})}"
+
+
 def _href(request: Request, lang: str, tab: AreaTab, page: int) -> str:
     query = {"tab": tab.value, "lang": lang} | ({"page": page} if page > 1 else {})
     return f"{root(request)}/area?{urlencode(query)}"
@@ -141,6 +145,8 @@ def area_list(
         ],
         "tab": tab.value,
         "cards": shown,
+        "export_csv": _export(request, chosen, tab, "csv"),
+        "export_xlsx": _export(request, chosen, tab, "xlsx"),
         "pager": pager(
             found.counts[tab.value],
             page,
@@ -148,6 +154,7 @@ def area_list(
             chosen,
             lambda n: _href(request, chosen, tab, n),
         ),
+        "console_href": f"{root(request)}/console?lang={chosen}",
         "tasks_href": (
             f"{root(request)}/tasks?lang={chosen}" if who.can(Permission.CASES_VERIFY) else None
         ),
@@ -173,5 +180,13 @@ STRINGS: Strings = {
     "empty_escalated": ("辖区内没有升级的案件。", "No case of my area is escalated."),
     "empty_open": ("辖区内没有未结案件。", "My area has no open case."),
     "list_label": ("案件列表", "Cases"),
+    "export": ("导出本页签", "Export this tab"),
+    "export_note": (
+        "导出本页签的全部案件（不止当前页），个人信息已脱敏。",
+        "Every case of this tab (not only this page), personal data masked.",
+    ),
+    "export_csv": ("导出 CSV", "Export CSV"),
+    "export_xlsx": ("导出 Excel", "Export XLSX"),
     "open_tasks": ("我的任务（核实、核查）", "My tasks (verify, check)"),
+    "open_console": ("全部案件（筛选、搜索、导出）", "All cases (filter, search, export)"),
 }

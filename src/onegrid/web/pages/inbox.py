@@ -36,6 +36,10 @@ COUNTS = ("received", "closed", "overdue_now")
 RATES = ("on_time_closure_rate", "closure_rate", "rework_rate", "extension_rate")
 
 
+def _export(request: Request, lang: str, tab: InboxTab, format: str) -> str:
+    return f"{root(request)}/inbox/export.{format}?{urlencode({'tab': tab.value, 'lang': lang})}"
+
+
 def _href(request: Request, lang: str, tab: InboxTab, page: int) -> str:
     query = {"tab": tab.value, "lang": lang} | ({"page": page} if page > 1 else {})
     return f"{root(request)}/inbox?{urlencode(query)}"
@@ -106,6 +110,8 @@ def department_inbox(
         ],
         "tab": tab.value,
         "cards": shown,
+        "export_csv": _export(request, chosen, tab, "csv"),
+        "export_xlsx": _export(request, chosen, tab, "xlsx"),
         "pager": pager(
             found.counts[tab.value],
             page,
@@ -144,6 +150,13 @@ STRINGS: Strings = {
     "empty_parked": ("没有挂账的案件。", "No case is parked."),
     "empty_returned": ("没有回退待重新派遣的案件。", "No returned case awaits redispatch."),
     "list_label": ("案件列表", "Cases"),
+    "export": ("导出本页签", "Export this tab"),
+    "export_note": (
+        "导出本页签的全部案件（不止当前页），个人信息已脱敏。",
+        "Every case of this tab (not only this page), personal data masked.",
+    ),
+    "export_csv": ("导出 CSV", "Export CSV"),
+    "export_xlsx": ("导出 Excel", "Export XLSX"),
     "figures_heading": ("本部门指标", "My department's figures"),
     "figures_note": (
         "按受理日期统计派给本部门的案件（见指标说明）。",
