@@ -9,15 +9,17 @@ from sqlalchemy import select
 
 from onegrid.audit.models import AuditRecord
 from tests.sheets import csv_rows, xlsx_sheets
+from tests.web import test_office_pages as office
 from tests.web.test_field_case_pages import act
-from tests.web.test_office_pages import (  # noqa: F401  (as_user: the fixture)
+from tests.web.test_office_pages import (
     OTHER_GRID,
     SAME_STREET_GRID,
-    as_user,
     dispatched,
     receipts,
     set_clock,
 )
+
+as_user = office.as_user  # the fixture: requests as a demo user
 
 
 def _rows(response, format: str) -> list[dict[str, str]]:
