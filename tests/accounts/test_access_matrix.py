@@ -954,6 +954,20 @@ def _office_list_check(response, username):
     assert "13912345678" not in response.text
 
 
+def _office_export_check(response, username):
+    # Each reader's export holds exactly the cases its list shows: those of their scope.
+    assert response.status_code == 200, (username, response.text[:300])
+    if response.headers["content-type"].startswith("text/csv"):
+        header, *rows = csv_rows(response.content)
+    else:
+        header, *rows = xlsx_sheets(response.content)["cases"]
+    exported = {row[header.index("受理编号")] for row in rows}
+    mine, theirs = _OFFICE_RECEIPTS
+    assert (mine in exported) == _sees_case(username, *MINE), username
+    assert (theirs in exported) == _sees_case(username, *THEIRS), username
+    assert b"13912345678" not in response.content
+
+
 _OTHER_STREET = OUTSIDE_GRID[:9]
 
 
@@ -968,6 +982,13 @@ def _overview_check(response, username):
 PROBES |= {
     ("GET", "/inbox"): [Probe("GET", "/inbox", _office_list_check, setup=_office_setup("green"))],
     ("GET", "/area"): [Probe("GET", "/area", _office_list_check, setup=_office_setup("open"))],
+    **{
+        ("GET", f"/{page}/export.{format}"): [
+            Probe("GET", f"/{page}/export.{format}", _office_export_check, setup=_office_setup(tab))
+        ]
+        for page, tab in (("inbox", "green"), ("area", "open"))
+        for format in ("csv", "xlsx")
+    },
     ("GET", "/overview"): [
         Probe("GET", "/overview", _status(200)),
         Probe("GET", "/overview", _overview_check, kwargs={"params": {"unit": _OTHER_STREET}}),
