@@ -77,6 +77,19 @@ def test_the_xlsx_holds_the_same_figures(client, tokens, month_of_cases, session
         ["0108", sheets["top categories"][2][1], "2"],
     ]
     assert len(sheets["overdue cases"]) == 1 + 4
+    # In English: the street's Chinese name with its code (the territory has no English
+    # names, none is made up), the states' English names.
+    assert sheets["figures"][0][0] == "大北街道 (210104002) monthly report 2026-03"
+    assert {row[2] for row in sheets["overdue cases"][1:]} == {"Received"}
+
+
+def test_the_english_page_names_the_street_and_states_in_english(client, tokens, month_of_cases):
+    headers = {"Authorization": f"Bearer {tokens['street']}"}
+    params = {"month": "2026-03", "lang": "en"}
+    page = client.get("/reports/monthly", params=params, headers=headers).text
+    assert "大北街道 (210104002) · monthly report 2026-03" in page
+    assert '<option value="210104002" selected>大北街道 (210104002)</option>' in page
+    assert page.count("<td>Received</td>") == 4 and "受理" not in page
 
 
 @pytest.mark.parametrize(
