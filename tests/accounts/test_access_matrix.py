@@ -1189,6 +1189,8 @@ _LIMITS = {
 
 PROBES |= {
     ("GET", "/admin/users"): [Probe("GET", "/admin/users", _page())],
+    ("GET", "/admin/users/export.csv"): [Probe("GET", "/admin/users/export.csv", _page())],
+    ("GET", "/admin/users/export.xlsx"): [Probe("GET", "/admin/users/export.xlsx", _page())],
     ("GET", "/admin/users/new"): [Probe("GET", "/admin/users/new", _page())],
     ("POST", "/admin/users"): [
         Probe(

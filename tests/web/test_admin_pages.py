@@ -142,6 +142,38 @@ def test_the_security_admin_creates_a_user_and_sees_the_password_once(web, as_us
     assert "gridworker" not in re.findall(r'data-username="([^"]+)"', street)  # 大北街道's
 
 
+@pytest.mark.parametrize("format", ["csv", "xlsx"])
+def test_the_user_list_exports_what_it_shows(web, as_user, session, format):
+    headers = as_user("secadmin")
+    page = web.get("/admin/users?scope=210104002", headers=headers).text
+    shown = re.findall(r'<tr data-username="([^"]+)"', page)
+    assert shown and f'href="/admin/users/export.{format}?lang=zh&amp;scope=210104002"' in page
+    answer = web.get(f"/admin/users/export.{format}?scope=210104002&lang=en", headers=headers)
+    assert answer.status_code == 200 and "attachment" in answer.headers["content-disposition"]
+    if format == "csv":
+        header, *rows = csv_rows(answer.content)
+    else:
+        header, *rows = xlsx_sheets(answer.content)["users"]
+    assert header == [
+        "Username",
+        "Name",
+        "Role",
+        "Scope",
+        "Department",
+        "active (1 yes, 0 no)",
+        "sign-in locked (1 yes, 0 no)",
+    ]
+    assert [row[0] for row in rows] == shown
+    street = next(row for row in rows if row[0] == "street")
+    assert street[2] == "street office" and street[3] == "210104002" and street[5] == "1"
+    [export] = _audits(session, "user.export")
+    detail = json.loads(export.detail)
+    assert detail["query"] == {"scope": "210104002"} and detail["count"] == len(shown)
+    assert (
+        web.get(f"/admin/users/export.{format}", headers=as_user("auditadmin")).status_code == 403
+    )
+
+
 @pytest.mark.parametrize(
     ("form", "field", "message"),
     [

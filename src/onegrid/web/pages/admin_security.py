@@ -8,6 +8,7 @@ the page that answers the form, and never stored in clear.
 """
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -17,6 +18,7 @@ from onegrid.accounts import management
 from onegrid.accounts import service as accounts
 from onegrid.accounts.models import User
 from onegrid.audit import auditing
+from onegrid.core import exports
 from onegrid.core.access import require
 from onegrid.core.errors import DomainError, Invalid, NotFound
 from onegrid.core.levels import Level
@@ -94,6 +96,32 @@ def _choices(session: Session, who: Principal, lang: str) -> dict:
     }
 
 
+def _found(request, session, who: Principal, lang: str, q, role, status, scope):
+    """The filters as understood, and the users in scope they match, as the list's rows; the
+    read audited (staff's names are personal data), as one record."""
+    role = role if role in {r.value for r in Role} else ""
+    status = status if status in STATUSES else ""
+    locked = _locked_usernames(session, who)
+    found = []
+    for user in accounts.list_in_scope(session=session, scope=who.scope):
+        row = _row(user, lang, locked)
+        if _matches(row, q.strip(), role, status, scope.strip(), user):
+            found.append(row)
+    auditing.record_read(
+        session,
+        request,
+        who,
+        "user.list",
+        object_type="user",
+        detail={"q": q, "role": role, "status": status, "scope": scope, "count": len(found)},
+    )
+    return {"q": q, "role": role, "status": status, "scope": scope}, found
+
+
+def _query(filters: dict, lang: str) -> str:
+    return urlencode([("lang", lang), *((k, v) for k, v in filters.items() if v)])
+
+
 @router.get("/admin/users", response_class=HTMLResponse)
 def users(
     request: Request,
@@ -107,32 +135,69 @@ def users(
 ) -> Response:
     """The district's users, searched by name, role, scope and status."""
     chosen = language(request, lang)
-    role = role if role in {r.value for r in Role} else ""
-    status = status if status in STATUSES else ""
-    locked = _locked_usernames(session, who)
-    found = []
-    for user in accounts.list_in_scope(session=session, scope=who.scope):
-        row = _row(user, chosen, locked)
-        if _matches(row, q.strip(), role, status, scope.strip(), user):
-            found.append(row)
-    # Staff's names are personal data: the list is an audited read, as one record.
-    auditing.record_read(
-        session,
-        request,
-        who,
-        "user.list",
-        object_type="user",
-        detail={"q": q, "role": role, "status": status, "scope": scope, "count": len(found)},
-    )
+    filters, found = _found(request, session, who, chosen, q, role, status, scope)
     roles = pick(ROLE_NAMES, chosen)
     context = {
         "rows": found,
-        "filters": {"q": q, "role": role, "status": status, "scope": scope},
+        "filters": filters,
+        "export_csv": f"{root(request)}/admin/users/export.csv?{_query(filters, chosen)}",
+        "export_xlsx": f"{root(request)}/admin/users/export.xlsx?{_query(filters, chosen)}",
         "all_roles": [(r.value, roles[r.value]) for r in Role],
         "statuses": STATUSES,
         "units": _choices(session, who, chosen)["units"],
     }
     return admin_page(request, session, who, chosen, "admin_users.html", STRINGS, context)
+
+
+def _export(request, session, who: Principal, lang, format: exports.Format, *filters) -> Response:
+    chosen = language(request, lang)
+    given, found = _found(request, session, who, chosen, *filters)
+    return exports.stream(
+        columns=USER_COLUMNS,
+        rows=found,
+        format=format,
+        name=exports.filename("users", exports.scope_name(who.scope), exports.today(), format),
+        lang=chosen,
+        sheet="users",
+        finished=auditing.export_recorder(
+            session,
+            request,
+            who,
+            "user",
+            query={k: v for k, v in given.items() if v},
+            format=format.value,
+        ),
+    )
+
+
+@router.get("/admin/users/export.csv")
+def users_csv(
+    request: Request,
+    session: DbSession,
+    who: SecurityAdmin,
+    lang: Lang = None,
+    q: ShortQuery = "",
+    role: ShortQuery = "",
+    status: ShortQuery = "",
+    scope: ShortQuery = "",
+) -> Response:
+    """The users the list shows with these filters, as CSV: names, roles, scopes, no more."""
+    return _export(request, session, who, lang, exports.Format.CSV, q, role, status, scope)
+
+
+@router.get("/admin/users/export.xlsx")
+def users_xlsx(
+    request: Request,
+    session: DbSession,
+    who: SecurityAdmin,
+    lang: Lang = None,
+    q: ShortQuery = "",
+    role: ShortQuery = "",
+    status: ShortQuery = "",
+    scope: ShortQuery = "",
+) -> Response:
+    """The users the list shows with these filters, as an XLSX workbook."""
+    return _export(request, session, who, lang, exports.Format.XLSX, q, role, status, scope)
 
 
 def _new_form(request, session, who, lang, context: dict, status: int = 200) -> Response:
@@ -402,6 +467,10 @@ STRINGS: Strings = {
     "display_name": ("姓名", "Name"),
     "scope": ("辖区", "Scope"),
     "department": ("部门", "Department"),
+    "col_active": ("启用（1 是，0 否）", "active (1 yes, 0 no)"),
+    "col_locked": ("登录被锁定（1 是，0 否）", "sign-in locked (1 yes, 0 no)"),
+    "export_csv": ("导出 CSV", "Export CSV"),
+    "export_xlsx": ("导出 Excel", "Export XLSX"),
     "no_department": ("（无）", "(none)"),
     "admin_account": ("管理员账户", "administrator"),
     "scope_hint": (
@@ -460,3 +529,14 @@ STRINGS: Strings = {
     "unlock_button": ("解除锁定", "Unlock"),
     "done_unlocked": ("已解除锁定。", "Unlocked."),
 }
+
+# The user list's export: what the list shows, names alone of personal data (no phone, no mail).
+USER_COLUMNS = [
+    exports.Column("username", *STRINGS["username"], 16),
+    exports.Column("display_name", *STRINGS["display_name"], 12),
+    exports.Column("role", *STRINGS["role"], 16),
+    exports.Column("scope", *STRINGS["scope"], 20),
+    exports.Column("department", *STRINGS["department"], 14),
+    exports.Column("active", *STRINGS["col_active"], 6),
+    exports.Column("locked", *STRINGS["col_locked"], 6),
+]
