@@ -56,7 +56,24 @@ def _local(moment: str) -> str:
     return datetime.fromisoformat(moment).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _expected(item: dict, *, csv: bool = True) -> list[str]:
+# A state's name in an English export, as the pages name it (the API's state_name is Chinese).
+STATE_NAMES_EN = {
+    "received": "Received",
+    "verifying": "Being verified",
+    "verified": "Verified",
+    "opened": "Opened",
+    "dispatched": "Being handled",
+    "returned": "Returned",
+    "parked": "Parked",
+    "handled": "Awaiting check",
+    "closed": "Closed",
+    "evaluated": "Rated",
+    "voided": "Voided",
+    "merged": "Merged",
+}
+
+
+def _expected(item: dict, *, csv: bool = True, lang: str = "zh") -> list[str]:
     """The row the export should hold for a case as the API lists it."""
     description = item["description"]
     if csv and description.startswith("="):
@@ -64,7 +81,7 @@ def _expected(item: dict, *, csv: bool = True) -> list[str]:
     return [
         item["receipt"],
         item["state"],
-        item["state_name"],
+        STATE_NAMES_EN[item["state"]] if lang == "en" else item["state_name"],
         item["channel"],
         item["category_code"],
         description,
@@ -108,7 +125,8 @@ def test_an_xlsx_export_holds_row_by_row_what_the_list_shows(api, cases):
     header, *rows = sheets["cases"]
     assert header[:3] == ["receipt", "state", "state name"]  # in English, as asked
     listed = _listed(api, "command", category_code="0107")
-    expected = [_expected(item, csv=False) for item in listed]
+    expected = [_expected(item, csv=False, lang="en") for item in listed]
+    assert {row[2] for row in rows} == {"Received"}  # the state's name in English too
     assert rows == expected
     assert xlsx_is_frozen_with_bold_header(response.content)
 
