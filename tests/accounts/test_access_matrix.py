@@ -772,6 +772,12 @@ PROBES |= {
         Probe("GET", "", _track_photo_check, setup=_track_photo_setup)
     ],
     ("GET", "/callbacks"): [Probe("GET", "/callbacks", _callbacks_check, setup=_callbacks_setup)],
+    **{
+        ("GET", f"/callbacks/export.{format}"): [
+            Probe("GET", f"/callbacks/export.{format}", _status(200), setup=_callbacks_setup)
+        ]
+        for format in ("csv", "xlsx")
+    },
 }
 
 

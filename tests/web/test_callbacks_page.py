@@ -2,6 +2,7 @@
 caller wants a call back and has not rated yet, oldest closed first, callers masked; the rating
 entered on the caller's behalf takes the case out. TestClient on the demo district."""
 
+import json
 import re
 from datetime import timedelta
 
@@ -14,6 +15,7 @@ from onegrid.db.base import utcnow
 from onegrid.web.pages import callbacks as page
 from tests.cases.conftest import OTHER_GRID, WORKER_GRID, point_in, report
 from tests.cases.driving import CALLER_NAME, CALLER_PHONE, act, drive_to_handled
+from tests.sheets import csv_rows, xlsx_sheets
 
 
 @pytest.fixture
@@ -86,6 +88,43 @@ def test_the_list_is_paged(web, session, as_user, monkeypatch):
     assert _rows(second) == [calls[2].receipt] and 'rel="prev"' in second
     past = web.get("/callbacks?page=9", headers=as_user("command"), follow_redirects=False)
     assert past.status_code == 303 and past.headers["location"] == "/callbacks?lang=zh"
+
+
+@pytest.mark.parametrize("format", ["csv", "xlsx"])
+def test_the_list_exports_every_caller_masked(web, session, as_user, monkeypatch, format):
+    monkeypatch.setattr(page, "PAGE_SIZE", 1)  # the page shows one
+    monkeypatch.setattr(page, "_BATCH", 2)  # the export reads two at a time
+    calls = [waiting_call(session, closed_in=n, category="0107") for n in (3, 1, 2)]
+    waiting_call(session, category="0109", callback=False)  # no call back wanted
+    first = web.get("/callbacks", headers=as_user("command")).text
+    assert f'href="/callbacks/export.{format}?lang=zh"' in first
+    answer = web.get(f"/callbacks/export.{format}?lang=en", headers=as_user("command"))
+    assert answer.status_code == 200 and "attachment" in answer.headers["content-disposition"]
+    if format == "csv":
+        header, *rows = csv_rows(answer.content)
+    else:
+        header, *rows = xlsx_sheets(answer.content)["callbacks"]
+    assert header == [
+        "receipt",
+        "category",
+        "description (masked)",
+        "closed at",
+        "caller (masked)",
+        "phone (masked)",
+    ]
+    # Every caller of every page, oldest closed first, as the list masks them.
+    assert [row[0] for row in rows] == [calls[i].receipt for i in (1, 2, 0)]
+    assert {(row[1], row[4], row[5]) for row in rows} == {
+        ("Street light out", "王**", "139****5678")
+    }
+    closed = (calls[1].closed_at + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M:%S")
+    assert rows[0][3] == closed  # Shanghai time
+    assert CALLER_PHONE.encode() not in answer.content
+    records = session.scalars(select(AuditRecord).where(AuditRecord.action == "case.export"))
+    [detail] = [json.loads(r.detail) for r in records]
+    assert detail["query"] == {"page": "callbacks"} and detail["count"] == 3
+    for role in ("street", "department", "leader"):
+        assert web.get(f"/callbacks/export.{format}", headers=as_user(role)).status_code == 403
 
 
 def test_only_the_command_centre_opens_the_list(web, as_user):

@@ -1,7 +1,8 @@
 """The hotline's callback list at `/callbacks` (command centre): closed 12345 cases whose caller
 asked for a call back, the caller masked (revealed with a purpose through POST /pii/reveal),
 and the caller's rating entered on their behalf (the evaluate transition, POST
-/cases/{id}/transitions): static/js/pages/callbacks.js. The list: cases/callbacks.py."""
+/cases/{id}/transitions): static/js/pages/callbacks.js; the list exported (masked, audited) as
+CSV and XLSX. The list: cases/callbacks.py."""
 
 from datetime import datetime
 from typing import Annotated
@@ -14,9 +15,10 @@ from onegrid import API_PREFIX
 from onegrid.audit import auditing
 from onegrid.cases import callbacks
 from onegrid.config import get_settings
+from onegrid.core import exports
 from onegrid.core.access import require
 from onegrid.core.permissions import Permission, Principal
-from onegrid.db import DbSession
+from onegrid.db import DbSession, StreamingSession
 from onegrid.web.header import header_context
 from onegrid.web.pages.track import COMMENT_MAX, RATING_STRINGS
 from onegrid.web.rendering import Lang, language, render, root
@@ -96,6 +98,8 @@ def callback_list(
         "total": total,
         "page": _pager(request, chosen, page, len(items), total) if items else None,
         "comment_max": COMMENT_MAX,
+        "export_csv": f"{root(request)}/callbacks/export.csv?lang={chosen}",
+        "export_xlsx": f"{root(request)}/callbacks/export.xlsx?lang={chosen}",
     }
     script = {
         "api": root(request) + API_PREFIX,
@@ -107,6 +111,66 @@ def callback_list(
     response = render(request, "callbacks.html", chosen, STRINGS, context, script=script)
     response.headers["Cache-Control"] = "no-store"  # callers' data, and the CSRF token
     return response
+
+
+_BATCH = 500  # callers read at a time for the export
+
+
+def _every(session, who: Principal):
+    """Yields every caller of the list, oldest closed first, a batch at a time."""
+    offset = 0
+    while batch := callbacks.waiting(session=session, scope=who.scope, limit=_BATCH, offset=offset):
+        yield from batch
+        offset += len(batch)
+
+
+def _export(request: Request, session, who: Principal, lang: str | None, format: exports.Format):
+    return exports.stream(
+        columns=COLUMNS,
+        rows=_every(session, who),
+        format=format,
+        name=exports.filename("callbacks", exports.scope_name(who.scope), exports.today(), format),
+        lang=language(request, lang),
+        sheet="callbacks",
+        finished=auditing.export_recorder(
+            session, request, who, "case", query={"page": "callbacks"}, format=format.value
+        ),
+    )
+
+
+@router.get("/callbacks/export.csv")
+def callbacks_csv(
+    request: Request, session: StreamingSession, who: Operator, lang: Lang = None
+) -> Response:
+    """Every caller waiting for a call back, as CSV, the callers masked."""
+    return _export(request, session, who, lang, exports.Format.CSV)
+
+
+@router.get("/callbacks/export.xlsx")
+def callbacks_xlsx(
+    request: Request, session: StreamingSession, who: Operator, lang: Lang = None
+) -> Response:
+    """Every caller waiting for a call back, as an XLSX workbook, the callers masked."""
+    return _export(request, session, who, lang, exports.Format.XLSX)
+
+
+# The list's columns: the callers as the list shows them, masked (a number is revealed one at a
+# time, with a purpose, on the page alone).
+COLUMNS = [
+    exports.Column("receipt", "受理编号", "receipt", 16),
+    exports.Column(
+        "category",
+        "类别",
+        "category",
+        14,
+        lambda c: c.category_name or c.category_code,
+        lambda c: c.category_name_en or c.category_code,
+    ),
+    exports.Column("description", "描述（已脱敏）", "description (masked)", 48),
+    exports.Column("closed_at", "结案时间", "closed at", 20),
+    exports.Column("caller_name", "来电人（已脱敏）", "caller (masked)", 12),
+    exports.Column("caller_phone", "电话（已脱敏）", "phone (masked)", 14),
+]
 
 
 STRINGS: Strings = {
@@ -123,6 +187,8 @@ STRINGS: Strings = {
     "waiting_count_one": ("{n} 位来电人等待回访", "{n} caller waiting for a call"),
     "empty": ("目前没有等待回访的来电。", "Nobody is waiting for a call back."),
     "list_label": ("等待回访的来电", "Callers waiting for a call"),
+    "export_csv": ("导出 CSV", "Export CSV"),
+    "export_xlsx": ("导出 Excel", "Export XLSX"),
     "closed_at": ("结案时间", "Closed"),
     "caller": ("来电人", "Caller"),
     "caller_unnamed": ("未留姓名", "no name given"),
