@@ -283,13 +283,22 @@ def signed_in_page(
     page.fill("#username", username)
     page.fill("#password", password)
     page.click("#login-button")
-    page.wait_for_url(live_server + "/", wait_until="domcontentloaded")
+    signed_in(page, live_server)
+    page.goto(live_server + "/")  # the map: the role's own start page may be another
     try:
         yield page
     finally:
         context.close()
     assert outside == [], f"the page requested URLs outside the app: {outside}"
     assert errors == [], f"the page threw: {errors}"
+
+
+def signed_in(page: Page, server: str) -> None:
+    """Waits until the sign-in form has led on to this server's page past it (the role's
+    start page: the console, the inbox, the tasks, the map...)."""
+    page.wait_for_url(
+        lambda url: url.startswith(server) and "/login" not in url, wait_until="domcontentloaded"
+    )
 
 
 def wait_for_grids(page: Page, count: int) -> None:

@@ -12,6 +12,7 @@ from onegrid.accounts.identity import SESSION_COOKIE
 from onegrid.config import get_settings
 from onegrid.web.login_csrf import COOKIE as LOGIN_CSRF_COOKIE
 from tests.login_form import post_login
+from tests.web.conftest import signed_in
 
 REAL_KEYS = {
     "ONEGRID_SECRET_KEY": "a-secret-of-this-deployment-only",
@@ -128,7 +129,7 @@ def test_chromium_signs_in_to_the_demo_over_http_localhost(
         page.fill("#username", territory.username)
         page.fill("#password", territory.password)
         page.click("#login-button")
-        page.wait_for_url(live_server + "/")
+        signed_in(page, live_server)
         expect(page.locator("#current-user")).to_contain_text(territory.username)
         cookies = {c["name"]: c for c in context.cookies(live_server)}
         assert cookies[SESSION_COOKIE]["secure"] is True

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.web.conftest import grid_center
+from tests.web.conftest import grid_center, signed_in
 
 # Installed before any script of each document: keeps every violation the page reports.
 _LISTEN = """
@@ -69,7 +69,8 @@ def sign_in(watched: Watched, live_server: str, territory) -> None:
     page.fill("#username", territory.username)
     page.fill("#password", territory.password)
     page.click("#login-button")
-    page.wait_for_url(live_server + "/", wait_until="load")
+    signed_in(page, live_server)
+    page.goto(live_server + "/", wait_until="load")  # the map, whatever the role's start page
 
 
 @pytest.mark.browser

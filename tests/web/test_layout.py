@@ -15,7 +15,13 @@ from onegrid.accounts import service as accounts
 from onegrid.core.permissions import Role
 from onegrid.db import create_db_engine
 from onegrid.web.rendering import STATIC_DIR
-from tests.web.conftest import DISTRICT, click_at, sign_in, signed_in_page, wait_for_grids
+from tests.web.conftest import (
+    DISTRICT,
+    click_at,
+    sign_in,
+    signed_in_page,
+    wait_for_grids,
+)
 
 PHONE, DESKTOP = (360, 640), (1440, 900)
 STYLESHEET = "/static/css/onegrid.css"
@@ -188,7 +194,9 @@ def test_the_font_comes_from_this_site(browser: Browser, live_server: str, terri
                 else None
             ),
         )
-        page.goto(live_server + "/login")
+        # Sign-in straight to the map (as a link to it would lead), not the role's start page:
+        # the budget below is for these two pages.
+        page.goto(live_server + "/login?next=/%3Flang%3Dzh")
         page.fill("#username", territory.username)
         page.fill("#password", territory.password)
         page.click("#login-button")
