@@ -2,6 +2,7 @@
 XLSX say the same, only those who supervise read it, a street office its own street alone, and
 the scheduler writes each street's file once."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -59,6 +60,18 @@ def test_the_page_shows_the_report_and_prints_without_the_header(client, tokens,
     assert "大北街道 · 2026-03 月度报告" in page.text
     assert 'id="report-categories"' in page.text and "report-print" in page.text
     assert page.text.count('class="monthly-report__receipt"') == 4
+
+
+def test_the_english_page_names_its_rows_as_english_labels(client, tokens, month_of_cases):
+    headers = {"Authorization": f"Bearer {tokens['street']}"}
+    params = {"month": "2026-03", "lang": "en"}
+    page = client.get("/reports/monthly", params=params, headers=headers)
+    assert page.status_code == 200, page.text
+    assert "大北街道 · Monthly report 2026-03" in page.text
+    rows = re.findall(r'<th scope="row"[^>]*>([^<]+)</th>', page.text)
+    assert "Received" in rows and "Closure rate" in rows and "On-time closure rate" in rows
+    assert all(row[0].isupper() or not row[0].isalpha() for row in rows), rows
+    assert "Top 10 categories" in page.text
 
 
 def test_the_xlsx_holds_the_same_figures(client, tokens, month_of_cases, session):

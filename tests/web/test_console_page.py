@@ -202,3 +202,12 @@ def test_the_bulk_form_posts_what_console_bulk_takes(web, as_user, build):
     assert one.receipt in sent.text and two.receipt in sent.text
     after = web.get("/console?queue=received", headers=as_user("command")).text
     assert _rows(after) == []
+
+
+def test_the_keyboard_help_reads_in_the_pages_language(web, as_user):
+    """The colon belongs to the language: a full-width one in Chinese, a plain one in English."""
+    english = web.get("/console", params={"lang": "en"}, headers=as_user("command")).text
+    assert '<span class="console__keys-title">Keyboard: </span>j / ↓ next case' in english
+    assert "：" not in re.search(r'id="console-keys">(.*?)</p>', english, re.S)[1]
+    chinese = web.get("/console", params={"lang": "zh"}, headers=as_user("command")).text
+    assert '<span class="console__keys-title">键盘操作：</span>j / ↓ 下一条' in chinese

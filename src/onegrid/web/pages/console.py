@@ -277,7 +277,7 @@ STRINGS: Strings = {
         "Due soonest (or longest overdue) first; those without a clock last.",
     ),
     "order_closed": ("最近结案的在前。", "Latest closed first."),
-    "keys_title": ("键盘操作", "Keyboard"),
+    "keys_title": ("键盘操作：", "Keyboard: "),
     "keys_help": (
         "j / ↓ 下一条，k / ↑ 上一条，Enter 打开案件，x 勾选，/ 搜索。",
         "j / ↓ next case, k / ↑ previous, Enter opens it, x ticks it, / searches.",

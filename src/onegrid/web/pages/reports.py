@@ -67,7 +67,7 @@ def _view(report: MonthlyReport, lang: str) -> dict:
     return {
         "counts": [
             {
-                "name": COUNT_NAMES[fact][1 if en else 0],
+                "name": COUNT_NAMES[fact][1].capitalize() if en else COUNT_NAMES[fact][0],
                 "this": this,
                 "last": last,
                 "change": _signed(this - last),
@@ -77,7 +77,7 @@ def _view(report: MonthlyReport, lang: str) -> dict:
         "figures": [
             {
                 "code": f.indicator.code,
-                "name": f.indicator.en if en else f.indicator.zh,
+                "name": f.indicator.en.capitalize() if en else f.indicator.zh,
                 "about": f.indicator.about_en if en else f.indicator.about_zh,
                 "this": _percent(f.this.value),
                 "last": _percent(f.last.value),
@@ -178,7 +178,7 @@ def monthly_xlsx(
 
 STRINGS: Strings = {
     "page_title": ("街道月度报告", "Street monthly report"),
-    "heading": ("{street} · {month} 月度报告", "{street} · monthly report {month}"),
+    "heading": ("{street} · {month} 月度报告", "{street} · Monthly report {month}"),
     "intro": (
         "按受理月份统计：本月受理的案件，以生成报告时的状态计；与上月（{previous}）对比。",
         "Counted by month of intake: the cases received this month, as they stand now; "
@@ -191,7 +191,7 @@ STRINGS: Strings = {
     "download": ("下载 XLSX", "Download XLSX"),
     "counts_title": ("案件数", "Cases"),
     "figures_title": ("指标", "Indicators"),
-    "categories_title": ("高发类别（前 10）", "Top categories (10)"),
+    "categories_title": ("高发类别（前 10）", "Top 10 categories"),
     "overdue_title": ("超期案件", "Overdue cases"),
     "overdue_intro": (
         "本月受理、曾超过某一阶段时限的案件，最早受理的在前。",
