@@ -211,3 +211,30 @@ def test_the_keyboard_help_reads_in_the_pages_language(web, as_user):
     assert "：" not in re.search(r'id="console-keys">(.*?)</p>', english, re.S)[1]
     chinese = web.get("/console", params={"lang": "zh"}, headers=as_user("command")).text
     assert '<span class="console__keys-title">键盘操作：</span>j / ↓ 下一条' in chinese
+
+
+def test_a_refused_bulk_action_says_why_on_its_page(web, as_user, build):
+    """Sent without the page's script, a void without its reason is a 422 page in the user's
+    language saying what is missing (the domain's words), and nothing is voided."""
+    one = build(State.RECEIVED)
+    html = web.get("/console?queue=received&lang=en", headers=as_user("command")).text
+    token = re.search(r'name="csrf_token" value="([^"]*)"', html)[1]
+    sent = web.post(
+        "/console/bulk?lang=en",
+        data={"case": [one.id], "action": "void", "note": " ", "csrf_token": token},
+        headers=as_user("command"),
+    )
+    assert sent.status_code == 422
+    assert "The value of “note” is not valid." in sent.text
+    assert '<p id="error-detail" class="muted">give the reason for voiding in the note</p>' in (
+        sent.text
+    )
+    assert one.receipt in web.get("/console?queue=received", headers=as_user("command")).text
+    # A parameter the framework refuses keeps its raw words off the page.
+    raw = web.post(
+        "/console/bulk?lang=en",
+        data={"case": ["abc"], "action": "void", "note": "x", "csrf_token": token},
+        headers=as_user("command"),
+    )
+    assert raw.status_code == 422 and "int_parsing" not in raw.text
+    assert 'id="error-detail"' not in raw.text

@@ -27,6 +27,11 @@ def _field(error: DomainError) -> str | None:
     return error.detail.get("field") if isinstance(error.detail, dict) else None
 
 
+def _raw(error: DomainError) -> bool:
+    """Whether the error is the framework's validation of a parameter, not the domain's refusal."""
+    return isinstance(error.detail, dict) and bool(error.detail.get("errors"))
+
+
 def _back(request: Request) -> str:
     """Returns the page to reload: this one if it was opened, else the page whose form was sent."""
     if request.method == "GET":
@@ -65,8 +70,9 @@ def error_page(request: Request, error: DomainError, status: int) -> Response:
         "status": status,
         "title": t[f"error_{key}_title"],
         "text": t["error_422_field"].format(field=field) if field else t[f"error_{key}_text"],
-        # The domain's own words ("no case 12") help; an unexpected error's do not.
-        "detail": error.message(lang) if status not in (422, 500) else None,
+        # The domain's own words ("no case 12", "give the reason for the void") help; an
+        # unexpected error's do not, nor a raw validation error's ("body.case.0 int_parsing").
+        "detail": error.message(lang) if status != 500 and not _raw(error) else None,
         "reload_href": _back(request) if status in (409, 500) else None,
     }
     response = render(request, "error.html", lang, STRINGS, context, status)
