@@ -49,6 +49,19 @@ def _refused_elsewhere(page, server: str, paths: list[str], word: str = "无权�
     forgive_refused_page(page, 422)
 
 
+def _lines_of(page, selector: str) -> list[int]:
+    """The distinct numbers of lines the cells' contents take (a line: the same bottom ±8 px)."""
+    return page.evaluate(
+        """(selector) => [...new Set([...document.querySelectorAll(selector)].map((cell) => {
+            const range = document.createRange();
+            range.selectNodeContents(cell);
+            const bottoms = [...range.getClientRects()].map((r) => r.bottom).sort((a, b) => a - b);
+            return bottoms.filter((b, i) => i === 0 || b - bottoms[i - 1] > 8).length;
+        }))]""",
+        selector,
+    )
+
+
 @pytest.mark.parametrize("phone", SCREENS, ids=IDS)
 def test_the_security_admin_creates_a_user_and_gives_a_role(
     browser: Browser, demo_server: str, phone: bool
@@ -59,6 +72,7 @@ def test_the_security_admin_creates_a_user_and_gives_a_role(
         expect(page.locator("#nav-users")).to_have_attribute("aria-current", "page")
         fits_the_screen(page)
         check_accessibility(page)
+        assert _lines_of(page, "#user-table .admin-table__short") == [1], "a name or role broke"
         page.click("#new-user")
         page.fill("#username", "x y")
         page.select_option("#role", "grid_worker")
