@@ -114,6 +114,7 @@ def test_the_system_admin_changes_a_limit_and_previews_a_route(
         assert page.url.startswith(demo_server + "/admin/categories")
         fits_the_screen(page)
         check_accessibility(page)
+        assert _lines_of(page, "#category-table .admin-table__short") == [1], "a name broke"
         page.click('#category-table tr[data-code="0107"] a')
         page.fill("#verify_limit", "3 hours")
         page.click("#save-category")
