@@ -382,6 +382,13 @@ def test_the_preview_names_the_department_and_the_rule(web, as_user, session):
     assert "请填写有效的经纬度" in _error(nothing.text, "preview_point")
 
 
+def test_the_previews_category_list_says_what_to_do_before_a_choice(web, as_user):
+    english = web.get("/admin/routing?lang=en", headers=as_user("sysadmin")).text
+    assert '<option value="">— choose a category —</option>' in english
+    chinese = web.get("/admin/routing", headers=as_user("sysadmin")).text
+    assert '<option value="">— 请选择类别 —</option>' in chinese
+
+
 def test_a_rule_is_set_previewed_and_deleted(web, as_user, session):
     headers = as_user("sysadmin")
     form = {"category_code": "0107", "unit_code": "210104017", "department_code": "water"}

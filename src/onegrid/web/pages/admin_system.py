@@ -509,6 +509,7 @@ STRINGS: Strings = {
         "No rules yet: every case goes to its category's default department.",
     ),
     "category": ("类别", "Category"),
+    "category_choose": ("— 请选择类别 —", "— choose a category —"),
     "unit": ("区划单元", "Unit"),
     "unit_hint": (
         "6 至 15 位区划代码（区、街道、社区或网格）",
