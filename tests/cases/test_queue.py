@@ -308,3 +308,72 @@ def test_the_api_pages_by_cursor_and_searches(session, build, api):
     assert refused.status_code == 422 and "after" in refused.text
     both = api("command", "get", "/cases", params=query | {"after": after or "x", "offset": 2})
     assert both.status_code == 422 and "after" in both.text
+
+
+@pytest.mark.parametrize("scan", [1, 2, 5, 1000])
+def test_a_search_pages_the_same_whether_candidates_or_the_index_answer(
+    session, build, monkeypatch, scan
+):
+    # The newest candidates are tested in Python first (queue.SCAN of them), the index asked
+    # for the rest: however many are scanned, the pages hold the same cases in the same order.
+    monkeypatch.setattr(queue, "SCAN", scan)
+    texts = ["井盖丢失", "路灯闪烁", "路灯熄灭", "井盖松动", "噪音扰民", "路灯闪烁", "井盖丢失"]
+    made = [
+        build(State.DISPATCHED, due_in_hours=5 + i, hour=8 + i, description=text)
+        for i, text in enumerate(texts)
+    ]
+    closed = build(State.CLOSED, hour=20, description="井盖已修好")
+
+    def listed(q, queue_name="all") -> list[int]:
+        seen, after = [], None
+        while True:
+            got = queue.page(
+                session=session,
+                scope=whole(),
+                filters=filters(q=q, queue=queue_name),
+                after=after,
+                limit=2,
+            )
+            seen += ids(got.items)
+            after = got.next_after
+            if after is None:
+                return seen
+
+    manholes = [made[6].id, made[3].id, made[0].id]  # newest first
+    assert listed("井盖") == [closed.id, *manholes]
+    assert listed("井") == [closed.id, *manholes]  # a word's start finds it
+    assert listed("路灯") == [made[5].id, made[2].id, made[1].id]
+    assert listed("井盖 丢失") == [made[6].id, made[0].id]
+    assert listed("噪音") == [made[4].id]
+    assert listed("南湖") == []
+    # The handling queue: the deadline nearest first (made in order of their deadlines).
+    assert listed("井盖", "handle") == list(reversed(manholes))
+
+
+@pytest.mark.parametrize("count_scan", [0, 1000])
+def test_the_counts_of_a_search_are_the_same_tested_or_indexed(
+    session, build, monkeypatch, count_scan
+):
+    monkeypatch.setattr(queue, "COUNT_SCAN", count_scan)
+    build(State.DISPATCHED, due_in_hours=5, description="井盖丢失")
+    build(State.DISPATCHED, due_in_hours=-5, description="井盖松动", pending="extension")
+    build(State.RECEIVED, due_in_hours=5, description="路灯不亮")
+    build(State.RECEIVED, due_in_hours=5, description="井盖丢失")
+    build(State.CLOSED, description="井盖已修好")
+    build(State.EVALUATED, description="井盖丢失")
+    got = queue.counts(session=session, scope=whole(), filters=filters(q="井盖"))
+    assert got == {
+        Queue.RECEIVED: 1,
+        Queue.VERIFY: 0,
+        Queue.OPEN: 0,
+        Queue.DISPATCH: 0,
+        Queue.HANDLE: 2,
+        Queue.CHECK: 0,
+        Queue.EVALUATE: 1,
+        Queue.APPROVAL: 1,
+        Queue.OVERDUE: 1,
+    }
+    red = queue.counts(session=session, scope=whole(), filters=filters(q="井盖", light="red"))
+    assert red[Queue.HANDLE] == 1 and red[Queue.EVALUATE] == 0 and red[Queue.OVERDUE] == 1
+    green = queue.counts(session=session, scope=whole(), filters=filters(q="井盖", light="green"))
+    assert green[Queue.HANDLE] == 1 and green[Queue.RECEIVED] == 1 and green[Queue.EVALUATE] == 0

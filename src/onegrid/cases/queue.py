@@ -31,7 +31,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from onegrid.cases import search
-from onegrid.cases.models import OPEN, Case, Channel, State
+from onegrid.cases.models import OPEN, Case, CaseText, Channel, State
 from onegrid.cases.service import scope_clause
 from onegrid.config import get_settings
 from onegrid.core.errors import Invalid
@@ -74,6 +74,8 @@ LIGHTS = tuple(light.value for light in Light)
 MAX_LIMIT = 500
 BATCH = MAX_LIMIT  # rows read at a time by `rows` (a page at most: `page` refuses more)
 MAX_QUERY = 100  # characters of a search
+SCAN = 2_000  # a search's candidates tested in the queue's order before the index is asked
+COUNT_SCAN = 20_000  # a search's counted candidates tested in Python, at most (else the index)
 
 
 @dataclass(frozen=True)
@@ -158,10 +160,7 @@ def page(
     calendar = get_calendar() if filters.light in (Light.GREEN, Light.YELLOW) else None
     items: list[Case] = []
     while True:
-        query = _filtered(scope, filters, now)
-        if cursor is not None:
-            query = query.where(order.after(cursor))
-        batch = list(session.scalars(order.sort(query).limit(limit + 1)))
+        batch = _batch(session, scope, filters, now, order, cursor, limit + 1)
         if calendar is None:
             items = batch
             break
@@ -174,6 +173,51 @@ def page(
     items = items[:limit]
     next_after = order.encode(order.key(items[-1])) if more and items else None
     return QueuePage(items, next_after)
+
+
+def _batch(
+    session: Session,
+    scope: Scope,
+    filters: QueueFilters,
+    now: datetime,
+    order: "_Order",
+    cursor: tuple[datetime | None, int] | None,
+    n: int,
+) -> list[Case]:
+    """Returns the next n cases of the queue after the cursor (None: from its start), in order.
+
+    A search first reads the next SCAN candidates (every filter but the words) in the queue's
+    order with their words and tests them (search.holds): a word most cases hold finds a page
+    among the first few dozen, where the index would list every case holding it (a year's
+    worth) before the newest could be taken. Only when the candidates hold fewer than n does
+    the index answer the rest, after the last candidate read (a rarer word: few matches)."""
+    if not filters.q:
+        query = _filtered(scope, filters, now)
+        if cursor is not None:
+            query = query.where(order.after(cursor))
+        return list(session.scalars(order.sort(query).limit(n)))
+    found = search.query_words(filters.q)
+    if not found:
+        return []
+    column = getattr(Case, order.column)
+    candidates = (
+        select(Case.id, column, CaseText.words)
+        .join(CaseText, CaseText.case_id == Case.id)
+        .where(_conditions(scope, replace(filters, q=None), now))
+    )
+    if cursor is not None:
+        candidates = candidates.where(order.after(cursor))
+    scanned = session.execute(order.sort(candidates).limit(SCAN)).all()
+    ids = [case_id for case_id, _, words in scanned if search.holds(words, found)][:n]
+    by_id = {}
+    if ids:
+        by_id = {c.id: c for c in session.scalars(select(Case).where(Case.id.in_(ids)))}
+    items = [by_id[i] for i in ids if i in by_id]
+    if len(items) < n and len(scanned) == SCAN:
+        last_id, last_value, _ = scanned[-1]
+        rest = _filtered(scope, filters, now).where(order.after((last_value, last_id)))
+        items += session.scalars(order.sort(rest).limit(n - len(items)))
+    return items
 
 
 def rows(*, session: Session, scope: Scope, filters: QueueFilters) -> Iterator[Case]:
@@ -201,6 +245,10 @@ def counts(*, session: Session, scope: Scope, filters: QueueFilters) -> dict[Que
     late = and_(Case.stage_deadline.is_not(None), Case.stage_deadline < now)
     columns = [Case.state, Case.pending.is_not(None), late]
     in_open = Case.state.in_([s.value for s in OPEN_STATES])
+    if filters.q and search.query_words(filters.q):
+        tallies = _searched_tallies(session, scope, base, now, columns)
+        if tallies is not None:
+            return _by_queue(tallies)
     if filters.light in (Light.GREEN, Light.YELLOW):
         columns += [Case.stage_started_at, Case.stage_deadline]
         query = select(*columns).where(_conditions(scope, base, now), in_open)
@@ -224,6 +272,48 @@ def counts(*, session: Session, scope: Scope, filters: QueueFilters) -> dict[Que
                 _conditions(scope, base, now), Case.state == State.CLOSED.value
             )
             tallies.append((State.CLOSED.value, False, False, session.scalar(closed) or 0))
+    return _by_queue(tallies)
+
+
+def _searched_tallies(
+    session: Session,
+    scope: Scope,
+    filters: QueueFilters,
+    now: datetime,
+    columns: list,
+) -> list[tuple] | None:
+    """The counts' tallies of a search, its words tested in Python (search.holds) on the
+    candidates' words when they are few (the open cases, and the closed ones awaiting their
+    evaluation: a few thousand of a year), rather than joining every case the index lists for
+    the words (all of them, for a word most cases hold); None when the candidates are many."""
+    found = search.query_words(filters.q or "")
+    plain = _conditions(scope, replace(filters, q=None), now)
+    counted = [s.value for s in OPEN_STATES]
+    if filters.light is None:
+        counted.append(State.CLOSED.value)
+    candidates = select(func.count()).where(plain, Case.state.in_(counted))
+    if (session.scalar(candidates) or 0) > COUNT_SCAN:
+        return None
+    calendar = get_calendar() if filters.light in (Light.GREEN, Light.YELLOW) else None
+    extra = [Case.stage_started_at, Case.stage_deadline] if calendar is not None else []
+    query = (
+        select(*columns, *extra, CaseText.words)
+        .join(CaseText, CaseText.case_id == Case.id)
+        .where(plain, Case.state.in_(counted))
+    )
+    grouped: dict[tuple, int] = {}
+    for row in session.execute(query):
+        if not search.holds(row[-1], found):
+            continue
+        if calendar is not None and _light(row[3], row[4], calendar, now) is not filters.light:
+            continue
+        key = tuple(row[:3])
+        grouped[key] = grouped.get(key, 0) + 1
+    return [(*k, n) for k, n in grouped.items()]
+
+
+def _by_queue(tallies: list[tuple]) -> dict[Queue, int]:
+    """Returns the counts by queue of (state, pending, overdue, count) tallies."""
     result = dict.fromkeys(COUNTED, 0)
     by_state = {s.value: q for q, states in STATES.items() for s in states}
     open_values = {s.value for s in OPEN_STATES}

@@ -106,6 +106,14 @@ def _in_tsvector(element: _Holds, compiler, **kw) -> str:
     return compiler.process(Case.id.in_(ids), **kw)
 
 
+def holds(text: str, found: list[str]) -> bool:
+    """Returns whether case_text's words (text) hold every word found (query_words), each as a
+    word or the start of one: what the index answers, for a case whose words are already read
+    (the console tests the newest candidates so before it asks the index; cases/queue.py)."""
+    tokens = text.split()
+    return all(any(token.startswith(word) for token in tokens) for word in found)
+
+
 def fts_query(found: list[str]) -> str:
     """Returns the FTS5 query for these words: each a quoted prefix, all of them required."""
     return " AND ".join('"' + w.replace('"', '""') + '"*' for w in found)
@@ -148,4 +156,4 @@ def reindex(session: Session, batch: int = 5000) -> int:
         last = found[-1][0]
 
 
-__all__ = ["add", "indexed", "matching", "query_words", "reindex", "rows_for", "words"]
+__all__ = ["add", "holds", "indexed", "matching", "query_words", "reindex", "rows_for", "words"]
