@@ -27,7 +27,7 @@ from sqlalchemy import func, select, text
 from bench.common import Figure, Scale
 from bench.generate import cases_file
 from bench.stores import cache_dir, imported_sqlite, sqlite_url
-from bench.years import copy_cases_sql
+from bench.years import copy_cases_sql, copy_texts_sql
 from onegrid.cases.models import Case
 from onegrid.db.engine import create_db_engine
 
@@ -60,8 +60,9 @@ def export(store: Path, format: str, mode: str) -> dict:
     return said
 
 
-def _store(count: int, small: int, path: Path) -> None:
-    """Puts a store of `count` cases at path: imported, or the smaller import and its copies."""
+def copied_store(count: int, small: int, path: Path, texts: bool = False) -> None:
+    """Puts a store of `count` cases at path: imported, or the smaller import and its copies
+    (with their rows of the search index too if `texts`: the console searches them)."""
     if count <= small or (cache_dir() / f"imported-{count}.db").exists():
         shutil.copyfile(imported_sqlite(count, cases_file(count)), path)
         return
@@ -71,6 +72,8 @@ def _store(count: int, small: int, path: Path) -> None:
         offset = connection.scalar(select(func.max(Case.id)))
         for k in range(1, count // small):
             connection.execute(text(copy_cases_sql(offset, k, days=371 * k)))
+            if texts:
+                connection.execute(text(copy_texts_sql(offset, k)))
     engine.dispose()
 
 
@@ -83,7 +86,7 @@ def run(scale: Scale, workdir: Path) -> list[Figure]:
     stores = {}
     for count in (small, large):
         stores[count] = workdir / f"exports-{count}.db"
-        _store(count, small if scale is Scale.FULL else count, stores[count])
+        copied_store(count, small if scale is Scale.FULL else count, stores[count])
     figures = []
     for format in FORMATS:
         name = format.upper()

@@ -99,3 +99,13 @@ def copy_cases_sql(offset: int, k: int, days: int) -> str:
         f"INSERT INTO case_record ({names}) "
         f"SELECT {', '.join(values)} FROM case_record WHERE id <= {offset}"
     )
+
+
+def copy_texts_sql(offset: int, k: int) -> str:
+    """SQL copying the search index's rows (case_text) of the store's first cases, ids up to
+    `offset`, for copy k of copy_cases_sql (the index's triggers index them)."""
+    return (
+        "INSERT INTO case_text (case_id, district_code, words) "
+        f"SELECT case_id + {k * offset}, district_code, words FROM case_text "
+        f"WHERE case_id <= {offset}"
+    )

@@ -140,6 +140,7 @@ def _live(request: Request, session: Session, who: Principal, lang: str, after: 
 def _choices(session: Session, who: Principal, lang: str) -> dict:
     """The filters' options within the scope: streets, communities, categories, departments."""
     en = lang == "en"
+    departments = territory.list_departments(session=session, scope=who.scope)
     # Codes and names only: a unit's row holds its polygon too.
     units = {
         level: session.execute(
@@ -161,12 +162,10 @@ def _choices(session: Session, who: Principal, lang: str) -> dict:
             for c in routing.list_categories(session=session, scope=who.scope)
         ],
         "departments": [
-            (str(d.id), d.name_en if en and d.name_en else d.name)
-            for d in territory.list_departments(session=session, scope=who.scope)
+            (str(d.id), d.name_en if en and d.name_en else d.name) for d in departments
         ],
         "department_codes": [
-            (d.code, d.name_en if en and d.name_en else d.name)
-            for d in territory.list_departments(session=session, scope=who.scope)
+            (d.code, d.name_en if en and d.name_en else d.name) for d in departments
         ],
         "channels": [(c.value, pick(CHANNEL_LABELS, lang)[c.value]) for c in Channel],
         "lights": [(light.value, pick(LIGHT_LABELS, lang)[light.value]) for light in Light],
