@@ -31,7 +31,7 @@ from onegrid.cases.queue import Queue
 from onegrid.db.engine import create_db_engine
 
 SIZES = {Scale.SMOKE: 2_000, Scale.QUICK: 100_000, Scale.FULL: 1_000_000}
-RUNS = {Scale.SMOKE: 2, Scale.QUICK: 10, Scale.FULL: 20}
+RUNS = {Scale.SMOKE: 2, Scale.QUICK: 10, Scale.FULL: 10}
 LIKE_RUNS = {Scale.SMOKE: 2, Scale.QUICK: 5, Scale.FULL: 5}
 PAGE_MS, SEARCH_MS = 150, 200
 SAMPLE = 20_000  # cases whose words are counted to choose the two search words
