@@ -27,7 +27,7 @@ from onegrid.core.permissions import Permission, Principal
 from onegrid.core.workcalendar import Light, get_calendar
 from onegrid.db import DbSession
 from onegrid.db.base import utcnow
-from onegrid.routing import service as routing
+from onegrid.routing.models import Category
 from onegrid.territory import service as territory
 from onegrid.territory.models import TerritoryUnit
 from onegrid.web.case_display import LIGHT_LABELS, clock, state_label
@@ -158,8 +158,13 @@ def _choices(session: Session, who: Principal, lang: str) -> dict:
         "streets": [(code, name) for code, name in units[Level.STREET]],
         "communities": [(code, name) for code, name in units[Level.COMMUNITY]],
         "categories": [
-            (c.code, f"{c.code} {c.name_en if en and c.name_en else c.name}")
-            for c in routing.list_categories(session=session, scope=who.scope)
+            (code, f"{code} {name_en if en and name_en else name}")
+            for code, name, name_en in session.execute(
+                # Codes and names only: a whole category (25 columns) costs 0.25 ms to build.
+                select(Category.code, Category.name, Category.name_en)
+                .where(Category.active.is_(True), who.scope.district_clause(Category.district_code))
+                .order_by(Category.district_code, Category.code)
+            )
         ],
         "departments": [
             (str(d.id), d.name_en if en and d.name_en else d.name) for d in departments
