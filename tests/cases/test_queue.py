@@ -377,3 +377,23 @@ def test_the_counts_of_a_search_are_the_same_tested_or_indexed(
     assert red[Queue.HANDLE] == 1 and red[Queue.EVALUATE] == 0 and red[Queue.OVERDUE] == 1
     green = queue.counts(session=session, scope=whole(), filters=filters(q="井盖", light="green"))
     assert green[Queue.HANDLE] == 1 and green[Queue.RECEIVED] == 1 and green[Queue.EVALUATE] == 0
+
+
+def test_a_searchs_closed_cases_are_counted_up_to_one_more_than_the_cap(
+    session, build, monkeypatch
+):
+    # Many closed candidates (more than COUNT_SCAN): the index counts them, stopping at
+    # SEARCH_COUNTED + 1 ("more than SEARCH_COUNTED"); fewer are counted exactly.
+    monkeypatch.setattr(queue, "COUNT_SCAN", 0)
+    monkeypatch.setattr(queue, "SEARCH_COUNTED", 2)
+    for hour in range(8, 12):
+        build(State.CLOSED, hour=hour, description="井盖丢失")
+    build(State.CLOSED, description="路灯闪烁")
+    many = queue.counts(session=session, scope=whole(), filters=filters(q="井盖"))
+    assert many[Queue.EVALUATE] == 3
+    monkeypatch.setattr(queue, "SEARCH_COUNTED", 10)
+    exact = queue.counts(session=session, scope=whole(), filters=filters(q="井盖"))
+    assert exact[Queue.EVALUATE] == 4
+    assert (
+        queue.counts(session=session, scope=whole(), filters=filters(q="路灯"))[Queue.EVALUATE] == 1
+    )

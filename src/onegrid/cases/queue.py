@@ -27,7 +27,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, true
 from sqlalchemy.orm import Session
 
 from onegrid.cases import search
@@ -76,6 +76,7 @@ BATCH = MAX_LIMIT  # rows read at a time by `rows` (a page at most: `page` refus
 MAX_QUERY = 100  # characters of a search
 SCAN = 2_000  # a search's candidates tested in the queue's order before the index is asked
 COUNT_SCAN = 20_000  # a search's counted candidates tested in Python, at most (else the index)
+SEARCH_COUNTED = 1_000  # a search's closed cases counted up to one more (shown as "1000+")
 
 
 @dataclass(frozen=True)
@@ -205,19 +206,31 @@ def _batch(
         .join(CaseText, CaseText.case_id == Case.id)
         .where(_conditions(scope, replace(filters, q=None), now))
     )
-    if cursor is not None:
-        candidates = candidates.where(order.after(cursor))
-    scanned = session.execute(order.sort(candidates).limit(SCAN)).all()
-    ids = [case_id for case_id, _, words in scanned if search.holds(words, found)][:n]
+    ids: list[int] = []
+    # A few pages' worth first (a common word ends there), then the rest of SCAN.
+    first = min(SCAN, 4 * n)
+    for size in (first, SCAN - first):
+        if size <= 0:
+            continue
+        query = candidates if cursor is None else candidates.where(order.after(cursor))
+        scanned = session.execute(order.sort(query).limit(size)).all()
+        ids += [case_id for case_id, _, words in scanned if search.holds(words, found)]
+        if scanned:
+            cursor = (scanned[-1][1], scanned[-1][0])
+        if len(ids) >= n or len(scanned) < size:
+            break
+    else:
+        if len(ids) < n:  # SCAN candidates read, too few hold the words: the index for the rest
+            ids += session.scalars(
+                order.sort(select(Case.id).where(_conditions(scope, filters, now)))
+                .where(order.after(cursor))
+                .limit(n - len(ids))
+            )
+    ids = ids[:n]
     by_id = {}
     if ids:
         by_id = {c.id: c for c in session.scalars(select(Case).where(Case.id.in_(ids)))}
-    items = [by_id[i] for i in ids if i in by_id]
-    if len(items) < n and len(scanned) == SCAN:
-        last_id, last_value, _ = scanned[-1]
-        rest = _filtered(scope, filters, now).where(order.after((last_value, last_id)))
-        items += session.scalars(order.sort(rest).limit(n - len(items)))
-    return items
+    return [by_id[i] for i in ids if i in by_id]
 
 
 def rows(*, session: Session, scope: Scope, filters: QueueFilters) -> Iterator[Case]:
@@ -238,78 +251,75 @@ def counts(*, session: Session, scope: Scope, filters: QueueFilters) -> dict[Que
     """Returns how many cases of scope and filters (its queue aside) wait in each queue.
 
     One grouped query over the open states (a few thousand cases, by the index on state) and
-    a count of the closed ones (no clock, nothing pending: the index alone when unfiltered);
-    never the evaluated, voided and merged cases that make up most of a year."""
+    a count of the closed ones (no clock, nothing pending: the index alone, migration 0020);
+    never the evaluated, voided and merged cases that make up most of a year. With a search,
+    the candidates' words are tested in Python when they are few (COUNT_SCAN), and the closed
+    cases, a third of a year, are counted up to SEARCH_COUNTED + 1 when many: a count above
+    SEARCH_COUNTED means "more than that" (a word most cases hold would otherwise join every
+    case the index lists for it with every closed case)."""
     now = utcnow()
     base = replace(filters, queue=Queue.ALL)
-    late = and_(Case.stage_deadline.is_not(None), Case.stage_deadline < now)
-    columns = [Case.state, Case.pending.is_not(None), late]
-    in_open = Case.state.in_([s.value for s in OPEN_STATES])
-    if filters.q and search.query_words(filters.q):
-        tallies = _searched_tallies(session, scope, base, now, columns)
-        if tallies is not None:
-            return _by_queue(tallies)
-    if filters.light in (Light.GREEN, Light.YELLOW):
-        columns += [Case.stage_started_at, Case.stage_deadline]
-        query = select(*columns).where(_conditions(scope, base, now), in_open)
-        calendar = get_calendar()
-        grouped: dict[tuple, int] = {}
-        for state, pending, overdue, start, deadline in session.execute(query):
-            if _light(start, deadline, calendar, now) is filters.light:
-                key = (state, pending, overdue)
-                grouped[key] = grouped.get(key, 0) + 1
-        tallies = [(*k, n) for k, n in grouped.items()]
-    else:
-        query = (
-            select(*columns, func.count())
-            .where(_conditions(scope, base, now), in_open)
-            .group_by(*columns)
+    found = search.query_words(filters.q) if filters.q else []
+    tallies = _open_tallies(session, scope, base, now, found)
+    if filters.light is None:  # closed cases have no clock (no light) and nothing pending
+        tallies.append(
+            (State.CLOSED.value, False, False, _closed(session, scope, base, now, found))
         )
-        tallies = list(session.execute(query))
-        # Closed cases have no clock (no light) and nothing pending.
-        if filters.light is None:
-            closed = select(func.count()).where(
-                _conditions(scope, base, now), Case.state == State.CLOSED.value
-            )
-            tallies.append((State.CLOSED.value, False, False, session.scalar(closed) or 0))
     return _by_queue(tallies)
 
 
-def _searched_tallies(
-    session: Session,
-    scope: Scope,
-    filters: QueueFilters,
-    now: datetime,
-    columns: list,
-) -> list[tuple] | None:
-    """The counts' tallies of a search, its words tested in Python (search.holds) on the
-    candidates' words when they are few (the open cases, and the closed ones awaiting their
-    evaluation: a few thousand of a year), rather than joining every case the index lists for
-    the words (all of them, for a word most cases hold); None when the candidates are many."""
-    found = search.query_words(filters.q or "")
-    plain = _conditions(scope, replace(filters, q=None), now)
-    counted = [s.value for s in OPEN_STATES]
-    if filters.light is None:
-        counted.append(State.CLOSED.value)
-    candidates = select(func.count()).where(plain, Case.state.in_(counted))
-    if (session.scalar(candidates) or 0) > COUNT_SCAN:
-        return None
+def _few(session: Session, conditions: ColumnElement[bool]) -> bool:
+    return (session.scalar(select(func.count()).where(conditions)) or 0) <= COUNT_SCAN
+
+
+def _open_tallies(
+    session: Session, scope: Scope, filters: QueueFilters, now: datetime, found: list[str]
+) -> list[tuple]:
+    late = and_(Case.stage_deadline.is_not(None), Case.stage_deadline < now)
+    columns = [Case.state, Case.pending.is_not(None), late]
+    in_open = Case.state.in_([s.value for s in OPEN_STATES])
     calendar = get_calendar() if filters.light in (Light.GREEN, Light.YELLOW) else None
-    extra = [Case.stage_started_at, Case.stage_deadline] if calendar is not None else []
-    query = (
-        select(*columns, *extra, CaseText.words)
-        .join(CaseText, CaseText.case_id == Case.id)
-        .where(plain, Case.state.in_(counted))
-    )
+    plain = _conditions(scope, replace(filters, q=None), now)
+    tested = bool(found) and _few(session, and_(plain, in_open))
+    if calendar is None and not tested:
+        query = (
+            select(*columns, func.count())
+            .where(_conditions(scope, filters, now), in_open)
+            .group_by(*columns)
+        )
+        return list(session.execute(query))
+    # Yellow and green told apart in Python; a search's words tested on the candidates' words.
+    columns += [Case.stage_started_at, Case.stage_deadline]
+    if tested:
+        query = (
+            select(*columns, CaseText.words)
+            .join(CaseText, CaseText.case_id == Case.id)
+            .where(plain, in_open)
+        )
+    else:
+        query = select(*columns, literal(None)).where(_conditions(scope, filters, now), in_open)
     grouped: dict[tuple, int] = {}
-    for row in session.execute(query):
-        if not search.holds(row[-1], found):
+    for state, pending, overdue, start, deadline, words in session.execute(query):
+        if tested and not search.holds(words, found):
             continue
-        if calendar is not None and _light(row[3], row[4], calendar, now) is not filters.light:
+        if calendar is not None and _light(start, deadline, calendar, now) is not filters.light:
             continue
-        key = tuple(row[:3])
+        key = (state, pending, overdue)
         grouped[key] = grouped.get(key, 0) + 1
     return [(*k, n) for k, n in grouped.items()]
+
+
+def _closed(
+    session: Session, scope: Scope, filters: QueueFilters, now: datetime, found: list[str]
+) -> int:
+    closed = Case.state == State.CLOSED.value
+    if not found:
+        return session.scalar(select(func.count()).where(_conditions(scope, filters, now), closed))
+    plain = and_(_conditions(scope, replace(filters, q=None), now), closed)
+    if _few(session, plain):
+        texts = select(CaseText.words).join(Case, CaseText.case_id == Case.id).where(plain)
+        return sum(1 for words in session.scalars(texts) if search.holds(words, found))
+    return search.count_at_most(session, select(Case.id).where(plain), found, SEARCH_COUNTED + 1)
 
 
 def _by_queue(tallies: list[tuple]) -> dict[Queue, int]:

@@ -23,7 +23,17 @@ import re
 from collections.abc import Iterable
 from functools import cache
 
-from sqlalchemy import Boolean, ColumnElement, func, literal_column, select, text
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Select,
+    column,
+    func,
+    literal_column,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 
@@ -110,8 +120,26 @@ def holds(text: str, found: list[str]) -> bool:
     """Returns whether case_text's words (text) hold every word found (query_words), each as a
     word or the start of one: what the index answers, for a case whose words are already read
     (the console tests the newest candidates so before it asks the index; cases/queue.py)."""
-    tokens = text.split()
-    return all(any(token.startswith(word) for token in tokens) for word in found)
+    # The words are joined by single spaces: a word starts where the text or a space does.
+    spaced = " " + text
+    return all(" " + word in spaced for word in found)
+
+
+def count_at_most(session: Session, cases: Select, found: list[str], most: int) -> int:
+    """Returns how many of these cases (a select of Case.id) hold the words, counting no more
+    than `most`: on SQLite the index's list read in its order (newest id first), each entry
+    looked up, stopping at `most` (a word most cases hold stops at once); elsewhere the
+    index's condition with a limit."""
+    if session.get_bind().dialect.name == "sqlite":
+        fts = table("case_text_fts", column("rowid"))
+        held = (
+            cases.join(fts, fts.c.rowid == Case.id)
+            .where(literal_column("case_text_fts").op("MATCH")(fts_query(found)))
+            .order_by(fts.c.rowid.desc())
+        )
+    else:
+        held = cases.where(_Holds(found))
+    return session.scalar(select(func.count()).select_from(held.limit(most).subquery())) or 0
 
 
 def fts_query(found: list[str]) -> str:

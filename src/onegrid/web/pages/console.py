@@ -113,6 +113,8 @@ def _live(request: Request, session: Session, who: Principal, lang: str, after: 
         {
             "key": q.value,
             "count": counts.get(q),  # none for "all": a count of every case would scan
+            # A search's closed cases are counted up to one more than SEARCH_COUNTED.
+            "count_text": _count_text(counts.get(q), bool(filters.q) and q is Queue.EVALUATE),
             "href": _href(request, "/console", replace(filters, queue=q), lang),
             "current": q is filters.queue,
         }
@@ -135,6 +137,12 @@ def _live(request: Request, session: Session, who: Principal, lang: str, after: 
         "refresh_seconds": REFRESH_SECONDS,
         "can_bulk": who.can(Permission.CASES_COMMAND),
     }
+
+
+def _count_text(count: int | None, capped: bool) -> str | None:
+    if count is None:
+        return None
+    return f"{queue.SEARCH_COUNTED}+" if capped and count > queue.SEARCH_COUNTED else str(count)
 
 
 def _choices(session: Session, who: Principal, lang: str) -> dict:
