@@ -57,7 +57,7 @@ def test_a_temporary_password_leads_to_the_password_page_and_nowhere_else(client
     assert done.status_code == 303 and done.headers["location"] == "/?lang=zh"
     assert client.get("/", follow_redirects=False).status_code == 200  # the map, at last
     client.cookies.clear()
-    assert _sign_in(client, "street", NEW).headers["location"] == "/"
+    assert _sign_in(client, "street", NEW).headers["location"] == "/area"  # its own desk
 
 
 def test_a_user_with_a_temporary_password_can_sign_out(client, tokens):

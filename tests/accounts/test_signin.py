@@ -248,7 +248,7 @@ def test_web_session_cookie_needs_the_csrf_token_for_writes(client):
         data={"username": "leader", "password": DEMO_PASSWORD, "next": "/"},
         follow_redirects=False,
     )
-    assert page.status_code == 303 and page.headers["location"] == "/"
+    assert page.status_code == 303 and page.headers["location"] == "/overview"  # its desk
     cookie = page.headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie
     home = client.get("/")
@@ -270,7 +270,7 @@ def test_the_login_page_refuses_with_a_message_and_never_redirects_offsite(clien
         data={"username": "leader", "password": DEMO_PASSWORD, "next": "//evil.example/"},
         follow_redirects=False,
     )
-    assert away.headers["location"] == "/"
+    assert away.headers["location"] == "/overview"  # its own desk, never off-site
 
 
 def test_demo_accounts_are_refused_outside_demo_and_development(client, monkeypatch):

@@ -81,6 +81,7 @@ def test_a_case_list_is_one_record_with_its_query_and_count(session, case, get):
         "query": {"state": "received", "unit_code": WORKER_GRID},
         "limit": 5,
         "offset": 0,
+        "after": None,
         "count": len(page["items"]),
     }
 

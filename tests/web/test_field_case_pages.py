@@ -517,7 +517,7 @@ def test_a_cookie_session_needs_the_forms_csrf_token(session, web, as_user):
     [
         ("gridworker", None, "/tasks"),
         ("community", None, "/tasks"),
-        ("command", None, "/"),
+        ("command", None, "/console"),  # the command centre: its console
         ("street", None, "/area"),  # a street office starts on its area's cases
         ("gridworker", "/cases/5?lang=en", "/cases/5?lang=en"),
     ],

@@ -199,7 +199,7 @@ def test_the_hotline_account_starts_on_the_call_form(web):
         data={"username": "command", "password": DEMO_PASSWORD, "next": "/"},
         follow_redirects=False,
     )
-    assert command.headers["location"] == "/"  # the duty chief keeps the map
+    assert command.headers["location"] == "/console"  # the duty chief: the console
 
 
 def test_a_call_sent_twice_with_its_key_is_saved_once(web, session, as_user):

@@ -55,7 +55,7 @@ def test_the_form_with_its_token_signs_in(anonymous, territory) -> None:
         headers={"Origin": "http://testserver"},
         follow_redirects=False,
     )
-    assert response.status_code == 303 and response.headers["location"] == "/"
+    assert response.status_code == 303 and response.headers["location"] == "/console"
     assert f"{SESSION_COOKIE}=" in response.headers["set-cookie"]
 
 
