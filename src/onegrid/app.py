@@ -11,6 +11,7 @@ from onegrid import API_PREFIX, __version__
 from onegrid.accounts.identity import identify
 from onegrid.accounts.views import router as accounts_router
 from onegrid.audit.views import router as audit_router
+from onegrid.cases import search
 from onegrid.cases.views import router as cases_router
 from onegrid.core import problems
 from onegrid.core.inputs import InputPolicy
@@ -32,6 +33,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # What is loaded by now lives as long as the process: freezing it keeps it out of the
     # collector's full collections, which otherwise scan it all and pause a request for ~100 ms
     # whenever responses of thousands of objects (a dashboard by grid) have come and gone.
+    search.warm()  # jieba's dictionary, before the first report needs it
     gc.freeze()
     yield
 

@@ -348,10 +348,13 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
-def demo_server(demo_db: str) -> Iterator[str]:
+def demo_server(demo_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Yields the base URL of the app serving the demo district (no base-map tiles), in a
-    process of its own: the test territory's app in this process keeps its own settings."""
+    process of its own: the test territory's app in this process keeps its own settings, and
+    the server its own audit checkpoints (the test that starts it may write its own database's
+    into the test's directory, which the demo's chain would then be checked against)."""
     environment = {
+        "ONEGRID_AUDIT_CHECKPOINT_DIR": str(tmp_path_factory.mktemp("demo-checkpoints")),
         "ONEGRID_DATABASE_URL": demo_db,
         "ONEGRID_ENVIRONMENT": "development",
         "ONEGRID_TILE_URL": "",

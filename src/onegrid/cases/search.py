@@ -53,6 +53,12 @@ def _jieba():
     return jieba
 
 
+def warm() -> None:
+    """Loads the segmenter's dictionary now (the server's start), not in the first report's
+    request, which would wait the second it takes."""
+    _jieba()
+
+
 def words(text: str | None) -> list[str]:
     """Returns the words of the text as the index holds them: jieba's words for search (a long
     word also as its shorter words), lowercased, punctuation left out."""
