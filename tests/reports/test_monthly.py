@@ -67,7 +67,7 @@ def test_the_english_page_names_its_rows_as_english_labels(client, tokens, month
     params = {"month": "2026-03", "lang": "en"}
     page = client.get("/reports/monthly", params=params, headers=headers)
     assert page.status_code == 200, page.text
-    assert "大北街道 · Monthly report 2026-03" in page.text
+    assert "大北街道 (210104002) · Monthly report 2026-03" in page.text
     rows = re.findall(r'<th scope="row"[^>]*>([^<]+)</th>', page.text)
     assert "Received" in rows and "Closure rate" in rows and "On-time closure rate" in rows
     assert all(row[0].isupper() or not row[0].isalpha() for row in rows), rows
@@ -100,7 +100,7 @@ def test_the_english_page_names_the_street_and_states_in_english(client, tokens,
     headers = {"Authorization": f"Bearer {tokens['street']}"}
     params = {"month": "2026-03", "lang": "en"}
     page = client.get("/reports/monthly", params=params, headers=headers).text
-    assert "大北街道 (210104002) · monthly report 2026-03" in page
+    assert "大北街道 (210104002) · Monthly report 2026-03" in page
     assert '<option value="210104002" selected>大北街道 (210104002)</option>' in page
     assert page.count("<td>Received</td>") == 4 and "受理" not in page
 
