@@ -58,8 +58,10 @@ browser:
 	  if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
 
+# The tests in as many processes as the machine has cores (at most 4; pytest-xdist): each
+# process builds its own databases, servers and browsers.
 test: install browser
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --maxprocesses 4
 
 # The README's screenshots of where each role starts, taken by the browser tests.
 screens: install browser
