@@ -3,19 +3,15 @@ community staff start on their tasks and reach it from the navigation): the open
 area, overdue and escalated first, then due soonest, each with its light, time left and
 escalation level, a link to the case page and one to its 督办 (supervise) form there.
 
-The list: cases/worklists.py. Also the case cards and pager the office lists share (/inbox)."""
+The list: cases/worklists.py; its tabs, cards and pager: web/worklist_page.py."""
 
-from collections.abc import Callable
 from typing import Annotated
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from onegrid.audit import auditing
-from onegrid.cases import tasks, worklists
-from onegrid.cases.models import Case
+from onegrid.cases import worklists
 from onegrid.cases.worklists import AreaTab
 from onegrid.core.access import require
 from onegrid.core.permissions import Permission, Principal
@@ -23,71 +19,14 @@ from onegrid.core.workcalendar import get_calendar
 from onegrid.db import DbSession
 from onegrid.db.base import utcnow
 from onegrid.territory import service as territory
+from onegrid.web import worklist_page
 from onegrid.web.header import header_context
-from onegrid.web.pages.tasks import case_card
 from onegrid.web.rendering import Lang, language, render, root
-from onegrid.web.strings import SHARED, Strings, pick
+from onegrid.web.strings import Strings, pick
+from onegrid.web.worklist_page import FLAGS, PAGE_SIZE
 
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[Principal, require(Permission.CASES_READ)]
-PAGE_SIZE = 20
-
-# What a row says beside its light: the level a late case was escalated to, a pending request.
-FLAGS: Strings = {
-    "level_1": ("已升级至社区", "Escalated to the community"),
-    "level_2": ("已升级至街道", "Escalated to the street"),
-    "level_3": ("已升级至区级", "Escalated to the district"),
-    "pending_extension": ("延期申请待审批", "Extension awaiting approval"),
-    "pending_park": ("挂账申请待审批", "Parking awaiting approval"),
-    "supervise": ("督办", "Supervise"),
-}
-
-
-def _flags(case: Case, lang: str) -> list[str]:
-    words = pick(FLAGS, lang)
-    found = []
-    if case.escalation_level:
-        found.append(words[f"level_{min(case.escalation_level, 3)}"])
-    if case.pending in ("extension", "park"):
-        found.append(words[f"pending_{case.pending}"])
-    return found
-
-
-def cards(request: Request, session: Session, cases: list[Case], lang: str) -> list[dict]:
-    """Returns the case cards of these cases (web/pages/tasks.case_card), with their flags."""
-    if not cases:
-        return []
-    names = tasks.category_names(
-        session=session,
-        district_code=cases[0].district_code,
-        codes={c.category_code for c in cases},
-        lang=lang,
-    )
-    now = utcnow()
-    return [
-        case_card(request, case, names, now, lang) | {"flags": _flags(case, lang)} for case in cases
-    ]
-
-
-def pager(total: int, page: int, size: int, lang: str, href: Callable[[int], str]) -> dict | None:
-    """Returns the pager of a long list (None when it fits on one page)."""
-    if total <= size:
-        return None
-    first, last = (page - 1) * size + 1, min(page * size, total)
-    return {
-        "shown": pick(SHARED, lang)["pager_shown"].format(first=first, last=last, total=total),
-        "prev_href": href(page - 1) if page > 1 else None,
-        "next_href": href(page + 1) if last < total else None,
-    }
-
-
-def _export(request: Request, lang: str, tab: AreaTab, format: str) -> str:
-    return f"{root(request)}/area/export.{format}?{urlencode({'tab': tab.value, 'lang': lang})}"
-
-
-def _href(request: Request, lang: str, tab: AreaTab, page: int) -> str:
-    query = {"tab": tab.value, "lang": lang} | ({"page": page} if page > 1 else {})
-    return f"{root(request)}/area?{urlencode(query)}"
 
 
 def _area_name(session: Session, who: Principal) -> str:
@@ -117,15 +56,8 @@ def area_list(
         limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
     )
-    shown = cards(request, session, found.cases, chosen)
-    auditing.record_read(
-        session,
-        request,
-        who,
-        "case.list",
-        object_type="case",
-        detail={"page": "area", "tab": tab.value, "offset": (page - 1) * PAGE_SIZE},
-    )
+    shown = worklist_page.cards(request, session, found.cases, chosen)
+    worklist_page.record_read(session, request, who, "area", tab, (page - 1) * PAGE_SIZE)
     supervise = who.can(Permission.CASES_SUPERVISE)
     for card in shown:
         card["supervise_href"] = f"{card['href']}#actions" if supervise else None
@@ -133,26 +65,15 @@ def area_list(
     context = {
         **header_context(request, session, who, chosen),
         "area": _area_name(session, who),
-        "tabs": [
-            {
-                "key": t.value,
-                "label_key": f"tab_{t.value}",
-                "count": found.counts[t.value],
-                "href": _href(request, chosen, t, 1),
-                "current": t is tab,
-            }
-            for t in AreaTab
-        ],
-        "tab": tab.value,
-        "cards": shown,
-        "export_csv": _export(request, chosen, tab, "csv"),
-        "export_xlsx": _export(request, chosen, tab, "xlsx"),
-        "pager": pager(
-            found.counts[tab.value],
-            page,
-            PAGE_SIZE,
+        **worklist_page.tabbed_list(
+            request,
+            "/area",
             chosen,
-            lambda n: _href(request, chosen, tab, n),
+            tabs=AreaTab,
+            tab=tab,
+            counts=found.counts,
+            page=page,
+            shown=shown,
         ),
         "console_href": f"{root(request)}/console?lang={chosen}",
         "tasks_href": (

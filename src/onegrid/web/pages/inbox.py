@@ -7,13 +7,11 @@ figures of this month and this year (the indicators, read from the rollup).
 The lists: cases/worklists.py; the figures: onegrid.indicators with the department's scope."""
 
 from typing import Annotated
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from onegrid import indicators
-from onegrid.audit import auditing
 from onegrid.cases import worklists
 from onegrid.cases.worklists import InboxTab
 from onegrid.core.access import require
@@ -22,27 +20,17 @@ from onegrid.core.workcalendar import get_calendar
 from onegrid.db import DbSession
 from onegrid.db.base import utcnow
 from onegrid.territory.models import Department
-from onegrid.web import figures
+from onegrid.web import figures, worklist_page
 from onegrid.web.figures import Span
 from onegrid.web.header import header_context
-from onegrid.web.pages.area import cards, pager
-from onegrid.web.rendering import Lang, language, render, root
+from onegrid.web.rendering import Lang, language, render
 from onegrid.web.strings import Strings, pick
+from onegrid.web.worklist_page import PAGE_SIZE
 
 router = APIRouter(include_in_schema=False)
 Handler = Annotated[Principal, require(Permission.CASES_HANDLE)]
-PAGE_SIZE = 20
 COUNTS = ("received", "closed", "overdue_now")
 RATES = ("on_time_closure_rate", "closure_rate", "rework_rate", "extension_rate")
-
-
-def _export(request: Request, lang: str, tab: InboxTab, format: str) -> str:
-    return f"{root(request)}/inbox/export.{format}?{urlencode({'tab': tab.value, 'lang': lang})}"
-
-
-def _href(request: Request, lang: str, tab: InboxTab, page: int) -> str:
-    query = {"tab": tab.value, "lang": lang} | ({"page": page} if page > 1 else {})
-    return f"{root(request)}/inbox?{urlencode(query)}"
 
 
 def _figures(session, who: Principal, lang: str) -> list[dict]:
@@ -82,15 +70,8 @@ def department_inbox(
         limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
     )
-    shown = cards(request, session, found.cases, chosen)
-    auditing.record_read(
-        session,
-        request,
-        who,
-        "case.list",
-        object_type="case",
-        detail={"page": "inbox", "tab": tab.value, "offset": (page - 1) * PAGE_SIZE},
-    )
+    shown = worklist_page.cards(request, session, found.cases, chosen)
+    worklist_page.record_read(session, request, who, "inbox", tab, (page - 1) * PAGE_SIZE)
     department = session.get(Department, who.scope.department_id or 0)
     name = ""
     if department is not None:
@@ -98,26 +79,15 @@ def department_inbox(
     context = {
         **header_context(request, session, who, chosen),
         "department": name,
-        "tabs": [
-            {
-                "key": t.value,
-                "label_key": f"tab_{t.value}",
-                "count": found.counts[t.value],
-                "href": _href(request, chosen, t, 1),
-                "current": t is tab,
-            }
-            for t in InboxTab
-        ],
-        "tab": tab.value,
-        "cards": shown,
-        "export_csv": _export(request, chosen, tab, "csv"),
-        "export_xlsx": _export(request, chosen, tab, "xlsx"),
-        "pager": pager(
-            found.counts[tab.value],
-            page,
-            PAGE_SIZE,
+        **worklist_page.tabbed_list(
+            request,
+            "/inbox",
             chosen,
-            lambda n: _href(request, chosen, tab, n),
+            tabs=InboxTab,
+            tab=tab,
+            counts=found.counts,
+            page=page,
+            shown=shown,
         ),
         "spans": _figures(session, who, chosen),
     }

@@ -24,9 +24,9 @@ from onegrid.territory import service as territory
 from onegrid.web import figures
 from onegrid.web.figures import Span
 from onegrid.web.header import header_context
-from onegrid.web.pages.area import cards
 from onegrid.web.rendering import Lang, language, render, root
 from onegrid.web.strings import Strings, pick
+from onegrid.web.worklist_page import cards
 
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[Principal, require(Permission.CASES_READ)]

@@ -2,78 +2,30 @@
 due soonest first) and the task map at `/tasks/map` (their grids and open cases)."""
 
 import re
-from datetime import datetime
 from typing import Annotated
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy.orm import Session
 
 from onegrid import API_PREFIX
-from onegrid.audit import auditing
 from onegrid.cases import tasks
 from onegrid.cases.models import Case
 from onegrid.cases.tasks import Waiting
 from onegrid.config import get_settings
 from onegrid.core.access import require
 from onegrid.core.permissions import Permission, Principal
-from onegrid.core.workcalendar import get_calendar
 from onegrid.db import DbSession
-from onegrid.db.base import utcnow
-from onegrid.web.case_display import LIGHT_LABELS, clock, state_label
+from onegrid.web import worklist_page
+from onegrid.web.case_display import LIGHT_LABELS
 from onegrid.web.header import header_context
 from onegrid.web.rendering import Lang, language, render, root
-from onegrid.web.strings import SHARED, Strings, pick
+from onegrid.web.strings import Strings, pick
+from onegrid.web.worklist_page import PAGE_SIZE
 
 router = APIRouter(include_in_schema=False)
 FieldWorker = Annotated[Principal, require(Permission.CASES_VERIFY)]
-PAGE_SIZE = 20
 MAP_CASES = 500  # markers on the task map at most: a grid's or a community's open cases
 _RECEIPT = re.compile(r"[A-Z0-9-]{1,20}")
-
-
-def case_card(request: Request, case: Case, names: dict, now: datetime, lang: str) -> dict:
-    """Returns what the case_card component shows of a case (web/case_display says it)."""
-    return {
-        "href": f"{root(request)}/cases/{case.id}?lang={lang}",
-        "receipt": case.receipt,
-        "category": names.get(case.category_code, case.category_code),
-        "address": case.address,
-        "state": state_label(case.state, lang),
-        "clock": clock(case, get_calendar(), now, lang),
-    }
-
-
-def _cards(request: Request, session: Session, cases: list[Case], lang: str) -> list[dict]:
-    if not cases:
-        return []
-    names = tasks.category_names(
-        session=session,
-        district_code=cases[0].district_code,
-        codes={c.category_code for c in cases},
-        lang=lang,
-    )
-    now = utcnow()
-    return [case_card(request, case, names, now, lang) for case in cases]
-
-
-def _href(request: Request, lang: str, tab: Waiting, page: int) -> str:
-    query = {"tab": tab.value, "lang": lang} | ({"page": page} if page > 1 else {})
-    return f"{root(request)}/tasks?{urlencode(query)}"
-
-
-def _pager(request: Request, lang: str, tab: Waiting, page: int, total: int) -> dict | None:
-    if total <= PAGE_SIZE:
-        return None
-    first = (page - 1) * PAGE_SIZE + 1
-    last = min(page * PAGE_SIZE, total)
-    shown = pick(SHARED, lang)["pager_shown"].format(first=first, last=last, total=total)
-    return {
-        "shown": shown,
-        "prev_href": _href(request, lang, tab, page - 1) if page > 1 else None,
-        "next_href": _href(request, lang, tab, page + 1) if last < total else None,
-    }
 
 
 @router.get("/tasks", response_class=HTMLResponse)
@@ -88,42 +40,23 @@ def my_tasks(
 ) -> Response:
     """The cases in my scope waiting for my verify or check, the one due soonest first."""
     chosen = language(request, lang)
-    found = tasks.waiting(
-        session=session,
-        scope=who.scope,
-        tab=tab,
-        limit=PAGE_SIZE,
-        offset=(page - 1) * PAGE_SIZE,
-    )
-    cards = _cards(request, session, found.cases, chosen)
-    auditing.record_read(
-        session,
-        request,
-        who,
-        "case.list",
-        object_type="case",
-        detail={
-            "page": "tasks",
-            "tab": tab.value,
-            "offset": (page - 1) * PAGE_SIZE,
-            "count": len(cards),
-        },
-    )
+    offset = (page - 1) * PAGE_SIZE
+    found = tasks.waiting(session=session, scope=who.scope, tab=tab, limit=PAGE_SIZE, offset=offset)
+    cards = worklist_page.cards(request, session, found.cases, chosen, flags=False)
+    worklist_page.record_read(session, request, who, "tasks", tab, offset, count=len(cards))
     context = {
         **header_context(request, session, who, chosen),
-        "tabs": [
-            {
-                "key": w.value,
-                "label_key": f"tab_{w.value}",
-                "count": found.counts[w],
-                "href": _href(request, chosen, w, 1),
-                "current": w is tab,
-            }
-            for w in (Waiting.VERIFY, Waiting.CHECK, Waiting.ALL)
-        ],
-        "tab": tab.value,
-        "cards": cards,
-        "pager": _pager(request, chosen, tab, page, found.counts[tab]),
+        **worklist_page.tabbed_list(
+            request,
+            "/tasks",
+            chosen,
+            tabs=(Waiting.VERIFY, Waiting.CHECK, Waiting.ALL),
+            tab=tab,
+            counts={w.value: n for w, n in found.counts.items()},
+            page=page,
+            shown=cards,
+            exported=False,
+        ),
         "done": done if done and _RECEIPT.fullmatch(done) else None,
         "map_href": f"{root(request)}/tasks/map?lang={chosen}",
     }
@@ -149,7 +82,7 @@ def task_map(request: Request, session: DbSession, who: FieldWorker, lang: Lang 
     """A map of my grids with the open cases of my scope, coloured by their light."""
     chosen = language(request, lang)
     cases = tasks.open_cases(session=session, scope=who.scope, limit=MAP_CASES)
-    cards = _cards(request, session, cases, chosen)
+    cards = worklist_page.cards(request, session, cases, chosen, flags=False)
     header = header_context(request, session, who, chosen)
     settings = get_settings()
     script = {
