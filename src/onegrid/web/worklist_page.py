@@ -32,6 +32,18 @@ FLAGS: Strings = {
     "supervise": ("督办", "Supervise"),
 }
 
+# What a tabbed list with an export calls its list and its export links (components/worklist).
+LIST_STRINGS: Strings = {
+    "list_label": ("案件列表", "Cases"),
+    "export": ("导出本页签", "Export this tab"),
+    "export_note": (
+        "导出本页签的全部案件（不止当前页），个人信息已脱敏。",
+        "Every case of this tab (not only this page), personal data masked.",
+    ),
+    "export_csv": ("导出 CSV", "Export CSV"),
+    "export_xlsx": ("导出 Excel", "Export XLSX"),
+}
+
 
 def _flags(case: Case, lang: str) -> list[str]:
     words = pick(FLAGS, lang)

@@ -23,7 +23,7 @@ from onegrid.web import worklist_page
 from onegrid.web.header import header_context
 from onegrid.web.rendering import Lang, language, render, root
 from onegrid.web.strings import Strings, pick
-from onegrid.web.worklist_page import FLAGS, PAGE_SIZE
+from onegrid.web.worklist_page import FLAGS, LIST_STRINGS, PAGE_SIZE
 
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[Principal, require(Permission.CASES_READ)]
@@ -100,14 +100,7 @@ STRINGS: Strings = {
     "empty_overdue": ("辖区内没有超时的案件。", "No case of my area is overdue."),
     "empty_escalated": ("辖区内没有升级的案件。", "No case of my area is escalated."),
     "empty_open": ("辖区内没有未结案件。", "My area has no open case."),
-    "list_label": ("案件列表", "Cases"),
-    "export": ("导出本页签", "Export this tab"),
-    "export_note": (
-        "导出本页签的全部案件（不止当前页），个人信息已脱敏。",
-        "Every case of this tab (not only this page), personal data masked.",
-    ),
-    "export_csv": ("导出 CSV", "Export CSV"),
-    "export_xlsx": ("导出 Excel", "Export XLSX"),
+    **LIST_STRINGS,
     "open_tasks": ("我的任务（核实、核查）", "My tasks (verify, check)"),
     "open_console": ("全部案件（筛选、搜索、导出）", "All cases (filter, search, export)"),
 }

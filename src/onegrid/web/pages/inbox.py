@@ -25,7 +25,7 @@ from onegrid.web.figures import Span
 from onegrid.web.header import header_context
 from onegrid.web.rendering import Lang, language, render
 from onegrid.web.strings import Strings, pick
-from onegrid.web.worklist_page import PAGE_SIZE
+from onegrid.web.worklist_page import LIST_STRINGS, PAGE_SIZE
 
 router = APIRouter(include_in_schema=False)
 Handler = Annotated[Principal, require(Permission.CASES_HANDLE)]
@@ -119,14 +119,7 @@ STRINGS: Strings = {
     ),
     "empty_parked": ("没有挂账的案件。", "No case is parked."),
     "empty_returned": ("没有回退待重新派遣的案件。", "No returned case awaits redispatch."),
-    "list_label": ("案件列表", "Cases"),
-    "export": ("导出本页签", "Export this tab"),
-    "export_note": (
-        "导出本页签的全部案件（不止当前页），个人信息已脱敏。",
-        "Every case of this tab (not only this page), personal data masked.",
-    ),
-    "export_csv": ("导出 CSV", "Export CSV"),
-    "export_xlsx": ("导出 Excel", "Export XLSX"),
+    **LIST_STRINGS,
     "figures_heading": ("本部门指标", "My department's figures"),
     "figures_note": (
         "按受理日期统计派给本部门的案件（见指标说明）。",
