@@ -39,7 +39,7 @@ def _exports(session) -> list[dict]:
 
 @pytest.mark.parametrize("format", ["csv", "xlsx"])
 def test_the_inbox_export_holds_the_tab_the_page_lists(session, as_user, monkeypatch, format):
-    monkeypatch.setattr("onegrid.web.pages.inbox.PAGE_SIZE", 1)  # the page shows one at a time
+    monkeypatch.setattr("onegrid.web.worklist_page.PAGE_SIZE", 1)  # the page shows one at a time
     monkeypatch.setattr("onegrid.cases.exporting._BATCH", 2)  # the file is read two at a time
     reds = [dispatched(session, as_user) for _ in range(3)] + [
         dispatched(session, as_user, OTHER_GRID)

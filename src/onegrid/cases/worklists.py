@@ -138,6 +138,21 @@ def _page(
     return [by_id[i] for i in chosen]
 
 
+def _worklist(
+    session: Session,
+    summaries: list[_Summary],
+    tabs: dict,
+    tab: StrEnum,
+    key: Callable,
+    limit: int,
+    offset: int,
+) -> Worklist:
+    """Returns the page of the summaries in `tab` in the order of `key`, and every tab's count."""
+    counts = {t.value: sum(1 for s in summaries if test(s)) for t, test in tabs.items()}
+    chosen = [s for s in summaries if tabs[tab](s)]
+    return Worklist(_page(session, chosen, key, limit, offset), counts)
+
+
 def _ordered(summaries: list[_Summary], chosen: Callable, key: Callable) -> list[int]:
     return [s.id for s in sorted((s for s in summaries if chosen(s)), key=key)]
 
@@ -172,9 +187,7 @@ def inbox(
     """Returns a page of the department's cases in this tab, due soonest first, and the counts
     of every tab (the scope is the department's: the cases dispatched to it)."""
     summaries = _summaries(session, scope, _INBOX_STATES, calendar, now)
-    counts = {t.value: sum(1 for s in summaries if INBOX[t](s)) for t in InboxTab}
-    chosen = [s for s in summaries if INBOX[tab](s)]
-    return Worklist(_page(session, chosen, _due_soonest, limit, offset), counts)
+    return _worklist(session, summaries, INBOX, tab, _due_soonest, limit, offset)
 
 
 def area(
@@ -190,6 +203,4 @@ def area(
     """Returns a page of the open cases of the scope in this tab, overdue and escalated first,
     then due soonest, and the counts of every tab."""
     summaries = _summaries(session, scope, OPEN_STATES, calendar, now)
-    counts = {t.value: sum(1 for s in summaries if AREA[t](s)) for t in AreaTab}
-    chosen = [s for s in summaries if AREA[tab](s)]
-    return Worklist(_page(session, chosen, _urgent_first, limit, offset), counts)
+    return _worklist(session, summaries, AREA, tab, _urgent_first, limit, offset)

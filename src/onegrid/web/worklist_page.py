@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from onegrid.audit import auditing
 from onegrid.cases import tasks
 from onegrid.cases.models import Case
+from onegrid.cases.worklists import Worklist
 from onegrid.core.permissions import Principal
 from onegrid.core.workcalendar import get_calendar
 from onegrid.db.base import utcnow
@@ -167,3 +168,34 @@ def tabbed_list(
         context["export_csv"] = export_href(request, path, lang, tab, "csv")
         context["export_xlsx"] = export_href(request, path, lang, tab, "xlsx")
     return context
+
+
+def office_list(
+    request: Request,
+    session: Session,
+    who: Principal,
+    lang: str,
+    *,
+    name: str,
+    read: Callable[..., Worklist],
+    tabs: Iterable[StrEnum],
+    tab: StrEnum,
+    page: int,
+) -> dict:
+    """Reads a page of the worklist at `/{name}` (`read`: cases.worklists.area or inbox),
+    records the read and returns what its template shows (tabbed_list)."""
+    offset = (page - 1) * PAGE_SIZE
+    found = read(
+        session=session,
+        scope=who.scope,
+        tab=tab,
+        calendar=get_calendar(),
+        now=utcnow(),
+        limit=PAGE_SIZE,
+        offset=offset,
+    )
+    shown = cards(request, session, found.cases, lang)
+    record_read(session, request, who, name, tab, offset)
+    return tabbed_list(
+        request, f"/{name}", lang, tabs=tabs, tab=tab, counts=found.counts, page=page, shown=shown
+    )

@@ -15,15 +15,13 @@ from onegrid.cases import worklists
 from onegrid.cases.worklists import AreaTab
 from onegrid.core.access import require
 from onegrid.core.permissions import Permission, Principal
-from onegrid.core.workcalendar import get_calendar
 from onegrid.db import DbSession
-from onegrid.db.base import utcnow
 from onegrid.territory import service as territory
 from onegrid.web import worklist_page
 from onegrid.web.header import header_context
 from onegrid.web.rendering import Lang, language, render, root
 from onegrid.web.strings import Strings, pick
-from onegrid.web.worklist_page import FLAGS, LIST_STRINGS, PAGE_SIZE
+from onegrid.web.worklist_page import FLAGS, LIST_STRINGS
 
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[Principal, require(Permission.CASES_READ)]
@@ -47,34 +45,25 @@ def area_list(
 ) -> Response:
     """The open cases of my area, overdue and escalated first."""
     chosen = language(request, lang)
-    found = worklists.area(
-        session=session,
-        scope=who.scope,
+    listed = worklist_page.office_list(
+        request,
+        session,
+        who,
+        chosen,
+        name="area",
+        read=worklists.area,
+        tabs=AreaTab,
         tab=tab,
-        calendar=get_calendar(),
-        now=utcnow(),
-        limit=PAGE_SIZE,
-        offset=(page - 1) * PAGE_SIZE,
+        page=page,
     )
-    shown = worklist_page.cards(request, session, found.cases, chosen)
-    worklist_page.record_read(session, request, who, "area", tab, (page - 1) * PAGE_SIZE)
     supervise = who.can(Permission.CASES_SUPERVISE)
-    for card in shown:
+    for card in listed["cards"]:
         card["supervise_href"] = f"{card['href']}#actions" if supervise else None
         card["supervise_label"] = pick(FLAGS, chosen)["supervise"]
     context = {
         **header_context(request, session, who, chosen),
         "area": _area_name(session, who),
-        **worklist_page.tabbed_list(
-            request,
-            "/area",
-            chosen,
-            tabs=AreaTab,
-            tab=tab,
-            counts=found.counts,
-            page=page,
-            shown=shown,
-        ),
+        **listed,
         "console_href": f"{root(request)}/console?lang={chosen}",
         "tasks_href": (
             f"{root(request)}/tasks?lang={chosen}" if who.can(Permission.CASES_VERIFY) else None

@@ -16,16 +16,14 @@ from onegrid.cases import worklists
 from onegrid.cases.worklists import InboxTab
 from onegrid.core.access import require
 from onegrid.core.permissions import Permission, Principal
-from onegrid.core.workcalendar import get_calendar
 from onegrid.db import DbSession
-from onegrid.db.base import utcnow
 from onegrid.territory.models import Department
 from onegrid.web import figures, worklist_page
 from onegrid.web.figures import Span
 from onegrid.web.header import header_context
 from onegrid.web.rendering import Lang, language, render
 from onegrid.web.strings import Strings, pick
-from onegrid.web.worklist_page import LIST_STRINGS, PAGE_SIZE
+from onegrid.web.worklist_page import LIST_STRINGS
 
 router = APIRouter(include_in_schema=False)
 Handler = Annotated[Principal, require(Permission.CASES_HANDLE)]
@@ -61,17 +59,6 @@ def department_inbox(
 ) -> Response:
     """My department's dispatched cases in one tab, due soonest first; its figures."""
     chosen = language(request, lang)
-    found = worklists.inbox(
-        session=session,
-        scope=who.scope,
-        tab=tab,
-        calendar=get_calendar(),
-        now=utcnow(),
-        limit=PAGE_SIZE,
-        offset=(page - 1) * PAGE_SIZE,
-    )
-    shown = worklist_page.cards(request, session, found.cases, chosen)
-    worklist_page.record_read(session, request, who, "inbox", tab, (page - 1) * PAGE_SIZE)
     department = session.get(Department, who.scope.department_id or 0)
     name = ""
     if department is not None:
@@ -79,15 +66,16 @@ def department_inbox(
     context = {
         **header_context(request, session, who, chosen),
         "department": name,
-        **worklist_page.tabbed_list(
+        **worklist_page.office_list(
             request,
-            "/inbox",
+            session,
+            who,
             chosen,
+            name="inbox",
+            read=worklists.inbox,
             tabs=InboxTab,
             tab=tab,
-            counts=found.counts,
             page=page,
-            shown=shown,
         ),
         "spans": _figures(session, who, chosen),
     }

@@ -20,7 +20,6 @@ from onegrid.web.case_display import LIGHT_LABELS
 from onegrid.web.header import header_context
 from onegrid.web.rendering import Lang, language, render, root
 from onegrid.web.strings import Strings, pick
-from onegrid.web.worklist_page import PAGE_SIZE
 
 router = APIRouter(include_in_schema=False)
 FieldWorker = Annotated[Principal, require(Permission.CASES_VERIFY)]
@@ -40,8 +39,9 @@ def my_tasks(
 ) -> Response:
     """The cases in my scope waiting for my verify or check, the one due soonest first."""
     chosen = language(request, lang)
-    offset = (page - 1) * PAGE_SIZE
-    found = tasks.waiting(session=session, scope=who.scope, tab=tab, limit=PAGE_SIZE, offset=offset)
+    size = worklist_page.PAGE_SIZE
+    offset = (page - 1) * size
+    found = tasks.waiting(session=session, scope=who.scope, tab=tab, limit=size, offset=offset)
     cards = worklist_page.cards(request, session, found.cases, chosen, flags=False)
     worklist_page.record_read(session, request, who, "tasks", tab, offset, count=len(cards))
     context = {
