@@ -24,6 +24,7 @@ from onegrid.core.access import require
 from onegrid.core.errors import Invalid, NotFound
 from onegrid.core.permissions import Permission, Principal
 from onegrid.db import DbSession, StreamingSession
+from onegrid.web import list_exports
 from onegrid.web.admin import admin_page, local
 from onegrid.web.rendering import Lang, language, root
 from onegrid.web.strings import Strings
@@ -214,51 +215,27 @@ _COLUMNS = (
 _WIDTHS = {"at": 20, "detail": 48, "hash": 66}
 
 
-def _export(
-    request: Request, session, who: Principal, lang: str | None, given: dict, format: exports.Format
-) -> Response:
+def _export(request: Request, session, who: Principal, lang: str | None, given: dict) -> Response:
     given = {k: v.strip() for k, v in given.items()}
     filters = _filters(given)  # a bad day: 422 naming it, before anything is sent
     records = audit.iterate(session=session, district_code=who.scope.district_code, filters=filters)
-    district = who.scope.district_code or "all"
-    return exports.stream(
+    return list_exports.stream(
+        request,
+        session,
+        who,
+        lang=language(request, lang),
         columns=COLUMNS,
         rows=records,
-        format=format,
-        name=exports.filename("audit", district, exports.today(), format),
-        lang=language(request, lang),
-        sheet="audit",
-        finished=auditing.export_recorder(
-            session,
-            request,
-            who,
-            "audit",
-            query={k: v for k, v in given.items() if v},
-            format=format.value,
-        ),
+        name="audit",
+        place=who.scope.district_code or "all",
+        audited_as="audit",
+        query={k: v for k, v in given.items() if v},
     )
 
 
 @router.get("/admin/audit/export.csv")
-def export_csv(
-    request: Request,
-    session: StreamingSession,
-    who: Auditor,
-    lang: Lang = None,
-    actor: Field = "",
-    action: Field = "",
-    object_type: Field = "",
-    object_id: Field = "",
-    since: Day = "",
-    until: Day = "",
-) -> Response:
-    """The filtered log as CSV (UTF-8 with a byte-order mark), streamed; the export audited."""
-    given = dict(zip(_FILTERS, (actor, action, object_type, object_id, since, until), strict=True))
-    return _export(request, session, who, lang, given, exports.Format.CSV)
-
-
 @router.get("/admin/audit/export.xlsx")
-def export_xlsx(
+def export_log(
     request: Request,
     session: StreamingSession,
     who: Auditor,
@@ -270,9 +247,9 @@ def export_xlsx(
     since: Day = "",
     until: Day = "",
 ) -> Response:
-    """The filtered log as an XLSX workbook; the export audited."""
+    """The filtered log as CSV (UTF-8 with a byte-order mark) or XLSX, streamed and audited."""
     given = dict(zip(_FILTERS, (actor, action, object_type, object_id, since, until), strict=True))
-    return _export(request, session, who, lang, given, exports.Format.XLSX)
+    return _export(request, session, who, lang, given)
 
 
 STRINGS: Strings = {

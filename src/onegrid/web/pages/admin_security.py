@@ -25,6 +25,7 @@ from onegrid.core.levels import Level
 from onegrid.core.permissions import SCOPE_LEVEL, Permission, Principal, Role
 from onegrid.db import DbSession, WritingSession
 from onegrid.territory import service as territory
+from onegrid.web import list_exports
 from onegrid.web.admin import FORM, admin_page, errors_of, forget_refused, local
 from onegrid.web.rendering import Lang, language, root
 from onegrid.web.strings import ROLE_NAMES, Strings, pick
@@ -149,44 +150,25 @@ def users(
     return admin_page(request, session, who, chosen, "admin_users.html", STRINGS, context)
 
 
-def _export(request, session, who: Principal, lang, format: exports.Format, *filters) -> Response:
+def _export(request, session, who: Principal, lang, *filters) -> Response:
     chosen = language(request, lang)
     given, found = _found(request, session, who, chosen, *filters)
-    return exports.stream(
+    return list_exports.stream(
+        request,
+        session,
+        who,
+        lang=chosen,
         columns=USER_COLUMNS,
         rows=found,
-        format=format,
-        name=exports.filename("users", exports.scope_name(who.scope), exports.today(), format),
-        lang=chosen,
-        sheet="users",
-        finished=auditing.export_recorder(
-            session,
-            request,
-            who,
-            "user",
-            query={k: v for k, v in given.items() if v},
-            format=format.value,
-        ),
+        name="users",
+        audited_as="user",
+        query={k: v for k, v in given.items() if v},
     )
 
 
 @router.get("/admin/users/export.csv")
-def users_csv(
-    request: Request,
-    session: DbSession,
-    who: SecurityAdmin,
-    lang: Lang = None,
-    q: ShortQuery = "",
-    role: ShortQuery = "",
-    status: ShortQuery = "",
-    scope: ShortQuery = "",
-) -> Response:
-    """The users the list shows with these filters, as CSV: names, roles, scopes, no more."""
-    return _export(request, session, who, lang, exports.Format.CSV, q, role, status, scope)
-
-
 @router.get("/admin/users/export.xlsx")
-def users_xlsx(
+def users_export(
     request: Request,
     session: DbSession,
     who: SecurityAdmin,
@@ -196,8 +178,8 @@ def users_xlsx(
     status: ShortQuery = "",
     scope: ShortQuery = "",
 ) -> Response:
-    """The users the list shows with these filters, as an XLSX workbook."""
-    return _export(request, session, who, lang, exports.Format.XLSX, q, role, status, scope)
+    """The users the list shows with these filters, as CSV or XLSX: names, roles, scopes."""
+    return _export(request, session, who, lang, q, role, status, scope)
 
 
 def _new_form(request, session, who, lang, context: dict, status: int = 200) -> Response:

@@ -19,6 +19,7 @@ from onegrid.core import exports
 from onegrid.core.access import require
 from onegrid.core.permissions import Permission, Principal
 from onegrid.db import DbSession, StreamingSession
+from onegrid.web import list_exports
 from onegrid.web.header import header_context
 from onegrid.web.pages.track import COMMENT_MAX, RATING_STRINGS
 from onegrid.web.rendering import Lang, language, render, root
@@ -124,34 +125,23 @@ def _every(session, who: Principal):
         offset += len(batch)
 
 
-def _export(request: Request, session, who: Principal, lang: str | None, format: exports.Format):
-    return exports.stream(
+@router.get("/callbacks/export.csv")
+@router.get("/callbacks/export.xlsx")
+def callbacks_export(
+    request: Request, session: StreamingSession, who: Operator, lang: Lang = None
+) -> Response:
+    """Every caller waiting for a call back, as CSV or XLSX, the callers masked."""
+    return list_exports.stream(
+        request,
+        session,
+        who,
+        lang=language(request, lang),
         columns=COLUMNS,
         rows=_every(session, who),
-        format=format,
-        name=exports.filename("callbacks", exports.scope_name(who.scope), exports.today(), format),
-        lang=language(request, lang),
-        sheet="callbacks",
-        finished=auditing.export_recorder(
-            session, request, who, "case", query={"page": "callbacks"}, format=format.value
-        ),
+        name="callbacks",
+        audited_as="case",
+        query={"page": "callbacks"},
     )
-
-
-@router.get("/callbacks/export.csv")
-def callbacks_csv(
-    request: Request, session: StreamingSession, who: Operator, lang: Lang = None
-) -> Response:
-    """Every caller waiting for a call back, as CSV, the callers masked."""
-    return _export(request, session, who, lang, exports.Format.CSV)
-
-
-@router.get("/callbacks/export.xlsx")
-def callbacks_xlsx(
-    request: Request, session: StreamingSession, who: Operator, lang: Lang = None
-) -> Response:
-    """Every caller waiting for a call back, as an XLSX workbook, the callers masked."""
-    return _export(request, session, who, lang, exports.Format.XLSX)
 
 
 # The list's columns: the callers as the list shows them, masked (a number is revealed one at a

@@ -8,45 +8,33 @@ from typing import Annotated
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from onegrid.audit import auditing
 from onegrid.cases import exporting, queue
-from onegrid.core import exports
 from onegrid.core.access import require
 from onegrid.core.permissions import Permission, Principal
 from onegrid.db import StreamingSession
+from onegrid.web import list_exports
 from onegrid.web.rendering import Lang, language
 
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[Principal, require(Permission.CASES_READ)]
 
 
-def _export(request: Request, session, who: Principal, lang: str | None, format: exports.Format):
+@router.get("/console/export.csv")
+@router.get("/console/export.xlsx")
+def console_export(
+    request: Request, session: StreamingSession, who: Reader, lang: Lang = None
+) -> Response:
+    """The console's list, as filtered, as CSV (UTF-8 with a byte-order mark) or XLSX."""
     filters = queue.QueueFilters.parse(request.query_params)
     rows = queue.rows(session=session, scope=who.scope, filters=filters)
-    return exports.stream(
+    return list_exports.stream(
+        request,
+        session,
+        who,
+        lang=language(request, lang),
         columns=exporting.COLUMNS,
         rows=exporting.with_departments(session, who.scope, rows),
-        format=format,
-        name=exports.filename("cases", exports.scope_name(who.scope), exports.today(), format),
-        lang=language(request, lang),
-        sheet="cases",
-        finished=auditing.export_recorder(
-            session, request, who, "case", query=filters.params(), format=format.value
-        ),
+        name="cases",
+        audited_as="case",
+        query=filters.params(),
     )
-
-
-@router.get("/console/export.csv")
-def console_csv(
-    request: Request, session: StreamingSession, who: Reader, lang: Lang = None
-) -> Response:
-    """The console's list, as filtered, as CSV (UTF-8 with a byte-order mark)."""
-    return _export(request, session, who, lang, exports.Format.CSV)
-
-
-@router.get("/console/export.xlsx")
-def console_xlsx(
-    request: Request, session: StreamingSession, who: Reader, lang: Lang = None
-) -> Response:
-    """The console's list, as filtered, as an XLSX workbook."""
-    return _export(request, session, who, lang, exports.Format.XLSX)
