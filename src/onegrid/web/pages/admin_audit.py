@@ -12,7 +12,7 @@ from typing import Annotated
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from onegrid.audit import auditing, chain
@@ -36,6 +36,22 @@ Field = Annotated[str, Query(max_length=64)]
 Day = Annotated[str, Query(max_length=10)]
 Before = Annotated[int | None, Query(ge=1, le=2**53)]
 _FILTERS = ("actor", "action", "object_type", "object_id", "since", "until")
+
+
+def _given(
+    actor: Field = "",
+    action: Field = "",
+    object_type: Field = "",
+    object_id: Field = "",
+    since: Day = "",
+    until: Day = "",
+) -> dict[str, str]:
+    """The log's filters as given, trimmed (the log, its check and its export read them alike)."""
+    given = (actor, action, object_type, object_id, since, until)
+    return {k: v.strip() for k, v in zip(_FILTERS, given, strict=True)}
+
+
+Given = Annotated[dict[str, str], Depends(_given)]
 
 
 def _day(text: str, name: str) -> date | None:
@@ -155,18 +171,11 @@ def audit_log(
     request: Request,
     session: DbSession,
     who: Auditor,
+    given: Given,
     lang: Lang = None,
-    actor: Field = "",
-    action: Field = "",
-    object_type: Field = "",
-    object_id: Field = "",
-    since: Day = "",
-    until: Day = "",
     before: Before = None,
 ) -> Response:
     """The district's audit log, newest first, filtered, a page at a time."""
-    given = dict(zip(_FILTERS, (actor, action, object_type, object_id, since, until), strict=True))
-    given = {k: v.strip() for k, v in given.items()}
     return _log_page(request, session, who, language(request, lang), given, before, None)
 
 
@@ -175,13 +184,8 @@ def verify(
     request: Request,
     session: DbSession,
     who: Auditor,
+    given: Given,
     lang: Lang = None,
-    actor: Field = "",
-    action: Field = "",
-    object_type: Field = "",
-    object_id: Field = "",
-    since: Day = "",
-    until: Day = "",
 ) -> Response:
     """The log's page with the check of the district's whole hash chain."""
     chosen = language(request, lang)
@@ -194,8 +198,6 @@ def verify(
         object_type="audit_log",
         detail={"ok": result["ok"], "checked": result["checked"]},
     )
-    given = dict(zip(_FILTERS, (actor, action, object_type, object_id, since, until), strict=True))
-    given = {k: v.strip() for k, v in given.items()}
     return _log_page(request, session, who, chosen, given, None, result)
 
 
@@ -216,7 +218,6 @@ _WIDTHS = {"at": 20, "detail": 48, "hash": 66}
 
 
 def _export(request: Request, session, who: Principal, lang: str | None, given: dict) -> Response:
-    given = {k: v.strip() for k, v in given.items()}
     filters = _filters(given)  # a bad day: 422 naming it, before anything is sent
     records = audit.iterate(session=session, district_code=who.scope.district_code, filters=filters)
     return list_exports.stream(
@@ -239,16 +240,10 @@ def export_log(
     request: Request,
     session: StreamingSession,
     who: Auditor,
+    given: Given,
     lang: Lang = None,
-    actor: Field = "",
-    action: Field = "",
-    object_type: Field = "",
-    object_id: Field = "",
-    since: Day = "",
-    until: Day = "",
 ) -> Response:
     """The filtered log as CSV (UTF-8 with a byte-order mark) or XLSX, streamed and audited."""
-    given = dict(zip(_FILTERS, (actor, action, object_type, object_id, since, until), strict=True))
     return _export(request, session, who, lang, given)
 
 

@@ -10,7 +10,7 @@ the page that answers the form, and never stored in clear.
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -97,9 +97,20 @@ def _choices(session: Session, who: Principal, lang: str) -> dict:
     }
 
 
-def _found(request, session, who: Principal, lang: str, q, role, status, scope):
+def _user_filters(
+    q: ShortQuery = "", role: ShortQuery = "", status: ShortQuery = "", scope: ShortQuery = ""
+) -> dict[str, str]:
+    """The user list's filters as given (the list and its export read them alike)."""
+    return {"q": q, "role": role, "status": status, "scope": scope}
+
+
+UserFilters = Annotated[dict[str, str], Depends(_user_filters)]
+
+
+def _found(request, session, who: Principal, lang: str, given: dict[str, str]):
     """The filters as understood, and the users in scope they match, as the list's rows; the
     read audited (staff's names are personal data), as one record."""
+    q, role, status, scope = (given[k] for k in ("q", "role", "status", "scope"))
     role = role if role in {r.value for r in Role} else ""
     status = status if status in STATUSES else ""
     locked = _locked_usernames(session, who)
@@ -128,15 +139,12 @@ def users(
     request: Request,
     session: DbSession,
     who: SecurityAdmin,
+    given: UserFilters,
     lang: Lang = None,
-    q: ShortQuery = "",
-    role: ShortQuery = "",
-    status: ShortQuery = "",
-    scope: ShortQuery = "",
 ) -> Response:
     """The district's users, searched by name, role, scope and status."""
     chosen = language(request, lang)
-    filters, found = _found(request, session, who, chosen, q, role, status, scope)
+    filters, found = _found(request, session, who, chosen, given)
     roles = pick(ROLE_NAMES, chosen)
     context = {
         "rows": found,
@@ -150,9 +158,9 @@ def users(
     return admin_page(request, session, who, chosen, "admin_users.html", STRINGS, context)
 
 
-def _export(request, session, who: Principal, lang, *filters) -> Response:
+def _export(request, session, who: Principal, lang, given: dict[str, str]) -> Response:
     chosen = language(request, lang)
-    given, found = _found(request, session, who, chosen, *filters)
+    given, found = _found(request, session, who, chosen, given)
     return list_exports.stream(
         request,
         session,
@@ -172,14 +180,11 @@ def users_export(
     request: Request,
     session: DbSession,
     who: SecurityAdmin,
+    given: UserFilters,
     lang: Lang = None,
-    q: ShortQuery = "",
-    role: ShortQuery = "",
-    status: ShortQuery = "",
-    scope: ShortQuery = "",
 ) -> Response:
     """The users the list shows with these filters, as CSV or XLSX: names, roles, scopes."""
-    return _export(request, session, who, lang, q, role, status, scope)
+    return _export(request, session, who, lang, given)
 
 
 def _new_form(request, session, who, lang, context: dict, status: int = 200) -> Response:
