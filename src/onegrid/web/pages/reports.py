@@ -6,10 +6,11 @@ The command centre and leaders read any street of the district, a street office 
 prints: static/js/pages/reports.js."""
 
 import io
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from onegrid.audit import auditing
@@ -39,12 +40,28 @@ def _streets(session, who: Principal) -> list:
     return territory.list_units(session=session, scope=who.scope, level=Level.STREET)
 
 
-def _chosen(session, who: Principal, street: str | None, month: str | None):
-    """The street and month asked for, or the first street in scope and the month just ended."""
+@dataclass(frozen=True)
+class _Asked:
+    """The report asked for, the month it is of and the streets one may ask for."""
+
+    report: MonthlyReport
+    month: Month
+    streets: list
+
+
+def _asked(
+    session: DbSession, who: Supervisor, street: StreetCode = None, month: MonthText = None
+) -> _Asked:
+    """The report of the street and month asked for, or of the first street in scope and the
+    month just ended (the page and its XLSX read it alike)."""
     streets = _streets(session, who)
     code = street or (streets[0].code if streets else "")
     chosen = Month.parse(month) if month else ended_month()
-    return streets, code, chosen
+    report = build(session=session, street_code=code, month=chosen, within=who.scope)
+    return _Asked(report, chosen, streets)
+
+
+Asked = Annotated[_Asked, Depends(_asked)]
 
 
 def _percent(value: float | None) -> str:
@@ -118,14 +135,12 @@ def monthly_page(
     request: Request,
     session: DbSession,
     who: Supervisor,
-    street: StreetCode = None,
-    month: MonthText = None,
+    asked: Asked,
     lang: Lang = None,
 ) -> Response:
     """The street's report of the month, to read and to print."""
     chosen_lang = language(request, lang)
-    streets, code, chosen = _chosen(session, who, street, month)
-    report = build(session=session, street_code=code, month=chosen, within=who.scope)
+    report, chosen, streets = asked.report, asked.month, asked.streets
     query = f"street={report.street_code}&month={chosen}"
     context = {
         **header_context(request, session, who, chosen_lang),
@@ -146,14 +161,12 @@ def monthly_xlsx(
     request: Request,
     session: DbSession,
     who: Supervisor,
-    street: StreetCode = None,
-    month: MonthText = None,
+    asked: Asked,
     lang: Lang = None,
 ) -> Response:
     """The same report as an XLSX workbook, made now: figures, top categories, overdue cases."""
     chosen_lang = language(request, lang)
-    _, code, chosen = _chosen(session, who, street, month)
-    report = build(session=session, street_code=code, month=chosen, within=who.scope)
+    report, chosen = asked.report, asked.month
     file = io.BytesIO()  # a report is a few pages: it is made in memory
     write_workbook(file, report, chosen_lang)
     auditing.record_read(
