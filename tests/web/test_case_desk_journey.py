@@ -85,6 +85,12 @@ def test_the_whole_loop_on_the_case_page(
     server = demo_server
     views = {"phone": phone, "lang": lang}
 
+    def in_the_field(action: str, choice: str, note: str) -> None:
+        """The grid worker's verify or check, which returns them to their tasks."""
+        with as_user(browser, server, "gridworker", **views) as page:
+            to = f"{server}/tasks?done={receipt}*"
+            take(page, server, case_id, action, choice=choice, note=note, to=to)
+
     with as_user(browser, server, "command", **views) as page:
         page.goto(f"{server}/cases/{case_id}")
         expect(page.locator("#case-facts")).to_contain_text(receipt)
@@ -99,16 +105,7 @@ def test_the_whole_loop_on_the_case_page(
         take(page, server, case_id, "request_verify")
     assert loop.case(receipt)["state"] == "verifying"
 
-    with as_user(browser, server, "gridworker", **views) as page:
-        take(
-            page,
-            server,
-            case_id,
-            "verify",
-            choice="verify_valid",
-            note="现场确有路灯不亮",
-            to=f"{server}/tasks?done={receipt}*",
-        )
+    in_the_field("verify", "verify_valid", "现场确有路灯不亮")
     assert loop.case(receipt)["state"] == "verified"
 
     with as_user(browser, server, "command", **views) as page:
@@ -165,31 +162,13 @@ def test_the_whole_loop_on_the_case_page(
         take(page, server, case_id, "feedback", note="已更换灯泡", photo=True)
     assert loop.case(receipt)["state"] == "handled"
 
-    with as_user(browser, server, "gridworker", **views) as page:
-        take(
-            page,
-            server,
-            case_id,
-            "check",
-            choice="check_fail",
-            note="灯仍不亮，请返工",
-            to=f"{server}/tasks?done={receipt}*",
-        )
+    in_the_field("check", "check_fail", "灯仍不亮，请返工")
     assert loop.case(receipt)["state"] == "dispatched"
 
     with as_user(browser, server, "department", **views) as page:
         take(page, server, case_id, "feedback", note="已更换整套灯具", photo=True)
 
-    with as_user(browser, server, "gridworker", **views) as page:
-        take(
-            page,
-            server,
-            case_id,
-            "check",
-            choice="check_pass",
-            note="现场核查通过",
-            to=f"{server}/tasks?done={receipt}*",
-        )
+    in_the_field("check", "check_pass", "现场核查通过")
     assert loop.case(receipt)["state"] == "closed"
 
     with as_user(browser, server, "command", **views) as page:
