@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from onegrid.audit import auditing
 from onegrid.core import exports
 from onegrid.core.permissions import Principal
+from onegrid.web.rendering import language
 
 
 def format_of(request: Request) -> exports.Format:
@@ -22,8 +23,8 @@ def stream(
     request: Request,
     session: Session,
     who: Principal,
+    lang: str | None,
     *,
-    lang: str,
     columns: list[exports.Column],
     rows: Iterable,
     name: str,
@@ -32,9 +33,9 @@ def stream(
     place: str | None = None,
     sheet: str | None = None,
 ) -> StreamingResponse:
-    """Returns the rows streamed as the file the path asks for, named `name`, the scope (or
-    `place`) and today, its sheet `sheet` (or `name`); its end is audited as an export of the
-    list `audited_as`."""
+    """Returns the rows streamed as the file the path asks for, in the language asked (`lang`,
+    else the reader's), named `name`, the scope (or `place`) and today, its sheet `sheet` (or
+    `name`); its end is audited as an export of the list `audited_as`."""
     format = format_of(request)
     where = place or exports.scope_name(who.scope)
     return exports.stream(
@@ -42,7 +43,7 @@ def stream(
         rows=rows,
         format=format,
         name=exports.filename(name, where, exports.today(), format),
-        lang=lang,
+        lang=language(request, lang),
         sheet=sheet or name,
         finished=auditing.export_recorder(
             session, request, who, audited_as, query=query, format=format.value

@@ -224,7 +224,7 @@ def _export(request: Request, session, who: Principal, lang: str | None, given: 
         request,
         session,
         who,
-        lang=language(request, lang),
+        lang,
         columns=COLUMNS,
         rows=records,
         name="audit",

@@ -165,7 +165,7 @@ def _export(request, session, who: Principal, lang, given: dict[str, str]) -> Re
         request,
         session,
         who,
-        lang=chosen,
+        chosen,
         columns=USER_COLUMNS,
         rows=found,
         name="users",

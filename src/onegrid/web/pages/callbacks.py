@@ -135,7 +135,7 @@ def callbacks_export(
         request,
         session,
         who,
-        lang=language(request, lang),
+        lang,
         columns=COLUMNS,
         rows=_every(session, who),
         name="callbacks",

@@ -13,7 +13,7 @@ from onegrid.core.access import require
 from onegrid.core.permissions import Permission, Principal
 from onegrid.db import StreamingSession
 from onegrid.web import list_exports
-from onegrid.web.rendering import Lang, language
+from onegrid.web.rendering import Lang
 
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[Principal, require(Permission.CASES_READ)]
@@ -31,7 +31,7 @@ def console_export(
         request,
         session,
         who,
-        lang=language(request, lang),
+        lang,
         columns=exporting.COLUMNS,
         rows=exporting.with_departments(session, who.scope, rows),
         name="cases",

@@ -19,7 +19,7 @@ from onegrid.core.workcalendar import get_calendar
 from onegrid.db import StreamingSession
 from onegrid.db.base import utcnow
 from onegrid.web import list_exports
-from onegrid.web.rendering import Lang, language
+from onegrid.web.rendering import Lang
 
 router = APIRouter(include_in_schema=False)
 Handler = Annotated[Principal, require(Permission.CASES_HANDLE)]
@@ -39,7 +39,7 @@ def _export(
         request,
         session,
         who,
-        lang=language(request, lang),
+        lang,
         columns=exporting.COLUMNS,
         rows=exporting.rows_by_id(session=session, scope=who.scope, ids=ids),
         name=page,
