@@ -42,26 +42,27 @@ def _streets(session, who: Principal) -> list:
 
 @dataclass(frozen=True)
 class _Asked:
-    """The report asked for, the month it is of and the streets one may ask for."""
+    """The street and month a report is asked for (the page and its XLSX read them alike)."""
 
-    report: MonthlyReport
-    month: Month
-    streets: list
+    street: str | None
+    month: str | None
 
 
-def _asked(
-    session: DbSession, who: Supervisor, street: StreetCode = None, month: MonthText = None
-) -> _Asked:
-    """The report of the street and month asked for, or of the first street in scope and the
-    month just ended (the page and its XLSX read it alike)."""
-    streets = _streets(session, who)
-    code = street or (streets[0].code if streets else "")
-    chosen = Month.parse(month) if month else ended_month()
-    report = build(session=session, street_code=code, month=chosen, within=who.scope)
-    return _Asked(report, chosen, streets)
+def _asked(street: StreetCode = None, month: MonthText = None) -> _Asked:
+    return _Asked(street, month)
 
 
 Asked = Annotated[_Asked, Depends(_asked)]
+
+
+def _report(session, who: Principal, asked: _Asked) -> tuple[MonthlyReport, Month, list]:
+    """The report of the street and month asked for, or of the first street in scope and the
+    month just ended; the month; the streets one may ask for."""
+    streets = _streets(session, who)
+    code = asked.street or (streets[0].code if streets else "")
+    chosen = Month.parse(asked.month) if asked.month else ended_month()
+    report = build(session=session, street_code=code, month=chosen, within=who.scope)
+    return report, chosen, streets
 
 
 def _percent(value: float | None) -> str:
@@ -140,7 +141,7 @@ def monthly_page(
 ) -> Response:
     """The street's report of the month, to read and to print."""
     chosen_lang = language(request, lang)
-    report, chosen, streets = asked.report, asked.month, asked.streets
+    report, chosen, streets = _report(session, who, asked)
     query = f"street={report.street_code}&month={chosen}"
     context = {
         **header_context(request, session, who, chosen_lang),
@@ -166,7 +167,7 @@ def monthly_xlsx(
 ) -> Response:
     """The same report as an XLSX workbook, made now: figures, top categories, overdue cases."""
     chosen_lang = language(request, lang)
-    report, chosen = asked.report, asked.month
+    report, chosen, _ = _report(session, who, asked)
     file = io.BytesIO()  # a report is a few pages: it is made in memory
     write_workbook(file, report, chosen_lang)
     auditing.record_read(
