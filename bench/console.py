@@ -65,7 +65,7 @@ def prepare(url: str) -> tuple[dict[str, str], list[str]]:
     engine.dispose()
     if not counts:
         raise RuntimeError("the store's cases hold no words to search for")
-    ranked = counts.most_common()
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))  # ties: by the word
     common = ranked[0][0]
     rare_target = max(1, SAMPLE // 1000)
     rare = min(ranked, key=lambda item: (abs(item[1] - rare_target), item[0]))[0]

@@ -5,10 +5,10 @@ by hand (states and clocks set directly), on both backends."""
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from onegrid.cases import queue
-from onegrid.cases.models import Channel, State
+from onegrid.cases.models import CaseText, Channel, State
 from onegrid.cases.queue import Queue, QueueFilters
 from onegrid.core.errors import Invalid
 from onegrid.core.permissions import Scope
@@ -311,12 +311,15 @@ def test_the_api_pages_by_cursor_and_searches(session, build, api):
 
 
 @pytest.mark.parametrize("scan", [1, 2, 5, 1000])
+@pytest.mark.parametrize("rare", [0, 1000])
 def test_a_search_pages_the_same_whether_candidates_or_the_index_answer(
-    session, build, monkeypatch, scan
+    session, build, monkeypatch, scan, rare
 ):
-    # The newest candidates are tested in Python first (queue.SCAN of them), the index asked
-    # for the rest: however many are scanned, the pages hold the same cases in the same order.
+    # Words few cases hold (up to queue.RARE) are looked up in the index at once; others are
+    # tested on the newest candidates in Python first (queue.SCAN of them), the index asked for
+    # the rest: whichever answers, the pages hold the same cases in the same order.
     monkeypatch.setattr(queue, "SCAN", scan)
+    monkeypatch.setattr(queue, "RARE", rare)
     texts = ["井盖丢失", "路灯闪烁", "路灯熄灭", "井盖松动", "噪音扰民", "路灯闪烁", "井盖丢失"]
     made = [
         build(State.DISPATCHED, due_in_hours=5 + i, hour=8 + i, description=text)
@@ -351,10 +354,12 @@ def test_a_search_pages_the_same_whether_candidates_or_the_index_answer(
 
 
 @pytest.mark.parametrize("count_scan", [0, 1000])
+@pytest.mark.parametrize("rare", [0, 1000])
 def test_the_counts_of_a_search_are_the_same_tested_or_indexed(
-    session, build, monkeypatch, count_scan
+    session, build, monkeypatch, count_scan, rare
 ):
     monkeypatch.setattr(queue, "COUNT_SCAN", count_scan)
+    monkeypatch.setattr(queue, "RARE", rare)
     build(State.DISPATCHED, due_in_hours=5, description="井盖丢失")
     build(State.DISPATCHED, due_in_hours=-5, description="井盖松动", pending="extension")
     build(State.RECEIVED, due_in_hours=5, description="路灯不亮")
@@ -379,21 +384,58 @@ def test_the_counts_of_a_search_are_the_same_tested_or_indexed(
     assert green[Queue.HANDLE] == 1 and green[Queue.RECEIVED] == 1 and green[Queue.EVALUATE] == 0
 
 
+def test_a_search_of_the_open_queues_follows_each_case_in_and_out_of_them(session, build):
+    # SQLite keeps the open cases' words in an index of their own (migration 0021), by
+    # triggers on the case's state and on its words: a case leaving, entering again, or
+    # segmented again is found where it now is.
+    case = build(State.DISPATCHED, due_in_hours=5, description="井盖丢失")
+
+    def handling(q: str) -> tuple[int, list[int]]:
+        counted = queue.counts(session=session, scope=whole(), filters=filters(q=q))
+        listed = queue.page(
+            session=session, scope=whole(), filters=filters(q=q, queue="handle"), after=None
+        )
+        return counted[Queue.HANDLE], ids(listed.items)
+
+    assert handling("井盖") == (1, [case.id])
+    case.state = State.CLOSED.value
+    session.flush()
+    assert handling("井盖") == (0, [])
+    assert (
+        queue.counts(session=session, scope=whole(), filters=filters(q="井盖"))[Queue.EVALUATE] == 1
+    )
+    case.state = State.DISPATCHED.value
+    session.flush()
+    assert handling("井盖") == (1, [case.id])
+    session.execute(update(CaseText).where(CaseText.case_id == case.id).values(words="路灯 熄灭"))
+    assert handling("井盖") == (0, [])
+    assert handling("路灯") == (1, [case.id])
+
+
 def test_a_searchs_closed_cases_are_counted_up_to_one_more_than_the_cap(
     session, build, monkeypatch
 ):
-    # Many closed candidates (more than COUNT_SCAN): the index counts them, stopping at
-    # SEARCH_COUNTED + 1 ("more than SEARCH_COUNTED"); fewer are counted exactly.
+    # A common word (held by more than RARE cases) and many closed candidates (more than
+    # COUNT_SCAN): the index counts them, stopping at SEARCH_COUNTED + 1 ("more than
+    # SEARCH_COUNTED"); fewer are counted exactly, and a rare word's always.
     monkeypatch.setattr(queue, "COUNT_SCAN", 0)
+    monkeypatch.setattr(queue, "RARE", 0)
     monkeypatch.setattr(queue, "SEARCH_COUNTED", 2)
     for hour in range(8, 12):
         build(State.CLOSED, hour=hour, description="井盖丢失")
     build(State.CLOSED, description="路灯闪烁")
     many = queue.counts(session=session, scope=whole(), filters=filters(q="井盖"))
     assert many[Queue.EVALUATE] == 3
+    # A word's start alone (no case holds "井" as a word of its own): counted as the start.
+    started = queue.counts(session=session, scope=whole(), filters=filters(q="井"))
+    assert started[Queue.EVALUATE] == 3
     monkeypatch.setattr(queue, "SEARCH_COUNTED", 10)
     exact = queue.counts(session=session, scope=whole(), filters=filters(q="井盖"))
     assert exact[Queue.EVALUATE] == 4
     assert (
         queue.counts(session=session, scope=whole(), filters=filters(q="路灯"))[Queue.EVALUATE] == 1
     )
+    monkeypatch.setattr(queue, "SEARCH_COUNTED", 2)
+    monkeypatch.setattr(queue, "RARE", 1000)
+    rare = queue.counts(session=session, scope=whole(), filters=filters(q="井盖"))
+    assert rare[Queue.EVALUATE] == 4

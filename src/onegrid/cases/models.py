@@ -85,8 +85,9 @@ class Case(Base):
         # closed ones awaiting evaluation by closing, a department's by state and deadline.
         Index("ix_case_record_received", "district_code", "received_at"),
         Index("ix_case_record_closing", "district_code", "state", "closed_at"),
-        # The queues' counts with a filter (migration 0020): the index alone, no case row read
-        # (a third of a year's cases are closed, awaiting their evaluation).
+        # The queues' counts with a filter, and the open queues' pages and lights (migrations
+        # 0020, 0021): the index alone, no case row read (a third of a year's cases are closed,
+        # awaiting their evaluation; the open ones are a few thousand).
         Index(
             "ix_case_record_counting",
             "district_code",
@@ -96,6 +97,9 @@ class Case(Base):
             "department_id",
             "channel",
             "received_at",
+            "stage_deadline",
+            "pending",
+            "stage_started_at",
         ),
     )
 

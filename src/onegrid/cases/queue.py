@@ -27,7 +27,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, true
+from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from onegrid.cases import search
@@ -38,6 +38,7 @@ from onegrid.core.errors import Invalid
 from onegrid.core.inputs import MAX_ID
 from onegrid.core.levels import Level
 from onegrid.core.permissions import Scope
+from onegrid.core.prefix import starts_with
 from onegrid.core.workcalendar import Light, WorkCalendar, get_calendar
 from onegrid.db.base import utcnow
 
@@ -70,6 +71,7 @@ STATES: dict[Queue, tuple[State, ...]] = {
 OPEN_STATES = tuple(s for s in State if s in OPEN)
 # The queues `counts` answers, in the console's order.
 COUNTED = tuple(q for q in Queue if q is not Queue.ALL)
+_IN_OPEN = Case.state.in_([s.value for s in OPEN_STATES])
 LIGHTS = tuple(light.value for light in Light)
 MAX_LIMIT = 500
 BATCH = MAX_LIMIT  # rows read at a time by `rows` (a page at most: `page` refuses more)
@@ -77,6 +79,8 @@ MAX_QUERY = 100  # characters of a search
 SCAN = 2_000  # a search's candidates tested in the queue's order before the index is asked
 COUNT_SCAN = 20_000  # a search's counted candidates tested in Python, at most (else the index)
 SEARCH_COUNTED = 1_000  # a search's closed cases counted up to one more (shown as "1000+")
+RARE = 2_000  # a search's words held by at most this many cases: asked of the index at once
+LIT_BATCH = 500  # open cases read at a time when yellow or green is told apart in Python
 
 
 @dataclass(frozen=True)
@@ -159,21 +163,34 @@ def page(
     cursor = order.decode(after)
     now = utcnow()
     calendar = get_calendar() if filters.light in (Light.GREEN, Light.YELLOW) else None
-    items: list[Case] = []
+    ids: list[int] = []
     while True:
-        batch = _batch(session, scope, filters, now, order, cursor, limit + 1)
+        size = limit + 1 if calendar is None else max(limit + 1, LIT_BATCH)
+        batch = _batch(session, scope, filters, now, order, cursor, size)
         if calendar is None:
-            items = batch
+            ids = [row.id for row in batch]
             break
         # Yellow and green told apart in Python: read on until one more than a page is found.
-        items.extend(c for c in batch if _light_of(c, calendar, now) is filters.light)
-        if len(batch) <= limit or len(items) > limit:
+        ids += [
+            row.id
+            for row in batch
+            if _light(row.start, row.deadline, calendar, now) is filters.light
+        ]
+        if len(batch) < size or len(ids) > limit:
             break
-        cursor = order.key(batch[-1])
-    more = len(items) > limit
-    items = items[:limit]
+        cursor = (batch[-1].key, batch[-1].id)
+    more = len(ids) > limit
+    items = _cases(session, ids[:limit])
     next_after = order.encode(order.key(items[-1])) if more and items else None
     return QueuePage(items, next_after)
+
+
+def _cases(session: Session, ids: list[int]) -> list[Case]:
+    """Returns the cases of these ids, in their order."""
+    if not ids:
+        return []
+    by_id = {c.id: c for c in session.scalars(select(Case).where(Case.id.in_(ids)))}
+    return [by_id[i] for i in ids if i in by_id]
 
 
 def _batch(
@@ -184,29 +201,37 @@ def _batch(
     order: "_Order",
     cursor: tuple[datetime | None, int] | None,
     n: int,
-) -> list[Case]:
-    """Returns the next n cases of the queue after the cursor (None: from its start), in order.
+) -> list[Row]:
+    """Returns the next n cases of the queue after the cursor (None: from its start), in order,
+    as rows (id, key, start, deadline): the index alone answers them, the cases are read after.
 
-    A search first reads the next SCAN candidates (every filter but the words) in the queue's
-    order with their words and tests them (search.holds): a word most cases hold finds a page
-    among the first few dozen, where the index would list every case holding it (a year's
-    worth) before the newest could be taken. Only when the candidates hold fewer than n does
-    the index answer the rest, after the last candidate read (a rarer word: few matches)."""
-    if not filters.q:
-        query = _filtered(scope, filters, now)
+    A search's words held by few cases (RARE) are asked of the index at once, and the open
+    queues ask the open cases' words. A search of a common word in all cases or in the closed
+    ones first reads the next SCAN candidates (every filter but the words) in the queue's order
+    with their words and tests them (search.holds): a word most cases hold finds a page among
+    the first few dozen, where the index would list every case holding it (a year's worth)
+    before the newest could be taken. Only when the candidates hold fewer than n does the index
+    answer the rest, after the last candidate read (the words and a narrow filter together)."""
+    column = getattr(Case, order.column)
+    keys = (Case.id, column.label("key"), Case.stage_started_at.label("start"))
+    keys += (Case.stage_deadline.label("deadline"),)
+    found = search.query_words(filters.q) if filters.q else []
+    held = None if not found or _reads_open(filters) else _rare(session, found)
+    if not found or _reads_open(filters) or held is not None:
+        query = _open_index(select(*keys).where(_conditions(scope, filters, now)), filters)
+        if held is not None:  # the few cases holding the words, each looked up
+            query = _looked_up(
+                select(*keys), held, _conditions(scope, replace(filters, q=None), now)
+            )
         if cursor is not None:
             query = query.where(order.after(cursor))
-        return list(session.scalars(order.sort(query).limit(n)))
-    found = search.query_words(filters.q)
-    if not found:
-        return []
-    column = getattr(Case, order.column)
+        return list(session.execute(order.sort(query).limit(n)))
     candidates = (
-        select(Case.id, column, CaseText.words)
+        select(*keys, CaseText.words)
         .join(CaseText, CaseText.case_id == Case.id)
         .where(_conditions(scope, replace(filters, q=None), now))
     )
-    ids: list[int] = []
+    rows: list[Row] = []
     # A few pages' worth first (a common word ends there), then the rest of SCAN.
     first = min(SCAN, 4 * n)
     for size in (first, SCAN - first):
@@ -214,23 +239,16 @@ def _batch(
             continue
         query = candidates if cursor is None else candidates.where(order.after(cursor))
         scanned = session.execute(order.sort(query).limit(size)).all()
-        ids += [case_id for case_id, _, words in scanned if search.holds(words, found)]
+        rows += [row for row in scanned if search.holds(row.words, found)]
         if scanned:
-            cursor = (scanned[-1][1], scanned[-1][0])
-        if len(ids) >= n or len(scanned) < size:
+            cursor = (scanned[-1].key, scanned[-1].id)
+        if len(rows) >= n or len(scanned) < size:
             break
     else:
-        if len(ids) < n:  # SCAN candidates read, too few hold the words: the index for the rest
-            ids += session.scalars(
-                order.sort(select(Case.id).where(_conditions(scope, filters, now)))
-                .where(order.after(cursor))
-                .limit(n - len(ids))
-            )
-    ids = ids[:n]
-    by_id = {}
-    if ids:
-        by_id = {c.id: c for c in session.scalars(select(Case).where(Case.id.in_(ids)))}
-    return [by_id[i] for i in ids if i in by_id]
+        if len(rows) < n:  # SCAN candidates read, too few hold the words: the index for the rest
+            rest = select(*keys).where(_conditions(scope, filters, now), order.after(cursor))
+            rows += session.execute(order.sort(rest).limit(n - len(rows)))
+    return rows[:n]
 
 
 def rows(*, session: Session, scope: Scope, filters: QueueFilters) -> Iterator[Case]:
@@ -250,62 +268,65 @@ def rows(*, session: Session, scope: Scope, filters: QueueFilters) -> Iterator[C
 def counts(*, session: Session, scope: Scope, filters: QueueFilters) -> dict[Queue, int]:
     """Returns how many cases of scope and filters (its queue aside) wait in each queue.
 
-    One grouped query over the open states (a few thousand cases, by the index on state) and
-    a count of the closed ones (no clock, nothing pending: the index alone, migration 0020);
-    never the evaluated, voided and merged cases that make up most of a year. With a search,
-    the candidates' words are tested in Python when they are few (COUNT_SCAN), and the closed
-    cases, a third of a year, are counted up to SEARCH_COUNTED + 1 when many: a count above
+    One grouped query over the open states (a few thousand cases, ix_case_record_counting
+    alone; a search asks the open cases' words) and a count of the closed ones (no clock,
+    nothing pending: the index alone); never the evaluated, voided and merged cases that make
+    up most of a year. With a search, the closed candidates' words are tested in Python when
+    they are few (COUNT_SCAN), and counted up to SEARCH_COUNTED + 1 when many: a count above
     SEARCH_COUNTED means "more than that" (a word most cases hold would otherwise join every
     case the index lists for it with every closed case)."""
     now = utcnow()
     base = replace(filters, queue=Queue.ALL)
-    found = search.query_words(filters.q) if filters.q else []
-    tallies = _open_tallies(session, scope, base, now, found)
+    tallies = _open_tallies(session, scope, base, now)
     if filters.light is None:  # closed cases have no clock (no light) and nothing pending
+        found = search.query_words(filters.q) if filters.q else []
         tallies.append(
             (State.CLOSED.value, False, False, _closed(session, scope, base, now, found))
         )
     return _by_queue(tallies)
 
 
+def _rare(session: Session, found: list[str]) -> list[int] | None:
+    """Returns the ids of the cases holding these words when the index lists at most RARE of
+    them (None: more; it stops reading there): a common word's cases are found among the
+    queue's newest instead."""
+    return search.few_holding(session, found, RARE)
+
+
+def _looked_up(query: Select, ids: list[int], conditions: ColumnElement[bool]) -> Select:
+    """The query over these cases (a few thousand at most), each looked up by its id: SQLite's
+    planner would otherwise walk the queue's order (a year of cases) for the few in a grid."""
+    query = query.select_from(Case).where(Case.id.in_(ids), conditions)
+    return query.with_hint(Case, "NOT INDEXED", "sqlite")
+
+
 def _few(session: Session, conditions: ColumnElement[bool]) -> bool:
-    return (session.scalar(select(func.count()).where(conditions)) or 0) <= COUNT_SCAN
+    """Whether at most COUNT_SCAN cases meet the conditions (it stops counting there)."""
+    counted = select(func.count()).select_from(
+        select(Case.id).where(conditions).limit(COUNT_SCAN + 1).subquery()
+    )
+    return (session.scalar(counted) or 0) <= COUNT_SCAN
 
 
 def _open_tallies(
-    session: Session, scope: Scope, filters: QueueFilters, now: datetime, found: list[str]
+    session: Session, scope: Scope, filters: QueueFilters, now: datetime
 ) -> list[tuple]:
     late = and_(Case.stage_deadline.is_not(None), Case.stage_deadline < now)
     columns = [Case.state, Case.pending.is_not(None), late]
-    in_open = Case.state.in_([s.value for s in OPEN_STATES])
+    where = and_(_conditions(scope, filters, now, open_only=True, counting=True), _IN_OPEN)
     calendar = get_calendar() if filters.light in (Light.GREEN, Light.YELLOW) else None
-    plain = _conditions(scope, replace(filters, q=None), now)
-    tested = bool(found) and _few(session, and_(plain, in_open))
-    if calendar is None and not tested:
-        query = (
-            select(*columns, func.count())
-            .where(_conditions(scope, filters, now), in_open)
-            .group_by(*columns)
-        )
-        return list(session.execute(query))
-    # Yellow and green told apart in Python; a search's words tested on the candidates' words.
-    columns += [Case.stage_started_at, Case.stage_deadline]
-    if tested:
-        query = (
-            select(*columns, CaseText.words)
-            .join(CaseText, CaseText.case_id == Case.id)
-            .where(plain, in_open)
-        )
-    else:
-        query = select(*columns, literal(None)).where(_conditions(scope, filters, now), in_open)
+    if calendar is None:
+        query = select(*columns, func.count()).where(where).group_by(*columns)
+        return list(session.execute(_open_index(query, filters, always=True)))
+    # Yellow and green told apart in Python among the open cases' clocks (the index's).
+    query = select(*columns, Case.stage_started_at, Case.stage_deadline).where(where)
     grouped: dict[tuple, int] = {}
-    for state, pending, overdue, start, deadline, words in session.execute(query):
-        if tested and not search.holds(words, found):
-            continue
-        if calendar is not None and _light(start, deadline, calendar, now) is not filters.light:
-            continue
-        key = (state, pending, overdue)
-        grouped[key] = grouped.get(key, 0) + 1
+    for state, pending, overdue, start, deadline in session.execute(
+        _open_index(query, filters, always=True)
+    ):
+        if _light(start, deadline, calendar, now) is filters.light:
+            key = (state, pending, overdue)
+            grouped[key] = grouped.get(key, 0) + 1
     return [(*k, n) for k, n in grouped.items()]
 
 
@@ -314,8 +335,12 @@ def _closed(
 ) -> int:
     closed = Case.state == State.CLOSED.value
     if not found:
-        return session.scalar(select(func.count()).where(_conditions(scope, filters, now), closed))
-    plain = and_(_conditions(scope, replace(filters, q=None), now), closed)
+        counted = _conditions(scope, filters, now, counting=True)
+        return session.scalar(select(func.count()).where(counted, closed))
+    plain = and_(_conditions(scope, replace(filters, q=None), now, counting=True), closed)
+    held = _rare(session, found)
+    if held is not None:  # the index lists few cases: each looked up
+        return session.scalar(_looked_up(select(func.count()), held, plain))
     if _few(session, plain):
         texts = select(CaseText.words).join(Case, CaseText.case_id == Case.id).where(plain)
         return sum(1 for words in session.scalars(texts) if search.holds(words, found))
@@ -343,19 +368,51 @@ def _filtered(scope: Scope, filters: QueueFilters, now: datetime) -> Select:
     return select(Case).where(_conditions(scope, filters, now))
 
 
-def _conditions(scope: Scope, filters: QueueFilters, now: datetime) -> ColumnElement[bool]:
+def _reads_open(filters: QueueFilters) -> bool:
+    """Whether the queue and filters keep open cases alone (a stage's queue, or a light)."""
+    return filters.queue not in (Queue.ALL, Queue.EVALUATE) or filters.light is not None
+
+
+def _open_index(query: Select, filters: QueueFilters, always: bool = False) -> Select:
+    """Reads the open cases through ix_case_record_counting on SQLite: its planner has no
+    statistics of how few cases are open (a few thousand of a year), and would otherwise walk a
+    filter's own index (a department's, a category's: a year of cases) row by row. PostgreSQL's
+    planner has them."""
+    if not (always or _reads_open(filters)):
+        return query
+    return query.with_hint(Case, "INDEXED BY ix_case_record_counting", "sqlite")
+
+
+def _conditions(
+    scope: Scope,
+    filters: QueueFilters,
+    now: datetime,
+    open_only: bool = False,
+    counting: bool = False,
+) -> ColumnElement[bool]:
+    """The SQL condition of scope and filters; `open_only`: the caller keeps open cases alone.
+
+    `counting`: a unit's cases as a range of the counting index (core/prefix: its GLOB on
+    SQLite), which a count reads alone; a page's walk in its queue's order, stopping at the
+    page's end, is faster than a street's year of cases sorted, and SQLite (no statistics of
+    how many a unit holds) would choose the range whenever it may."""
     clauses = [_in_scope(scope), _queue_clause(filters.queue, now)]
     unit = filters.unit()
     if unit:
         # Each given unit narrows (a grid outside the given street finds nothing).
         for code in {filters.street, filters.community, filters.grid} - {None}:
-            clauses.append(Case.grid_code.startswith(code, autoescape=True))
+            if counting:
+                clauses.append(starts_with(Case.grid_code, code))
+            else:
+                clauses.append(Case.grid_code.startswith(code, autoescape=True))
     if filters.category:
         clauses.append(Case.category_code == filters.category)
     if filters.department is not None:
         clauses.append(Case.department_id == filters.department)
     if filters.channel:
         clauses.append(Case.channel == filters.channel.value)
+    if filters.light is not None:  # a running clock: an open case's
+        clauses.append(_IN_OPEN)
     if filters.light is Light.RED:
         clauses.append(and_(Case.stage_deadline.is_not(None), Case.stage_deadline < now))
     elif filters.light is not None:
@@ -366,7 +423,7 @@ def _conditions(scope: Scope, filters: QueueFilters, now: datetime) -> ColumnEle
     if filters.received_to:
         clauses.append(Case.received_at < _midnight(filters.received_to + timedelta(1), zone))
     if filters.q:
-        clauses.append(search.matching(filters.q))
+        clauses.append(search.matching(filters.q, open_only or _reads_open(filters)))
     return and_(*clauses)
 
 
@@ -382,11 +439,10 @@ def _in_scope(scope: Scope) -> ColumnElement[bool]:
 def _queue_clause(queue: Queue, now: datetime) -> ColumnElement[bool]:
     if queue in STATES:
         return Case.state.in_([s.value for s in STATES[queue]])
-    open_states = Case.state.in_([s.value for s in OPEN_STATES])
     if queue is Queue.APPROVAL:
-        return and_(open_states, Case.pending.is_not(None))
+        return and_(_IN_OPEN, Case.pending.is_not(None))
     if queue is Queue.OVERDUE:
-        return and_(open_states, Case.stage_deadline.is_not(None), Case.stage_deadline < now)
+        return and_(_IN_OPEN, Case.stage_deadline.is_not(None), Case.stage_deadline < now)
     return true()
 
 
@@ -398,10 +454,6 @@ def _light(start, deadline, calendar: WorkCalendar, now: datetime) -> Light | No
     if start is None or deadline is None:
         return None
     return calendar.light(start, deadline, now)
-
-
-def _light_of(case: Case, calendar: WorkCalendar, now: datetime) -> Light | None:
-    return _light(case.stage_started_at, case.stage_deadline, calendar, now)
 
 
 # --- the order and its cursor -----------------------------------------------------------------

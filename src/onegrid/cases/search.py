@@ -85,13 +85,17 @@ def query_words(query: str) -> list[str]:
     return found[:MAX_WORDS]
 
 
-def matching(query: str) -> ColumnElement[bool]:
+def matching(query: str, open_only: bool = False) -> ColumnElement[bool]:
     """Returns the SQL condition keeping the cases whose description or address hold every word
-    of the query (as a word or the start of one); a query of no word (punctuation): none."""
+    of the query (as a word or the start of one); a query of no word (punctuation): none.
+
+    `open_only`: the caller keeps only open cases anyway (cases.models.OPEN), so SQLite may ask
+    the index of the open cases' words alone (migration 0021): a few thousand cases, where a
+    common word lists a year's in the index of every case."""
     found = query_words(query)
     if not found:
         return Case.id.is_(None)
-    return _Holds(found)
+    return _HoldsOpen(found) if open_only else _Holds(found)
 
 
 class _Holds(ColumnElement[bool]):
@@ -105,21 +109,44 @@ class _Holds(ColumnElement[bool]):
         self.found = found
 
 
-@compiles(_Holds)
-def _in_fts5(element: _Holds, compiler, **kw) -> str:
-    ids = select(literal_column("rowid")).select_from(text("case_text_fts"))
-    ids = ids.where(literal_column("case_text_fts").op("MATCH")(fts_query(element.found)))
-    return compiler.process(Case.id.in_(ids), **kw)
+class _HoldsOpen(_Holds):
+    """An open case holds these words: on SQLite, asked of the open cases' index."""
+
+    inherit_cache = False
 
 
-@compiles(_Holds, "postgresql")
-def _in_tsvector(element: _Holds, compiler, **kw) -> str:
+def _fts5_ids(fts: str, found: list[str], exact: bool = False) -> Select:
+    """The ids (rowids) SQLite's FTS5 table `fts` lists for these words (`exact`: as whole
+    words alone, not as the start of longer ones)."""
+    ids = select(literal_column("rowid")).select_from(text(fts))
+    return ids.where(literal_column(fts).op("MATCH")(fts_query(found, prefix=not exact)))
+
+
+def _tsvector_ids(found: list[str]) -> Select:
+    """The ids PostgreSQL's GIN index on case_text's tsvector lists for these words."""
     simple = literal_column("'simple'")
     vector = func.to_tsvector(simple, CaseText.words)
-    ids = select(CaseText.case_id).where(
-        vector.op("@@")(func.to_tsquery(simple, ts_query(element.found)))
-    )
-    return compiler.process(Case.id.in_(ids), **kw)
+    return select(CaseText.case_id).where(vector.op("@@")(func.to_tsquery(simple, ts_query(found))))
+
+
+def _fts5_holds(fts: str, element: _Holds, compiler, **kw) -> str:
+    return compiler.process(Case.id.in_(_fts5_ids(fts, element.found)), **kw)
+
+
+@compiles(_Holds)
+def _in_fts5(element: _Holds, compiler, **kw) -> str:
+    return _fts5_holds("case_text_fts", element, compiler, **kw)
+
+
+@compiles(_HoldsOpen)
+def _in_open_fts5(element: _HoldsOpen, compiler, **kw) -> str:
+    return _fts5_holds("case_text_fts_open", element, compiler, **kw)
+
+
+@compiles(_HoldsOpen, "postgresql")
+@compiles(_Holds, "postgresql")
+def _in_tsvector(element: _Holds, compiler, **kw) -> str:
+    return compiler.process(Case.id.in_(_tsvector_ids(element.found)), **kw)
 
 
 def holds(text: str, found: list[str]) -> bool:
@@ -134,23 +161,54 @@ def holds(text: str, found: list[str]) -> bool:
 def count_at_most(session: Session, cases: Select, found: list[str], most: int) -> int:
     """Returns how many of these cases (a select of Case.id) hold the words, counting no more
     than `most`: on SQLite the index's list read in its order (newest id first), each entry
-    looked up, stopping at `most` (a word most cases hold stops at once); elsewhere the
-    index's condition with a limit."""
-    if session.get_bind().dialect.name == "sqlite":
-        fts = table("case_text_fts", column("rowid"))
+    looked up, stopping at `most` (a word most cases hold stops at once) — the words as
+    themselves first (their lists are read as they go, where a prefix's are merged whole
+    first), which, reaching `most`, is the answer; elsewhere the index's condition with a
+    limit."""
+    if session.get_bind().dialect.name != "sqlite":
+        held = cases.where(_Holds(found))
+        return session.scalar(select(func.count()).select_from(held.limit(most).subquery())) or 0
+    fts = table("case_text_fts", column("rowid"))
+    counted = 0
+    for prefix in (False, True):
         held = (
             cases.join(fts, fts.c.rowid == Case.id)
-            .where(literal_column("case_text_fts").op("MATCH")(fts_query(found)))
+            .where(literal_column("case_text_fts").op("MATCH")(fts_query(found, prefix)))
             .order_by(fts.c.rowid.desc())
         )
+        counted = session.scalar(select(func.count()).select_from(held.limit(most).subquery()))
+        if counted >= most:
+            break
+    return counted or 0
+
+
+def few_holding(session: Session, found: list[str], most: int) -> list[int] | None:
+    """Returns the ids of the cases holding these words when at most `most` cases do (None:
+    more), from the index's list alone. On SQLite each word is first counted as itself, without
+    the longer words it starts (for a word of three characters or more FTS5 reads all their
+    lists whole before its first row: a common word's, tens of ms): words each held as
+    themselves by more than `most` cases are held by more than `most` cases."""
+    if session.get_bind().dialect.name == "sqlite":
+        if all(_listed(session, _fts5_ids("case_text_fts", [w], exact=True), most) for w in found):
+            return None
+        ids = _fts5_ids("case_text_fts", found)
     else:
-        held = cases.where(_Holds(found))
-    return session.scalar(select(func.count()).select_from(held.limit(most).subquery())) or 0
+        ids = _tsvector_ids(found)
+    held = list(session.scalars(ids.limit(most + 1)))
+    return held if len(held) <= most else None
 
 
-def fts_query(found: list[str]) -> str:
-    """Returns the FTS5 query for these words: each a quoted prefix, all of them required."""
-    return " AND ".join('"' + w.replace('"', '""') + '"*' for w in found)
+def _listed(session: Session, ids: Select, most: int) -> bool:
+    """Whether the index lists more than `most` of these ids (it stops reading there)."""
+    counted = select(func.count()).select_from(ids.limit(most + 1).subquery())
+    return (session.scalar(counted) or 0) > most
+
+
+def fts_query(found: list[str], prefix: bool = True) -> str:
+    """Returns the FTS5 query for these words: each a quoted prefix (or whole word), all of
+    them required."""
+    star = "*" if prefix else ""
+    return " AND ".join('"' + w.replace('"', '""') + '"' + star for w in found)
 
 
 def ts_query(found: list[str]) -> str:

@@ -4,8 +4,19 @@ from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 
 from onegrid.config import get_settings
+
+
+def _sqlite_from_hint(_compiler, _table, text: str) -> str:
+    return text
+
+
+# SQLAlchemy's SQLite compiler drops a select's FROM hints; SQLite's is INDEXED BY, which a few
+# queries name where its planner, with no statistics of a column's skew, would choose badly
+# (`select(…).with_hint(Case, "INDEXED BY ix_…", "sqlite")`; cases/queue.py).
+SQLiteCompiler.get_from_hint_text = _sqlite_from_hint
 
 
 def _normalise_url(url: str) -> str:
