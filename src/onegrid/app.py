@@ -15,6 +15,8 @@ from onegrid.cases import search
 from onegrid.cases.views import router as cases_router
 from onegrid.core import problems
 from onegrid.core.inputs import InputPolicy
+from onegrid.db import get_engine
+from onegrid.db.wal import Checkpointer
 from onegrid.indicators.views import router as indicators_router
 from onegrid.open311 import views as open311
 from onegrid.open311.views import router as open311_router
@@ -34,8 +36,13 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # collector's full collections, which otherwise scan it all and pause a request for ~100 ms
     # whenever responses of thousands of objects (a dashboard by grid) have come and gone.
     search.warm()  # jieba's dictionary, before the first report needs it
+    checkpointer = Checkpointer(get_engine())
+    checkpointer.start()
     gc.freeze()
-    yield
+    try:
+        yield
+    finally:
+        checkpointer.stop()
 
 
 def create_app() -> FastAPI:

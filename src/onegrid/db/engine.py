@@ -64,7 +64,7 @@ def create_db_engine(url: str) -> Engine:
     """Returns a new engine for this URL, with onegrid's connection settings."""
     url = _normalise_url(url)
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
+        path = url.split("///", 1)[1] if "///" in url else ""  # "sqlite://": in memory
         in_memory = not path or path == ":memory:"
         if not in_memory:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
