@@ -124,6 +124,9 @@ def app_on(url: str) -> Iterator[Callable[[str | None], TestClient]]:
     user (or not signed in, for None)."""
     from onegrid.app import create_app
 
+    # What setting the store up wrote (an import, a copy of hundreds of MB) reaches the disk
+    # now, not in the first fsync the timed server makes (its WAL checkpoint's: 200 ms).
+    os.sync()
     saved = {k: os.environ.get(k) for k in ("ONEGRID_DATABASE_URL", "ONEGRID_TILE_URL")}
     os.environ["ONEGRID_DATABASE_URL"] = url
     os.environ["ONEGRID_TILE_URL"] = ""

@@ -9,12 +9,15 @@ never an offset: page 4,000 costs what page 1 does), `counts` how many wait in e
     first = page(session=s, scope=who.scope, filters=filters, after=None, limit=50)
     then = page(session=s, scope=who.scope, filters=filters, after=first.next_after, limit=50)
 
-The stage queues read through the index (district_code, state, stage_deadline): their states
-hold a few thousand of a year's cases, the deadline nearest (or the most overdue) first. "all"
-reads (district_code, received_at) newest first, "evaluate" (district_code, state, closed_at)
-(migration 0018). The light is the working-time light of web.case_display: red is exactly
-"deadline passed" (SQL); yellow and green depend on the working calendar, so those two are told
-apart in Python among the running clocks not yet past their deadline.
+The open queues (every stage but 评价, awaiting approval, overdue, a light) read the index
+ix_case_record_counting alone (migration 0021): their states hold a few thousand of a year's
+cases, the deadline nearest (or the most overdue) first; SQLite is told so (INDEXED BY), its
+planner knowing nothing of how few they are. "all" reads (district_code, received_at) newest
+first, "evaluate" (district_code, state, closed_at) (migration 0018). A page's ids are read
+from the index first, its cases after. The light is the working-time light of
+web.case_display: red is exactly "deadline passed" (SQL); yellow and green depend on the
+working calendar, so those two are told apart in Python among the running clocks not yet past
+their deadline. How a search is answered: `_batch` and `counts`.
 """
 
 import base64
@@ -77,7 +80,7 @@ MAX_LIMIT = 500
 BATCH = MAX_LIMIT  # rows read at a time by `rows` (a page at most: `page` refuses more)
 MAX_QUERY = 100  # characters of a search
 SCAN = 2_000  # a search's candidates tested in the queue's order before the index is asked
-COUNT_SCAN = 20_000  # a search's counted candidates tested in Python, at most (else the index)
+COUNT_SCAN = 8_000  # a search's closed candidates tested in Python, at most (else the index)
 SEARCH_COUNTED = 1_000  # a search's closed cases counted up to one more (shown as "1000+")
 RARE = 2_000  # a search's words held by at most this many cases: asked of the index at once
 LIT_BATCH = 500  # open cases read at a time when yellow or green is told apart in Python
