@@ -35,7 +35,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # What is loaded by now lives as long as the process: freezing it keeps it out of the
     # collector's full collections, which otherwise scan it all and pause a request for ~100 ms
     # whenever responses of thousands of objects (a dashboard by grid) have come and gone.
-    search.warm()  # jieba's dictionary, before the first report needs it
+    search.warm()  # the segmenter's dictionary, before the first report needs it
     checkpointer = Checkpointer(get_engine())
     checkpointer.start()
     gc.freeze()

@@ -123,7 +123,7 @@ def show(receipt: str) -> None:
 @case_app.command("reindex")
 def reindex() -> None:
     """Segment every case's description and address again for the full-text search (after
-    jieba or its dictionary changed); the migration and every intake fill it otherwise."""
+    the segmenter or its dictionary changed); the migration and every intake fill it otherwise."""
     with session_scope() as session:
         begin_writing(session)
         count = search.reindex(session)

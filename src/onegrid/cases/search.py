@@ -1,8 +1,9 @@
 """Full-text search over the cases' description and address: the masked text everyone reads,
 never the sealed text as typed (a search must not find what the reader may not see).
 
-Chinese has no spaces, so the text is cut into words by jieba (a maintained segmenter with its
-own dictionary; HMM off, so the same text always gives the same words) and the words are stored,
+Chinese has no spaces, so the text is cut into words by jieba's algorithm and dictionary
+(rjieba, the Rust port jieba-rs: a maintained segmenter; HMM off, so the same text always gives
+the same words) and the words are stored,
 space-separated, in `case_text` (one row per case, written with the case by
 drafts.insert_cases, the one path every intake and import takes). The stores index those words:
 SQLite an FTS5 table over case_text (kept in step by triggers), PostgreSQL a GIN index on
@@ -18,7 +19,6 @@ by them in any order.
     `onegrid case reindex`       # segments every case again (after a dictionary change)
 """
 
-import logging
 import re
 from collections.abc import Iterable
 from functools import cache
@@ -45,18 +45,18 @@ _TOKEN = re.compile(r"[^\W_]+")  # letters and digits: what FTS5's unicode61 and
 
 
 @cache
-def _jieba():
-    import jieba  # loads its dictionary (about a second) on first use, not at import
+def _segmenter():
+    # rjieba: jieba's algorithm and dictionary in Rust (jieba-rs), the same words as jieba
+    # 0.42.1 (HMM off) ten times faster; its dictionary is loaded on import (0.1 s).
+    import rjieba
 
-    jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
-    return jieba
+    return rjieba
 
 
 def warm() -> None:
     """Loads the segmenter's dictionary now (the server's start), not in the first report's
-    request, which would wait the second it takes."""
-    _jieba()
+    request."""
+    _segmenter()
 
 
 def words(text: str | None) -> list[str]:
@@ -65,7 +65,7 @@ def words(text: str | None) -> list[str]:
     if not text:
         return []
     found: list[str] = []
-    for token in _jieba().cut_for_search(text, HMM=False):
+    for token in _segmenter().cut_for_search(text, hmm=False):
         found.extend(_TOKEN.findall(token.lower()))
     return found
 
@@ -78,7 +78,7 @@ def indexed(description: str | None, address: str | None) -> str:
 def query_words(query: str) -> list[str]:
     """Returns the words a query looks for: cut as the text was, each once, at most MAX_WORDS."""
     found: list[str] = []
-    for token in _jieba().cut(query, HMM=False):
+    for token in _segmenter().cut(query, hmm=False):
         for word in _TOKEN.findall(token.lower()):
             if word not in found:
                 found.append(word)
