@@ -52,7 +52,7 @@ DEMO_USERS = [
     ("auditadmin", "审计管理员", Role.AUDIT_ADMIN, [], None),
 ]
 # Where a demo account starts when signing in, if not its role's start page: the 12345 operator
-# shares the command centre's role with the duty chief, who starts on the map.
+# shares the command centre's role with the duty chief, who starts on the console.
 DEMO_START_PAGES = {"hotline": "/hotline"}
 GRID_COUNT = 1360  # seed 003: Dadong is divided into 1,360 grids
 SEED = 210104
