@@ -126,6 +126,26 @@ def test_the_list_is_newest_first_with_links_where_the_case_opens(worker, mail):
     assert "3 unread" in page
 
 
+def test_a_case_steps_notice_reads_in_the_readers_language(worker, session, mail):
+    # Stored in both languages (an SMS or e-mail reaches someone whose language is unknown);
+    # the page says it in the reader's.
+    receipt = mail["mine"].receipt
+    InAppSender(session).send(
+        Message(
+            district_code="210104",
+            to=Recipients(unit_code=WORKER_GRID),
+            subject=f"返工 rework: {receipt}",
+            body="井盖仍松动",
+            kind="case.check_fail",
+            case_id=mail["mine"].id,
+        )
+    )
+    for lang, expected in (("en", f"Rework: {receipt}"), ("zh", f"返工：{receipt}")):
+        page = worker.get(f"/notifications?lang={lang}", headers=HTML).text
+        subjects = re.findall(r'<h2 class="notice__subject">([^<]*)</h2>', page)
+        assert subjects[0] == expected
+
+
 def test_marking_read_lowers_the_count(worker, session, mail):
     first = session.scalar(select(Notification.id).where(Notification.subject == "通知 notice"))
     token = re.search(r'name="csrf_token" value="([^"]+)"', worker.get("/notifications").text)[1]

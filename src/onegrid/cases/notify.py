@@ -45,6 +45,20 @@ def notify(session: Session, case: Case, *, kind: str, subject: str, body: str) 
         sender.send(message)
 
 
+_TITLES = {f"case.{action.value}": words for action, words in _NOTICES.items()} | {
+    "escalate": ("超时升级", "escalated, overdue")
+}
+
+
+def title(kind: str, receipt: str, lang: str) -> str | None:
+    """Returns a notice's subject in one language (the stored one holds both, for senders that
+    reach people whose language is unknown); None for a kind not sent by a case's step."""
+    if kind not in _TITLES:
+        return None
+    zh, en = _TITLES[kind]
+    return f"{zh}：{receipt}" if lang == "zh" else f"{en.capitalize()}: {receipt}"
+
+
 def notice(case: Case, action: Action, note: str | None) -> dict | None:
     """Returns the message (kind, subject, body) this step sends, or None if it sends none."""
     if action is Action.ESCALATE:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from onegrid.accounts import service as accounts
+from onegrid.cases import notify
 from onegrid.cases.models import Case
 from onegrid.cases.service import scope_clause
 from onegrid.config import get_settings
@@ -43,12 +44,27 @@ def _openable(session: Session, who: Principal, case_ids: set[int]) -> set[int]:
     return set(session.scalars(query))
 
 
-def _row(request: Request, item: inbox.InboxItem, openable: set[int], lang: str) -> dict:
+def _receipts(session: Session, case_ids: set[int]) -> dict[int, str]:
+    """The receipts of the notices' cases (each notice names its case's receipt already)."""
+    if not case_ids:
+        return {}
+    return dict(session.execute(select(Case.id, Case.receipt).where(Case.id.in_(case_ids))).all())
+
+
+def _row(
+    request: Request,
+    item: inbox.InboxItem,
+    openable: set[int],
+    receipts: dict[int, str],
+    lang: str,
+) -> dict:
     n = item.notification
     at = n.created_at.astimezone(ZoneInfo(get_settings().time_zone))
+    receipt = receipts.get(n.case_id) if n.case_id is not None else None
     return {
         "id": n.id,
-        "subject": n.subject,
+        # A case step's notice in the reader's language; the stored subject holds both.
+        "subject": (receipt and notify.title(n.kind, receipt, lang)) or n.subject,
         "body": n.body,
         "read": item.read,
         "at": at.strftime("%Y-%m-%d %H:%M"),
@@ -88,9 +104,10 @@ def notification_list(
     items = found[:PAGE_SIZE]
     case_ids = {i.notification.case_id for i in items if i.notification.case_id is not None}
     openable = _openable(session, who, case_ids)
+    receipts = _receipts(session, case_ids)
     context = {
         **header_context(request, session, who, chosen),
-        "rows": [_row(request, item, openable, chosen) for item in items],
+        "rows": [_row(request, item, openable, receipts, chosen) for item in items],
         "page": page,
         "pager": _pager(request, chosen, page, len(items), len(found) > PAGE_SIZE)
         if items
