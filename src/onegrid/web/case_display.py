@@ -55,9 +55,15 @@ LIGHT_LABELS: Strings = {
     "red": ("红灯：已超时", "Red: overdue"),
 }
 
+# "one" reads 1 in the singular; "under" is what rounds to 0 (a deadline passed minutes ago
+# reads "under 0.1 h overdue", not "0 h overdue", even when the wall clock ran hours since).
 TIME_LEFT: Strings = {
     "left": ("剩余 {h} 工作小时", "{h} working hours left"),
+    "left_one": ("剩余 1 工作小时", "1 working hour left"),
+    "left_under": ("剩余不足 0.1 工作小时", "under 0.1 working hours left"),
     "over": ("已超时 {h} 工作小时", "{h} working hours overdue"),
+    "over_one": ("已超时 1 工作小时", "1 working hour overdue"),
+    "over_under": ("已超时不足 0.1 工作小时", "under 0.1 working hours overdue"),
 }
 
 
@@ -70,9 +76,14 @@ class Clock:
     time_left: str  # "剩余 3.5 工作小时", "已超时 2 工作小时", or ""
 
 
-def _hours(minutes: float) -> str:
+def _hours(words: dict[str, str], side: str, minutes: float) -> str:
+    """The working time as said: "3.5 working hours left", "1 working hour overdue"…"""
     hours = round(minutes / 60, 1)
-    return f"{hours:g}"
+    if hours == 0:
+        return words[f"{side}_under"]
+    if hours == 1:
+        return words[f"{side}_one"]
+    return words[side].format(h=f"{hours:g}")
 
 
 def clock(case: Case, calendar: WorkCalendar, now: datetime, lang: str) -> Clock:
@@ -82,9 +93,9 @@ def clock(case: Case, calendar: WorkCalendar, now: datetime, lang: str) -> Clock
     light = calendar.light(case.stage_started_at, case.stage_deadline, now).value
     words = pick(TIME_LEFT, lang)
     if now <= case.stage_deadline:
-        left = words["left"].format(h=_hours(calendar.working_minutes(now, case.stage_deadline)))
+        left = _hours(words, "left", calendar.working_minutes(now, case.stage_deadline))
     else:
-        left = words["over"].format(h=_hours(calendar.working_minutes(case.stage_deadline, now)))
+        left = _hours(words, "over", calendar.working_minutes(case.stage_deadline, now))
     return Clock(light, pick(LIGHT_LABELS, lang)[light], left)
 
 
