@@ -182,17 +182,18 @@ def test_area_lists_overdue_then_escalated_first_within_my_street(session, as_us
 # ---- the leader's overview --------------------------------------------------------------------
 
 
+def _counts(row: str) -> dict[str, int]:
+    """A table row's counts as shown (with thousands separators, 2,779), as numbers."""
+    return {k: int(v.replace(",", "")) for k, v in re.findall(r'data-col="(\w+)">([\d,]+)<', row)}
+
+
 def _table(html: str) -> dict[str, dict[str, int]]:
     rows = re.findall(r'<tr data-unit="(\d+)">(.*?)</tr>', html, re.S)
-    return {
-        code: {k: int(v) for k, v in re.findall(r'data-col="(\w+)">(\d+)<', body)}
-        for code, body in rows
-    }
+    return {code: _counts(body) for code, body in rows}
 
 
 def _total(html: str) -> dict[str, int]:
-    body = html.split('id="overview-total"', 1)[1].split("</tr>", 1)[0]
-    return {k: int(v) for k, v in re.findall(r'data-col="(\w+)">(\d+)<', body)}
+    return _counts(html.split('id="overview-total"', 1)[1].split("</tr>", 1)[0])
 
 
 def test_overview_drills_down_and_the_streets_add_up_to_the_district(session, as_user):
