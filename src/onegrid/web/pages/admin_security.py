@@ -436,7 +436,7 @@ STRINGS: Strings = {
     "users_intro": (
         "本区的账户。管理员账户只能在服务器命令行用 onegrid user 管理（三员分立）。",
         "The district's accounts. Administrators' accounts are managed only with "
-        "`onegrid user` on the server's command line (separation of duties).",
+        "onegrid user on the server's command line (separation of duties).",
     ),
     "search": ("搜索", "Search"),
     "search_label": ("用户名或姓名", "Username or name"),
