@@ -21,7 +21,7 @@ STARTS = [
     ("gridworker-case", "gridworker", "/cases/{waiting_id}", True, "核实中"),
     ("hotline-call", "hotline", "/hotline", False, "12345"),
     ("hotline-callbacks", "hotline", "/callbacks", False, "回访"),
-    ("command-map", "command", "/", False, "大东区"),
+    ("command-console", "command", "/console?queue=all", False, "案件工作台"),
     ("department-inbox", "department", "/inbox", False, "部门待办"),
     ("street-area", "street", "/area", True, "辖区案件"),
     ("leader-overview", "leader", "/overview", False, "大东区"),
