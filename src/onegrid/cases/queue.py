@@ -221,11 +221,11 @@ def _batch(
     found = search.query_words(filters.q) if filters.q else []
     held = None if not found or _reads_open(filters) else _rare(session, found)
     if not found or _reads_open(filters) or held is not None:
-        query = _open_index(select(*keys).where(_conditions(scope, filters, now)), filters)
-        if held is not None:  # the few cases holding the words, each looked up
-            query = _looked_up(
-                select(*keys), held, _conditions(scope, replace(filters, q=None), now)
-            )
+        if held is None:
+            query = _open_index(select(*keys).where(_conditions(scope, filters, now)), filters)
+        else:  # the few cases holding the words, each looked up
+            unworded = _conditions(scope, replace(filters, q=None), now)
+            query = _looked_up(select(*keys), held, unworded)
         if cursor is not None:
             query = query.where(order.after(cursor))
         return list(session.execute(order.sort(query).limit(n)))
