@@ -17,6 +17,7 @@ from onegrid.core import problems
 from onegrid.core.inputs import InputPolicy
 from onegrid.db import get_engine
 from onegrid.db.wal import Checkpointer
+from onegrid.employment.views import router as employment_router
 from onegrid.indicators.views import router as indicators_router
 from onegrid.open311 import views as open311
 from onegrid.open311.views import router as open311_router
@@ -73,6 +74,7 @@ def create_app() -> FastAPI:
     app.include_router(cases_router, prefix=API_PREFIX)
     app.include_router(pii_router, prefix=API_PREFIX)
     app.include_router(indicators_router, prefix=API_PREFIX)
+    app.include_router(employment_router, prefix=API_PREFIX)
     app.include_router(open311_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(web_router)

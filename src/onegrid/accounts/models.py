@@ -11,7 +11,8 @@ from onegrid.territory.models import Department
 
 _ROLES = (
     "'citizen', 'grid_worker', 'community_staff', 'street_office', 'department_handler', "
-    "'command_centre', 'leader', 'system_admin', 'security_admin', 'audit_admin'"
+    "'command_centre', 'leader', 'system_admin', 'security_admin', 'audit_admin', "
+    "'human_resources'"
 )
 
 

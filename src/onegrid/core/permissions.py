@@ -21,6 +21,7 @@ class Role(StrEnum):
     DEPARTMENT_HANDLER = "department_handler"
     COMMAND_CENTRE = "command_centre"
     LEADER = "leader"
+    HUMAN_RESOURCES = "human_resources"  # 人社: the employment ledgers, district-wide
     SYSTEM_ADMIN = "system_admin"
     SECURITY_ADMIN = "security_admin"
     AUDIT_ADMIN = "audit_admin"
@@ -42,6 +43,11 @@ class Permission(StrEnum):
     # Categories and their time limits, the calendar's overrides, the routing rules' pages:
     # the system admin's, and no one else's (the command centre routes through the API only).
     SYSTEM_CONFIGURE = "system.configure"
+    # The employment ledgers (稳岗 subsidies, start-up loans): their totals (a leader's too),
+    # their entries with the borrowers masked, and recording entries (人社 alone).
+    EMPLOYMENT_TOTALS = "employment.totals"
+    EMPLOYMENT_READ = "employment.read"
+    EMPLOYMENT_WRITE = "employment.write"
 
 
 _STAFF_READ = {Permission.TERRITORY_READ}
@@ -66,7 +72,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.CASES_SUPERVISE,
         }
     ),
-    Role.LEADER: frozenset(_STAFF_READ | {_P.CASES_READ, _P.CASES_SUPERVISE}),
+    # A leader sees totals, never names.
+    Role.LEADER: frozenset(
+        _STAFF_READ | {_P.CASES_READ, _P.CASES_SUPERVISE, _P.EMPLOYMENT_TOTALS}
+    ),
+    Role.HUMAN_RESOURCES: frozenset(
+        _STAFF_READ | {_P.EMPLOYMENT_TOTALS, _P.EMPLOYMENT_READ, _P.EMPLOYMENT_WRITE}
+    ),
     # Separation of duties (GB/T 22239 三员分立): the system admin runs the system, the
     # security admin manages accounts, the audit admin reads the log; none does another's job.
     Role.SYSTEM_ADMIN: frozenset(
@@ -85,6 +97,7 @@ SCOPE_LEVEL: dict[Role, Level | None] = {
     Role.DEPARTMENT_HANDLER: Level.DISTRICT,
     Role.COMMAND_CENTRE: Level.DISTRICT,
     Role.LEADER: Level.DISTRICT,
+    Role.HUMAN_RESOURCES: Level.DISTRICT,
     Role.SYSTEM_ADMIN: Level.DISTRICT,
     Role.SECURITY_ADMIN: Level.DISTRICT,
     Role.AUDIT_ADMIN: Level.DISTRICT,

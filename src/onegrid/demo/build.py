@@ -18,9 +18,12 @@ from onegrid.cases.models import Case, CaseEvent, Evidence
 from onegrid.core.levels import Level, prefix
 from onegrid.core.permissions import Role
 from onegrid.demo import history
+from onegrid.demo.employment import build_ledgers
+from onegrid.demo.employment import clear as clear_ledgers
 from onegrid.demo.geometry import LocalPlane, district_outline, partition
 from onegrid.demo.people import DEPARTMENTS, GRID_ENROLLED, NameMaker
 from onegrid.demo.reports import short_name
+from onegrid.demo.shares import allocate
 from onegrid.routing import service as routing
 from onegrid.routing.models import Category, CategoryAttribute, Notification, RoutingRule
 from onegrid.territory import geojson
@@ -47,6 +50,7 @@ DEMO_USERS = [
     ("command", "区指挥中心值班长", Role.COMMAND_CENTRE, [], None),
     ("hotline", "12345热线接线员", Role.COMMAND_CENTRE, [], None),
     ("leader", "区领导", Role.LEADER, [], None),
+    ("hr", "区人社局经办人员", Role.HUMAN_RESOURCES, [], None),
     ("sysadmin", "系统管理员", Role.SYSTEM_ADMIN, [], None),
     ("secadmin", "安全管理员", Role.SECURITY_ADMIN, [], None),
     ("auditadmin", "审计管理员", Role.AUDIT_ADMIN, [], None),
@@ -110,19 +114,6 @@ def load_divisions() -> list[Division]:
         Division(row["code"], row["name"], Level(row["level"]))
         for row in csv.DictReader(text.splitlines())
     ]
-
-
-def allocate(weights: list[float], total: int, minimum: int) -> list[int]:
-    """Returns counts proportional to weights, each at least `minimum`, summing to `total`."""
-    spare = total - minimum * len(weights)
-    if spare < 0:
-        raise ValueError(f"{total} cannot give {len(weights)} parts {minimum} each")
-    shares = np.asarray(weights, dtype=float) / sum(weights) * spare
-    counts = np.floor(shares).astype(int)
-    # Largest remainders take the units that flooring left over.
-    for i in np.argsort(-(shares - counts), kind="stable")[: spare - counts.sum()]:
-        counts[i] += 1
-    return [int(c) + minimum for c in counts]
 
 
 def territory_collection(progress: Progress = _no_progress) -> dict:
@@ -316,6 +307,7 @@ def build_demo(
             built=False, units={}, people=0, assignments=0, party_branches=0, users=users
         )
     if state != "absent":
+        clear_ledgers(session, DEMO_DISTRICT)
         _clear(session, DEMO_DISTRICT)
     _mark(session, "demo.start", {"history_days": history_days})
     collection = territory_collection(progress)
@@ -326,6 +318,7 @@ def build_demo(
     routing.load_catalogue(session=session, district_code=DEMO_DISTRICT)
     routing.seed_demo_rules(session=session, district_code=DEMO_DISTRICT)
     users = _demo_users(session, progress)
+    build_ledgers(session, DEMO_DISTRICT)
     if commit_each_day:
         session.commit()
     cases = 0

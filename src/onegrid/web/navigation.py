@@ -48,6 +48,8 @@ NAV_LINKS = (
     NavLink("nav_callbacks", "/callbacks", "nav-callbacks", Permission.CASES_COMMAND),
     # A street's monthly report: the command centre, leaders and street offices (督办 holders).
     NavLink("nav_reports", "/reports/monthly", "nav-reports", Permission.CASES_SUPERVISE),
+    # 稳岗 subsidies and start-up loans: the 人社 handler's ledgers, a leader's totals.
+    NavLink("nav_employment", "/employment", "nav-employment", Permission.EMPLOYMENT_TOTALS),
     # The three administrators' pages: each role sees its own, none another's (三员分立).
     NavLink("nav_users", "/admin/users", "nav-users", Permission.USERS_MANAGE),
     NavLink("nav_locks", "/admin/locks", "nav-locks", Permission.USERS_MANAGE),

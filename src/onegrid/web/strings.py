@@ -57,6 +57,7 @@ SHARED: Strings = {
     "nav_routing": ("派遣规则", "Routing"),
     "nav_calendar": ("工作日历", "Calendar"),
     "nav_audit": ("审计日志", "Audit log"),
+    "nav_employment": ("就业台账", "Employment"),
 }
 
 ROLE_NAMES: Strings = {
@@ -67,6 +68,7 @@ ROLE_NAMES: Strings = {
     "department_handler": ("部门处置人员", "department handler"),
     "command_centre": ("区指挥中心", "command centre"),
     "leader": ("领导", "leader"),
+    "human_resources": ("人社局经办人员", "human resources handler"),
     "system_admin": ("系统管理员", "system admin"),
     "security_admin": ("安全管理员", "security admin"),
     "audit_admin": ("审计管理员", "audit admin"),

@@ -13,6 +13,8 @@ from onegrid.web.pages import (
     console,
     console_exports,
     docs,
+    employment,
+    employment_exports,
     hotline,
     inbox,
     login,
@@ -40,6 +42,8 @@ router.include_router(console_exports.router)  # the console's list as CSV and X
 router.include_router(office_exports.router)  # the inbox's and the area list's, likewise
 router.include_router(reports.router)  # a street's monthly report, its page and its XLSX
 router.include_router(console.router)  # the console's queues
+router.include_router(employment.router)  # the employment ledgers' page and forms
+router.include_router(employment_exports.router)  # … and their lists as CSV and XLSX
 # the three administrators' pages, each behind its own permission (separation of duties)
 for page in (admin_security, admin_system, admin_audit):
     router.include_router(page.router)

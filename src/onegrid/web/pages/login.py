@@ -38,6 +38,7 @@ ROLE_START_PAGES: dict[Role, str] = {
     Role.DEPARTMENT_HANDLER: "/inbox",
     Role.STREET_OFFICE: "/area",
     Role.LEADER: "/overview",
+    Role.HUMAN_RESOURCES: "/employment",
     # each administrator on their own pages
     Role.SECURITY_ADMIN: "/admin/users",
     Role.SYSTEM_ADMIN: "/admin/categories",
