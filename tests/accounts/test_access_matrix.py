@@ -1004,6 +1004,130 @@ PROBES |= {
 }
 
 
+# ---- the employment ledgers: totals for 人社 and leaders, entries and writes for 人社 alone ----
+
+_PAYMENT = {
+    "enterprise_name": "沈阳矩阵测试有限公司",
+    "credit_code": "91350100M000100Y43",
+    "street_code": INSIDE_GRID[:9],
+    "period": "2026-12",
+}
+
+
+def _paid_setup(path_of):
+    def setup(session):
+        entry = employment.record_subsidy(
+            session=session,
+            scope=Scope.all(),
+            by="probe",
+            amount_fen=100,
+            jobs_kept=1,
+            paid_at=date(2026, 12, 1),
+            **_PAYMENT,
+        )
+        return path_of(entry.id)
+
+    return setup
+
+
+def _loan_setup(session):
+    loan_id = session.scalars(select(StartupLoan.id).order_by(StartupLoan.id).limit(1)).one()
+    return {
+        "path": f"/api/v1/employment/loans/{loan_id}/reveal",
+        "json": {"field": "id_number", "purpose": "核对借款人身份信息"},
+    }
+
+
+def _totals_check(response, username):
+    assert response.status_code == 200, response.text
+    assert response.json()["total"]["enterprises"] >= 3225
+
+
+def _employment_page_check(response, username):
+    assert response.status_code == 200, response.text
+    ledgers = 'id="loan-table"' in response.text
+    assert ledgers == (username == "hr")  # a leader reads totals, never names
+
+
+_API_PAYMENT = _PAYMENT | {"amount_fen": 100, "jobs_kept": 1, "paid_at": "2026-12-01"}
+_FORM_PAYMENT = _PAYMENT | {"amount": "1.00", "jobs_kept": "1", "paid_at": "2026-12-01"}
+_LOAN = {
+    "borrower_name": "李小龙",
+    "id_number": "11010519491231002X",
+    "street_code": INSIDE_GRID[:9],
+    "jobs_created": "1",
+    "granted_at": "2026-12-01",
+}
+_NO_FOLLOW = {"follow_redirects": False}
+_UNDO = {"reason": "矩阵测试冲正", "paid_at": "2026-12-02"}
+
+PROBES |= {
+    ("GET", "/api/v1/employment/totals"): [
+        Probe("GET", "/api/v1/employment/totals", _totals_check)
+    ],
+    ("GET", "/api/v1/employment/subsidies"): [
+        Probe("GET", "/api/v1/employment/subsidies", _status(200))
+    ],
+    ("POST", "/api/v1/employment/subsidies"): [
+        Probe("POST", "/api/v1/employment/subsidies", _status(201), kwargs={"json": _API_PAYMENT})
+    ],
+    ("POST", "/api/v1/employment/subsidies/{entry_id}/reversal"): [
+        Probe(
+            "POST",
+            "",
+            _status(201),
+            setup=_paid_setup(
+                lambda i: {"path": f"/api/v1/employment/subsidies/{i}/reversal", "json": _UNDO}
+            ),
+        )
+    ],
+    ("GET", "/api/v1/employment/loans"): [Probe("GET", "/api/v1/employment/loans", _status(200))],
+    ("POST", "/api/v1/employment/loans"): [
+        Probe(
+            "POST",
+            "/api/v1/employment/loans",
+            _status(201),
+            kwargs={"json": _LOAN | {"amount_fen": 100, "jobs_created": 1}},
+        )
+    ],
+    ("POST", "/api/v1/employment/loans/{loan_id}/reveal"): [
+        Probe("POST", "", _status(200), setup=_loan_setup)
+    ],
+    ("GET", "/employment"): [Probe("GET", "/employment", _employment_page_check)],
+    ("POST", "/employment/subsidies"): [
+        Probe(
+            "POST",
+            "/employment/subsidies",
+            _status(303),
+            kwargs={"data": _FORM_PAYMENT} | _NO_FOLLOW,
+        )
+    ],
+    ("POST", "/employment/subsidies/reversal"): [
+        Probe(
+            "POST",
+            "/employment/subsidies/reversal",
+            _status(303),
+            setup=_paid_setup(lambda i: {"data": _UNDO | {"entry_id": str(i)}} | _NO_FOLLOW),
+        )
+    ],
+    ("POST", "/employment/loans"): [
+        Probe(
+            "POST",
+            "/employment/loans",
+            _status(303),
+            kwargs={"data": _LOAN | {"amount": "1.00"}} | _NO_FOLLOW,
+        )
+    ],
+    **{
+        ("GET", f"/employment/{ledger}/export.{format}"): [
+            Probe("GET", f"/employment/{ledger}/export.{format}", _status(200))
+        ]
+        for ledger in ("subsidies", "loans")
+        for format in ("csv", "xlsx")
+    },
+}
+
+
 def test_every_route_declares_exactly_one_access_rule():
     for method, path, route in _api_routes():
         rules = rule_of(route)
@@ -1284,127 +1408,4 @@ PROBES |= {
     ("GET", "/admin/audit/verify"): [Probe("GET", "/admin/audit/verify", _page())],
     ("GET", "/admin/audit/export.csv"): [Probe("GET", "/admin/audit/export.csv", _page())],
     ("GET", "/admin/audit/export.xlsx"): [Probe("GET", "/admin/audit/export.xlsx", _page())],
-}
-
-
-# ---- the employment ledgers: totals for 人社 and leaders, entries and writes for 人社 alone ----
-
-_PAYMENT = {
-    "enterprise_name": "沈阳矩阵测试有限公司",
-    "credit_code": "91350100M000100Y43",
-    "street_code": INSIDE_GRID[:9],
-    "period": "2026-12",
-}
-
-
-def _paid_setup(path_of):
-    def setup(session):
-        entry = employment.record_subsidy(
-            session=session,
-            scope=Scope.all(),
-            by="probe",
-            amount_fen=100,
-            jobs_kept=1,
-            paid_at=date(2026, 12, 1),
-            **_PAYMENT,
-        )
-        return path_of(entry.id)
-
-    return setup
-
-
-def _loan_setup(session):
-    loan_id = session.scalars(select(StartupLoan.id).order_by(StartupLoan.id).limit(1)).one()
-    return {
-        "path": f"/api/v1/employment/loans/{loan_id}/reveal",
-        "json": {"field": "id_number", "purpose": "核对借款人身份信息"},
-    }
-
-
-def _totals_check(response, username):
-    assert response.status_code == 200, response.text
-    assert response.json()["total"]["enterprises"] >= 3225
-
-
-def _employment_page_check(response, username):
-    assert response.status_code == 200, response.text
-    ledgers = 'id="loan-table"' in response.text
-    assert ledgers == (username == "hr")  # a leader reads totals, never names
-
-
-_API_PAYMENT = _PAYMENT | {"amount_fen": 100, "jobs_kept": 1, "paid_at": "2026-12-01"}
-_FORM_PAYMENT = _PAYMENT | {"amount": "1.00", "jobs_kept": "1", "paid_at": "2026-12-01"}
-_LOAN = {
-    "borrower_name": "李小龙",
-    "id_number": "11010519491231002X",
-    "street_code": INSIDE_GRID[:9],
-    "jobs_created": "1",
-    "granted_at": "2026-12-01",
-}
-_UNDO = {"reason": "矩阵测试冲正", "paid_at": "2026-12-02"}
-
-PROBES |= {
-    ("GET", "/api/v1/employment/totals"): [
-        Probe("GET", "/api/v1/employment/totals", _totals_check)
-    ],
-    ("GET", "/api/v1/employment/subsidies"): [
-        Probe("GET", "/api/v1/employment/subsidies", _status(200))
-    ],
-    ("POST", "/api/v1/employment/subsidies"): [
-        Probe("POST", "/api/v1/employment/subsidies", _status(201), kwargs={"json": _API_PAYMENT})
-    ],
-    ("POST", "/api/v1/employment/subsidies/{entry_id}/reversal"): [
-        Probe(
-            "POST",
-            "",
-            _status(201),
-            setup=_paid_setup(
-                lambda i: {"path": f"/api/v1/employment/subsidies/{i}/reversal", "json": _UNDO}
-            ),
-        )
-    ],
-    ("GET", "/api/v1/employment/loans"): [Probe("GET", "/api/v1/employment/loans", _status(200))],
-    ("POST", "/api/v1/employment/loans"): [
-        Probe(
-            "POST",
-            "/api/v1/employment/loans",
-            _status(201),
-            kwargs={"json": _LOAN | {"amount_fen": 100, "jobs_created": 1}},
-        )
-    ],
-    ("POST", "/api/v1/employment/loans/{loan_id}/reveal"): [
-        Probe("POST", "", _status(200), setup=_loan_setup)
-    ],
-    ("GET", "/employment"): [Probe("GET", "/employment", _employment_page_check)],
-    ("POST", "/employment/subsidies"): [
-        Probe(
-            "POST",
-            "/employment/subsidies",
-            _page(303),
-            kwargs={"data": _FORM_PAYMENT} | _NO_REDIRECT,
-        )
-    ],
-    ("POST", "/employment/subsidies/reversal"): [
-        Probe(
-            "POST",
-            "/employment/subsidies/reversal",
-            _page(303),
-            setup=_paid_setup(lambda i: {"data": _UNDO | {"entry_id": str(i)}} | _NO_REDIRECT),
-        )
-    ],
-    ("POST", "/employment/loans"): [
-        Probe(
-            "POST",
-            "/employment/loans",
-            _page(303),
-            kwargs={"data": _LOAN | {"amount": "1.00"}} | _NO_REDIRECT,
-        )
-    ],
-    **{
-        ("GET", f"/employment/{ledger}/export.{format}"): [
-            Probe("GET", f"/employment/{ledger}/export.{format}", _page())
-        ]
-        for ledger in ("subsidies", "loans")
-        for format in ("csv", "xlsx")
-    },
 }

@@ -73,9 +73,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         }
     ),
     # A leader sees totals, never names.
-    Role.LEADER: frozenset(
-        _STAFF_READ | {_P.CASES_READ, _P.CASES_SUPERVISE, _P.EMPLOYMENT_TOTALS}
-    ),
+    Role.LEADER: frozenset(_STAFF_READ | {_P.CASES_READ, _P.CASES_SUPERVISE, _P.EMPLOYMENT_TOTALS}),
     Role.HUMAN_RESOURCES: frozenset(
         _STAFF_READ | {_P.EMPLOYMENT_TOTALS, _P.EMPLOYMENT_READ, _P.EMPLOYMENT_WRITE}
     ),

@@ -13,6 +13,7 @@ from onegrid.core.permissions import Permission, Principal
 from onegrid.core.pii import PiiKind, mask
 from onegrid.db import DbSession, WritingSession
 from onegrid.employment import service
+from onegrid.employment.recording import loan_recorded, subsidy_recorded
 from onegrid.employment.schemas import (
     LedgerTotalsOut,
     LoanIn,
@@ -74,26 +75,8 @@ def pay(body: SubsidyIn, request: Request, session: WritingSession, who: Writer)
         detail = {"credit_code": body.credit_code, "period": body.period}
         _refused(session, request, who, "employment.subsidy.pay", error, detail)
         raise
-    _audit(session, request, who, "employment.subsidy.pay", entry)
+    subsidy_recorded(session, request, who, "employment.subsidy.pay", entry)
     return SubsidyOut.of(entry)
-
-
-def _audit(session, request, who, action: str, entry) -> None:
-    auditing.record(
-        session,
-        request,
-        who,
-        action,
-        object_type="employment_subsidy",
-        object_id=str(entry.id),
-        detail={
-            "credit_code": entry.credit_code,
-            "period": entry.period,
-            "amount_fen": entry.amount_fen,
-            "reverses": entry.reverses_id,
-        },
-        district_code=entry.district_code,
-    )
 
 
 @router.post(
@@ -117,7 +100,7 @@ def reverse(
     except DomainError as error:
         _refused(session, request, who, "employment.subsidy.reverse", error, {"id": entry_id})
         raise
-    _audit(session, request, who, "employment.subsidy.reverse", entry)
+    subsidy_recorded(session, request, who, "employment.subsidy.reverse", entry)
     return SubsidyOut.of(entry)
 
 
@@ -154,16 +137,7 @@ def lend(body: LoanIn, request: Request, session: WritingSession, who: Writer) -
     except DomainError as error:
         _refused(session, request, who, "employment.loan.record", error, {})
         raise
-    auditing.record(
-        session,
-        request,
-        who,
-        "employment.loan.record",
-        object_type="employment_loan",
-        object_id=str(loan.id),
-        detail={"amount_fen": loan.amount_fen, "month": loan.month},
-        district_code=loan.district_code,
-    )
+    loan_recorded(session, request, who, loan)
     return LoanOut.of(loan)
 
 

@@ -20,6 +20,7 @@ from onegrid.core.pii import PiiKind, mask
 from onegrid.db import DbSession, WritingSession
 from onegrid.employment import service
 from onegrid.employment.models import EntryKind
+from onegrid.employment.recording import loan_recorded, subsidy_recorded
 from onegrid.employment.service import Totals
 from onegrid.territory import service as territory
 from onegrid.web.admin import FORM, admin_page, errors_of, forget_refused
@@ -237,21 +238,8 @@ def pay(
         )
     except DomainError as error:
         return _refused(request, session, who, chosen, error, "subsidy", values)
-    _audit_entry(request, session, who, "employment.subsidy.pay", entry)
+    subsidy_recorded(session, request, who, "employment.subsidy.pay", entry)
     return _back(request, chosen, "paid")
-
-
-def _audit_entry(request, session, who, action: str, entry) -> None:
-    auditing.record(
-        session,
-        request,
-        who,
-        action,
-        object_type="employment_subsidy",
-        object_id=str(entry.id),
-        detail={"credit_code": entry.credit_code, "period": entry.period},
-        district_code=entry.district_code,
-    )
 
 
 @router.post("/employment/subsidies/reversal", response_class=HTMLResponse)
@@ -279,7 +267,7 @@ def reverse(
         )
     except DomainError as error:
         return _refused(request, session, who, chosen, error, "reversal", values)
-    _audit_entry(request, session, who, "employment.subsidy.reverse", entry)
+    subsidy_recorded(session, request, who, "employment.subsidy.reverse", entry)
     return _back(request, chosen, "reversed")
 
 
@@ -314,16 +302,7 @@ def lend(
         )
     except DomainError as error:
         return _refused(request, session, who, chosen, error, "loan", values)
-    auditing.record(
-        session,
-        request,
-        who,
-        "employment.loan.record",
-        object_type="employment_loan",
-        object_id=str(loan.id),
-        detail={"amount_fen": loan.amount_fen, "month": loan.month},
-        district_code=loan.district_code,
-    )
+    loan_recorded(session, request, who, loan)
     return _back(request, chosen, "lent")
 
 

@@ -48,23 +48,28 @@ LOAN_COLUMNS = [
 ]
 
 
+def _export(request, session, who: Principal, lang, columns, rows, name: str) -> Response:
+    return list_exports.stream(
+        request,
+        session,
+        who,
+        lang,
+        columns=columns,
+        rows=rows,
+        name=name,
+        audited_as=f"employment_{name}",
+        query={},
+    )
+
+
 @router.get("/employment/subsidies/export.csv")
 @router.get("/employment/subsidies/export.xlsx")
 def subsidies_export(
     request: Request, session: StreamingSession, who: Reader, lang: Lang = None
 ) -> Response:
     """Every subsidy entry within the scope, newest first, as CSV or XLSX."""
-    return list_exports.stream(
-        request,
-        session,
-        who,
-        lang,
-        columns=SUBSIDY_COLUMNS,
-        rows=service.list_subsidies(session=session, scope=who.scope),
-        name="subsidies",
-        audited_as="employment_subsidy",
-        query={},
-    )
+    rows = service.list_subsidies(session=session, scope=who.scope)
+    return _export(request, session, who, lang, SUBSIDY_COLUMNS, rows, "subsidies")
 
 
 @router.get("/employment/loans/export.csv")
@@ -73,14 +78,5 @@ def loans_export(
     request: Request, session: StreamingSession, who: Reader, lang: Lang = None
 ) -> Response:
     """Every start-up loan within the scope, newest first, borrowers masked, as CSV or XLSX."""
-    return list_exports.stream(
-        request,
-        session,
-        who,
-        lang,
-        columns=LOAN_COLUMNS,
-        rows=service.list_loans(session=session, scope=who.scope),
-        name="loans",
-        audited_as="employment_loan",
-        query={},
-    )
+    rows = service.list_loans(session=session, scope=who.scope)
+    return _export(request, session, who, lang, LOAN_COLUMNS, rows, "loans")
