@@ -21,17 +21,21 @@ NO_REDIRECT = {"follow_redirects": False}
 
 
 def _figure(page: str, code: str) -> str:
-    found = re.search(rf'data-figure="{code}">.*?data-value="([^"]+)"', page, re.S)
+    """The figure's value, and for an amount its exact value in yuan after it."""
+    found = re.search(
+        rf'data-figure="{code}">.*?data-value="([^"]+)">[^<]*</dd>(.*?)</div>', page, re.S
+    )
     assert found, code
-    return found.group(1)
+    exact = re.search(r'class="figure__detail">([^<]+)<', found.group(2))
+    return f"{found.group(1)} {exact.group(1)}" if exact else found.group(1)
 
 
 def test_the_handler_reads_the_seeds_totals_and_the_entries_masked(as_user):
     page = as_user("hr", "get", "/employment").text
     assert _figure(page, "enterprises") == "3,225"
-    assert _figure(page, "subsidy_fen") == "¥24,110,000.00"
+    assert _figure(page, "subsidy_fen") == "2,411.00 万元 ¥24,110,000.00"
     assert _figure(page, "jobs_kept") == "75,000"
-    assert _figure(page, "loan_fen") == "¥310,000,000.00"
+    assert _figure(page, "loan_fen") == "3.10 亿元 ¥310,000,000.00"
     assert _figure(page, "jobs_created") == "1,799"
     assert 'id="subsidy-form"' in page and 'id="loan-table"' in page
     names = re.findall(r'<tr data-loan="\d+">\s*<td[^>]*>\d+</td><td>([^<]+)<', page)
@@ -56,7 +60,7 @@ def test_the_form_records_a_payment_and_refuses_the_same_one_again(as_user):
     page = as_user("hr", "get", "/employment?done=paid").text
     assert "已记录稳岗补贴发放" in page
     assert _figure(page, "enterprises") == "3,226"
-    assert _figure(page, "subsidy_fen") == "¥24,122,345.60"
+    assert _figure(page, "subsidy_fen") == "2,412.23 万元 ¥24,122,345.60"
     assert "沈阳页面测试有限公司" in page
     again = as_user("hr", "post", "/employment/subsidies?lang=en", data=FORM)
     assert again.status_code == 409
@@ -111,7 +115,7 @@ def test_a_reversal_in_the_form_takes_the_payment_back_out_of_the_totals(as_user
     assert done.status_code == 303 and "done=reversed" in done.headers["location"]
     page = as_user("hr", "get", "/employment").text
     assert _figure(page, "enterprises") == "3,225"
-    assert _figure(page, "subsidy_fen") == "¥24,110,000.00"
+    assert _figure(page, "subsidy_fen") == "2,411.00 万元 ¥24,110,000.00"
     assert "-¥12,345.60" in page and "企业申报有误" in page
 
 

@@ -75,18 +75,33 @@ def _day(text: str, field: str) -> date:
         raise Invalid(*STRINGS["error_day"], field=field) from None
 
 
-def _figures(total: Totals, t: dict) -> list[dict]:
+def _large(fen: int, lang: str) -> str:
+    """Returns a large amount short enough for a figure: 2,411.00 万元, 3.10 亿元, ¥24.11M."""
+    if lang == "en":
+        return f"¥{fen / 100_000_000:,.2f}M"
+    if abs(fen) >= 10_000_000_000:
+        return f"{fen / 10_000_000_000:,.2f} 亿元"
+    return f"{fen / 1_000_000:,.2f} 万元"
+
+
+def _figures(total: Totals, t: dict, lang: str) -> list[dict]:
     shown = (
-        ("enterprises", f"{total.enterprises:,}"),
-        ("subsidy_fen", yuan(total.subsidy_fen)),
-        ("jobs_kept", f"{total.jobs_kept:,}"),
-        ("loans", f"{total.loans:,}"),
-        ("loan_fen", yuan(total.loan_fen)),
-        ("jobs_created", f"{total.jobs_created:,}"),
+        ("enterprises", f"{total.enterprises:,}", ""),
+        ("subsidy_fen", _large(total.subsidy_fen, lang), yuan(total.subsidy_fen)),
+        ("jobs_kept", f"{total.jobs_kept:,}", ""),
+        ("loans", f"{total.loans:,}", ""),
+        ("loan_fen", _large(total.loan_fen, lang), yuan(total.loan_fen)),
+        ("jobs_created", f"{total.jobs_created:,}", ""),
     )
     return [
-        {"code": code, "label": t[f"figure_{code}"], "text": text, "detail": "", "fraction": None}
-        for code, text in shown
+        {
+            "code": code,
+            "label": t[f"figure_{code}"],
+            "text": text,
+            "detail": exact,
+            "fraction": None,
+        }
+        for code, text, exact in shown
     ]
 
 
@@ -116,7 +131,7 @@ def _page(request, session, who: Principal, lang: str, context: dict, status: in
     names = {s.code: s.name for s in streets}
     rows = service.totals(session=session, scope=who.scope)
     page = {
-        "totals_figures": _figures(service.summed(rows), t),
+        "totals_figures": _figures(service.summed(rows), t, lang),
         "by_street": _by(rows, "street_code", names),
         "by_month": _by(rows, "period", {}),
         "streets": [(s.code, s.name) for s in streets],
