@@ -46,6 +46,11 @@ def _roles(old: str, new: str) -> None:
     )
     op.execute(f"PRAGMA schema_version = {int(version) + 1}")
     op.execute("PRAGMA writable_schema = OFF")
+    table = op.get_bind().exec_driver_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'app_user'"
+    )
+    if new not in table.scalar():  # the constraint's text is not what this migration knows
+        raise RuntimeError(f"app_user's role check was not rewritten to hold {new}")
 
 
 def upgrade() -> None:
