@@ -19,6 +19,7 @@ from onegrid.db import get_engine
 from onegrid.db.wal import Checkpointer
 from onegrid.employment.views import router as employment_router
 from onegrid.indicators.views import router as indicators_router
+from onegrid.mediation.views import router as mediation_router
 from onegrid.open311 import views as open311
 from onegrid.open311.views import router as open311_router
 from onegrid.pii.views import router as pii_router
@@ -75,6 +76,7 @@ def create_app() -> FastAPI:
     app.include_router(pii_router, prefix=API_PREFIX)
     app.include_router(indicators_router, prefix=API_PREFIX)
     app.include_router(employment_router, prefix=API_PREFIX)
+    app.include_router(mediation_router, prefix=API_PREFIX)
     app.include_router(open311_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(web_router)

@@ -28,6 +28,8 @@ from onegrid.db.base import utcnow
 from onegrid.demo.build import DEMO_PASSWORD, DEMO_USERS
 from onegrid.employment import service as employment
 from onegrid.employment.models import StartupLoan
+from onegrid.mediation import service as mediation
+from onegrid.mediation.models import MediationPoint, Side
 from onegrid.routing import calendar as declared_days
 from onegrid.routing.models import Notification
 from onegrid.routing.senders import InAppSender, Message, Recipients
@@ -1026,6 +1028,34 @@ def _paid_setup(path_of):
             **_PAYMENT,
         )
         return path_of(entry.id)
+# ---- 评理说事 (mediation): a dispute of the demo community's and one of another street's ----
+
+_MINE_COMMUNITY = INSIDE_GRID[:12]
+_THEIR_COMMUNITY = OUTSIDE_GRID[:12]
+_PARTY_NAME, _PARTY_PHONE = "赵四海", "13912345678"
+
+
+def _point_id(session, community: str) -> int:
+    return session.scalars(
+        select(MediationPoint.id).where(MediationPoint.community_code == community)
+    ).one()
+
+
+def _dispute_at(session, community: str):
+    return mediation.create_dispute(
+        session=session,
+        point=session.get(MediationPoint, _point_id(session, community)),
+        issue_type="property",
+        summary="物业费争议",
+        parties=[mediation.NewParty(Side.APPLICANT, _PARTY_NAME, _PARTY_PHONE)],
+    )
+
+
+def _dispute_setup(community: str, suffix: str = "", page: bool = False, **kwargs):
+    def setup(session):
+        dispute = _dispute_at(session, community)
+        base = "" if page else "/api/v1"
+        return {"path": f"{base}/mediation/disputes/{dispute.id}{suffix}", **kwargs}
 
     return setup
 
@@ -1125,6 +1155,180 @@ PROBES |= {
         for ledger in ("subsidies", "loans")
         for format in ("csv", "xlsx")
     },
+def _point_setup(community: str, suffix: str = "", page: bool = False, **kwargs):
+    def setup(session):
+        base = "" if page else "/api/v1"
+        return {
+            "path": f"{base}/mediation/points/{_point_id(session, community)}{suffix}",
+            **kwargs,
+        }
+
+    return setup
+
+
+def _mediation_check(community: str, ok: int):
+    def check(response, username):
+        expected = ok if covers(username, community) else 404
+        assert response.status_code == expected, (username, response.text[:300])
+        assert _PARTY_NAME not in response.text and _PARTY_PHONE not in response.text
+
+    return check
+
+
+def _both_disputes(session):
+    _dispute_at(session, _MINE_COMMUNITY)
+    _dispute_at(session, _THEIR_COMMUNITY)
+    return {}
+
+
+def _disputes_check(response, username):
+    assert response.status_code == 200, response.text
+    codes = {d["community_code"] for d in response.json()["items"]}
+    assert codes and all(covers(username, code) for code in codes)
+    assert _PARTY_NAME not in response.text and _PARTY_PHONE not in response.text
+
+
+def _mediation_page_check(response, username):
+    # Counts for everyone let in; the disputes' list only for whoever may read it, in scope.
+    assert response.status_code == 200, response.text
+    assert 'id="count-total"' in response.text
+    reads = Permission.MEDIATION_READ in ROLE_PERMISSIONS[Role(ROLE_OF[username])]
+    assert ('id="mediation-disputes"' in response.text) == reads
+    assert _PARTY_NAME not in response.text and _PARTY_PHONE not in response.text
+
+
+def _register_form(community: str):
+    def setup(session):
+        point = _point_id(session, community)
+        data = {
+            "point_id": point,
+            "issue_type": "family",
+            "summary": "赡养",
+            "applicant_name": "赵四",
+        }
+        return {"data": data} | _STAY
+
+    return setup
+
+
+_STAY = {"follow_redirects": False}  # a form's answer: 303 to its page
+_SESSION = {"json": {"mediator": "调解员", "note": "双方到场"}}
+_PAGE_SESSION = {"data": {"mediator": "调解员", "note": "双方到场"}} | _STAY
+
+PROBES |= {
+    ("GET", "/api/v1/mediation/counts"): [Probe("GET", "/api/v1/mediation/counts", _status(200))],
+    ("GET", "/api/v1/mediation/points"): [Probe("GET", "/api/v1/mediation/points", _status(200))],
+    ("GET", "/api/v1/mediation/points/{point_id}"): [
+        Probe("GET", "", _mediation_check(c, 200), setup=_point_setup(c))
+        for c in (_MINE_COMMUNITY, _THEIR_COMMUNITY)
+    ],
+    ("PUT", "/api/v1/mediation/points/{point_id}/checklist/{item}"): [
+        Probe(
+            "PUT",
+            "",
+            _mediation_check(c, 200),
+            setup=_point_setup(c, "/checklist/sign", json={"done": True}),
+        )
+        for c in (_MINE_COMMUNITY, _THEIR_COMMUNITY)
+    ],
+    ("GET", "/api/v1/mediation/disputes"): [
+        Probe("GET", "/api/v1/mediation/disputes", _disputes_check, setup=_both_disputes)
+    ],
+    ("POST", "/api/v1/mediation/disputes"): [
+        Probe(
+            "POST",
+            "/api/v1/mediation/disputes",
+            _mediation_check(c, 201),
+            setup=lambda s, c=c: {
+                "json": {
+                    "point_id": _point_id(s, c),
+                    "issue_type": "family",
+                    "summary": "赡养",
+                    "parties": [{"side": "applicant", "name": "赵四"}],
+                }
+            },
+        )
+        for c in (_MINE_COMMUNITY, _THEIR_COMMUNITY)
+    ],
+    ("GET", "/api/v1/mediation/disputes/{dispute_id}"): [
+        Probe("GET", "", _mediation_check(c, 200), setup=_dispute_setup(c))
+        for c in (_MINE_COMMUNITY, _THEIR_COMMUNITY)
+    ],
+    ("POST", "/api/v1/mediation/disputes/{dispute_id}/sessions"): [
+        Probe(
+            "POST", "", _mediation_check(c, 201), setup=_dispute_setup(c, "/sessions", **_SESSION)
+        )
+        for c in (_MINE_COMMUNITY, _THEIR_COMMUNITY)
+    ],
+    ("POST", "/api/v1/mediation/disputes/{dispute_id}/outcome"): [
+        Probe(
+            "POST",
+            "",
+            _mediation_check(c, 200),
+            setup=_dispute_setup(c, "/outcome", json={"outcome": "failed"}),
+        )
+        for c in (_MINE_COMMUNITY, _THEIR_COMMUNITY)
+    ],
+    ("POST", "/api/v1/mediation/disputes/{dispute_id}/refer"): [
+        Probe(
+            "POST",
+            "",
+            _mediation_check(c, 200),
+            setup=_dispute_setup(c, "/refer", json={"category_code": "E0606"}),
+        )
+        for c in (_MINE_COMMUNITY, _THEIR_COMMUNITY)
+    ],
+    ("GET", "/mediation"): [
+        Probe("GET", "/mediation", _mediation_page_check, setup=_both_disputes)
+    ],
+    ("POST", "/mediation/disputes"): [
+        Probe("POST", "/mediation/disputes", _mediation_check(c, 303), setup=_register_form(c))
+        for c in (_MINE_COMMUNITY, _THEIR_COMMUNITY)
+    ],
+    ("GET", "/mediation/points/{point_id}"): [
+        Probe("GET", "", _mediation_check(c, 200), setup=_point_setup(c, page=True))
+        for c in (_MINE_COMMUNITY, _THEIR_COMMUNITY)
+    ],
+    ("POST", "/mediation/points/{point_id}/checklist"): [
+        Probe(
+            "POST",
+            "",
+            _mediation_check(c, 200),
+            setup=_point_setup(c, "/checklist", page=True, data={"done": ["sign"]}),
+        )
+        for c in (_MINE_COMMUNITY, _THEIR_COMMUNITY)
+    ],
+    ("GET", "/mediation/disputes/{dispute_id}"): [
+        Probe("GET", "", _mediation_check(c, 200), setup=_dispute_setup(c, page=True))
+        for c in (_MINE_COMMUNITY, _THEIR_COMMUNITY)
+    ],
+    ("POST", "/mediation/disputes/{dispute_id}/sessions"): [
+        Probe(
+            "POST",
+            "",
+            _mediation_check(c, 303),
+            setup=_dispute_setup(c, "/sessions", page=True, **_PAGE_SESSION),
+        )
+        for c in (_MINE_COMMUNITY, _THEIR_COMMUNITY)
+    ],
+    ("POST", "/mediation/disputes/{dispute_id}/outcome"): [
+        Probe(
+            "POST",
+            "",
+            _mediation_check(c, 303),
+            setup=_dispute_setup(c, "/outcome", page=True, data={"outcome": "failed"}, **_STAY),
+        )
+        for c in (_MINE_COMMUNITY, _THEIR_COMMUNITY)
+    ],
+    ("POST", "/mediation/disputes/{dispute_id}/refer"): [
+        Probe(
+            "POST",
+            "",
+            _mediation_check(c, 303),
+            setup=_dispute_setup(c, "/refer", page=True, data={"category_code": "E0606"}, **_STAY),
+        )
+        for c in (_MINE_COMMUNITY, _THEIR_COMMUNITY)
+    ],
 }
 
 

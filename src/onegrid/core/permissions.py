@@ -48,18 +48,26 @@ class Permission(StrEnum):
     EMPLOYMENT_TOTALS = "employment.totals"
     EMPLOYMENT_READ = "employment.read"
     EMPLOYMENT_WRITE = "employment.write"
+    # 评理说事 (mediation): its disputes and parties; and their counts alone (a leader's).
+    MEDIATION_READ = "mediation.read"
+    MEDIATION_WRITE = "mediation.write"
+    MEDIATION_COUNT = "mediation.count"
 
 
 _STAFF_READ = {Permission.TERRITORY_READ}
+_MEDIATION = {Permission.MEDIATION_READ, Permission.MEDIATION_WRITE, Permission.MEDIATION_COUNT}
 
 _P = Permission
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CITIZEN: frozenset({_P.CASES_INTAKE}),
     Role.GRID_WORKER: frozenset(_STAFF_READ | {_P.CASES_INTAKE, _P.CASES_READ, _P.CASES_VERIFY}),
     Role.COMMUNITY_STAFF: frozenset(
-        _STAFF_READ | {_P.PII_REVEAL, _P.CASES_INTAKE, _P.CASES_READ, _P.CASES_VERIFY}
+        _STAFF_READ | _MEDIATION | {_P.PII_REVEAL, _P.CASES_INTAKE, _P.CASES_READ, _P.CASES_VERIFY}
     ),
-    Role.STREET_OFFICE: frozenset(_STAFF_READ | {_P.PII_REVEAL, _P.CASES_READ, _P.CASES_SUPERVISE}),
+    Role.STREET_OFFICE: frozenset(
+        _STAFF_READ
+        | {_P.PII_REVEAL, _P.CASES_READ, _P.CASES_SUPERVISE, _P.MEDIATION_READ, _P.MEDIATION_COUNT}
+    ),
     Role.DEPARTMENT_HANDLER: frozenset(_STAFF_READ | {_P.CASES_READ, _P.CASES_HANDLE}),
     Role.COMMAND_CENTRE: frozenset(
         _STAFF_READ
@@ -73,7 +81,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         }
     ),
     # A leader sees totals, never names.
-    Role.LEADER: frozenset(_STAFF_READ | {_P.CASES_READ, _P.CASES_SUPERVISE, _P.EMPLOYMENT_TOTALS}),
+    Role.LEADER: frozenset(
+        _STAFF_READ | {_P.CASES_READ, _P.CASES_SUPERVISE, _P.EMPLOYMENT_TOTALS, _P.MEDIATION_COUNT}
+    ),
     Role.HUMAN_RESOURCES: frozenset(
         _STAFF_READ | {_P.EMPLOYMENT_TOTALS, _P.EMPLOYMENT_READ, _P.EMPLOYMENT_WRITE}
     ),

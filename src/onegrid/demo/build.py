@@ -24,6 +24,14 @@ from onegrid.demo.geometry import LocalPlane, district_outline, partition
 from onegrid.demo.people import DEPARTMENTS, GRID_ENROLLED, NameMaker
 from onegrid.demo.reports import short_name
 from onegrid.demo.shares import allocate
+from onegrid.mediation import demo as mediation_demo
+from onegrid.mediation.models import (
+    ChecklistItem,
+    Dispute,
+    MediationPoint,
+    MediationSession,
+    Party,
+)
 from onegrid.routing import service as routing
 from onegrid.routing.models import Category, CategoryAttribute, Notification, RoutingRule
 from onegrid.territory import geojson
@@ -163,6 +171,11 @@ def territory_collection(progress: Progress = _no_progress) -> dict:
 def _clear(session: Session, district_code: str) -> None:
     """Deletes the district's demo data (the audit log is append-only and keeps its record)."""
     for table in (
+        MediationSession,
+        Party,
+        Dispute,
+        ChecklistItem,
+        MediationPoint,
         Evidence,
         CaseEvent,
         Case,
@@ -319,6 +332,10 @@ def build_demo(
     routing.seed_demo_rules(session=session, district_code=DEMO_DISTRICT)
     users = _demo_users(session, progress)
     build_ledgers(session, DEMO_DISTRICT)
+    # The names of the disputes' parties come from a generator of their own, so that adding
+    # them changes no name the demo had before.
+    names = NameMaker(np.random.default_rng(SEED + 22))
+    mediation_demo.build(session, district_code=DEMO_DISTRICT, names=names, seed=SEED + 22)
     if commit_each_day:
         session.commit()
     cases = 0

@@ -40,6 +40,14 @@ NAV_LINKS = (
         Permission.CASES_READ,
         roles=(Role.COMMAND_CENTRE, Role.STREET_OFFICE, Role.COMMUNITY_STAFF, Role.LEADER),
     ),
+    # 评理说事: community staff keep it, a street reads it, a leader reads its counts
+    NavLink(
+        "nav_mediation",
+        "/mediation",
+        "nav-mediation",
+        Permission.MEDIATION_COUNT,
+        roles=(Role.COMMUNITY_STAFF, Role.STREET_OFFICE, Role.LEADER),
+    ),
     NavLink("nav_tasks", "/tasks", "nav-tasks", Permission.CASES_VERIFY),  # tasks, task map
     # the field workers' rounds: a grid worker's or a community's (the grid_worker channel)
     NavLink("nav_patrol", "/patrol", "nav-patrol", Permission.CASES_VERIFY),

@@ -50,6 +50,7 @@ SHARED: Strings = {
     "nav_inbox": ("部门待办", "Inbox"),
     "nav_area": ("辖区案件", "My area"),
     "nav_overview": ("指标总览", "Overview"),
+    "nav_mediation": ("评理说事", "Mediation"),
     "bell_label": ("通知：{n} 条未读", "Notifications: {n} unread"),
     "nav_users": ("用户", "Users"),
     "nav_locks": ("登录锁定", "Sign-in locks"),

@@ -18,6 +18,8 @@ from onegrid.web.pages import (
     hotline,
     inbox,
     login,
+    mediation,
+    mediation_dispute,
     notifications,
     office_exports,
     overview,
@@ -44,6 +46,9 @@ router.include_router(reports.router)  # a street's monthly report, its page and
 router.include_router(console.router)  # the console's queues
 router.include_router(employment.router)  # the employment ledgers' page and forms
 router.include_router(employment_exports.router)  # … and their lists as CSV and XLSX
+# 评理说事: the counts, points and disputes of my area, and a dispute's page
+router.include_router(mediation.router)
+router.include_router(mediation_dispute.router)
 # the three administrators' pages, each behind its own permission (separation of duties)
 for page in (admin_security, admin_system, admin_audit):
     router.include_router(page.router)

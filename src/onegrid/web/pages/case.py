@@ -36,6 +36,7 @@ from onegrid.core.problems import STATUS, domain_response
 from onegrid.core.workcalendar import get_calendar
 from onegrid.db import DbSession, WritingSession
 from onegrid.db.base import utcnow
+from onegrid.mediation import service as mediation
 from onegrid.territory import service as territory
 from onegrid.territory.geometry import from_wkb, to_geojson
 from onegrid.territory.models import Department
@@ -178,6 +179,7 @@ def _show(
         "duplicate_of": service.receipt_if_readable(
             session=session, who=who, case_id=case.duplicate_of_id
         ),
+        "dispute": _dispute_link(request, session, who, case, lang),
         "done": action_label(done, lang) if done in _ACTIONS else None,
         "can_reveal": who.can(Permission.PII_REVEAL) and bool(case.reporter_phone),
         "state_names": {s.value: state_label(s.value, lang) for s in State},
@@ -208,6 +210,21 @@ def _show(
         district_code=case.district_code,
     )
     return render(request, "case.html", lang, STRINGS, context, status=status, script=script)
+
+
+def _dispute_link(
+    request: Request, session: Session, who: Principal, case: Case, lang: str
+) -> dict | None:
+    """The 评理说事 dispute this case was referred from, if the reader may read it."""
+    if not who.can(Permission.MEDIATION_READ):
+        return None
+    dispute = mediation.dispute_of_case(session=session, case_id=case.id, scope=who.scope)
+    if dispute is None:
+        return None
+    return {
+        "href": f"{root(request)}/mediation/disputes/{dispute.id}?lang={lang}",
+        "label": pick(STRINGS, lang)["dispute_label"].format(id=dispute.id),
+    }
 
 
 def _back(request: Request, who: Principal, lang: str) -> dict:
@@ -376,6 +393,8 @@ STRINGS: Strings = {
     "back_to_console": ("返回指挥中心工作台", "Back to the console"),
     "back_to_inbox": ("返回部门待办", "Back to the inbox"),
     "fact_duplicate_of": ("疑似重复", "Possibly the same as"),
+    "fact_dispute": ("来自评理说事", "Referred from mediation"),
+    "dispute_label": ("纠纷 #{id}", "Dispute #{id}"),
     "nearby_title": ("附近的同类案件", "Same category nearby"),
     "no_nearby": (
         "附近同一时段没有同类的未结案件。",

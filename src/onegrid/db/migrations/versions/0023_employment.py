@@ -1,7 +1,7 @@
 """employment: 稳岗 subsidies and start-up loans, and the 人社 (human resources) role
 
 Revision ID: 0023
-Revises: 0021
+Revises: 0022
 Create Date: 2026-12-07
 
 - employment_subsidy: the job retention subsidy ledger, one payment per enterprise and period
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0023"
-down_revision: str | None = "0021"
+down_revision: str | None = "0022"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
