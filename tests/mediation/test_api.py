@@ -6,14 +6,17 @@ from sqlalchemy import func, select
 from onegrid.cases.flows import transition
 from onegrid.cases.machine import Action
 from onegrid.cases.models import Case
+from onegrid.mediation import service
 from tests.cases.driving import demo_user
 from tests.mediation.conftest import (
     APPLICANT,
     APPLICANT_PHONE,
     COMMUNITY,
+    OTHER_COMMUNITY,
     RESPONDENT,
     RESPONDENT_PHONE,
     point_of,
+    register,
 )
 
 CLEAR = (APPLICANT, APPLICANT_PHONE, RESPONDENT, RESPONDENT_PHONE)
@@ -115,3 +118,26 @@ def test_refer_opens_one_case_linked_both_ways_and_refuses_a_second(api, client,
     close_case(session, case["id"])
     shown = api("community", "get", path).json()
     assert shown["case"]["state"] == "closed"
+
+
+def test_a_party_is_revealed_with_a_purpose_to_the_community_and_not_the_command(api, session):
+    created = api("community", "post", "/mediation/disputes", json=_body(session)).json()
+    party = created["parties"][0]["id"]
+    body = {
+        "object_type": "mediation_party",
+        "object_id": party,
+        "field": "phone",
+        "purpose": "联系当事人约定调解时间",
+    }
+    revealed = api("community", "post", "/pii/reveal", json=body)
+    assert revealed.status_code == 200, revealed.text
+    assert revealed.json()["value"] == APPLICANT_PHONE
+    name = api("community", "post", "/pii/reveal", json=body | {"field": "name"})
+    assert name.json()["value"] == APPLICANT
+    # The command centre may reveal cases' data, not mediation's.
+    assert api("command", "post", "/pii/reveal", json=body).status_code == 404
+    # Another street's party: as one that does not exist.
+    theirs = register(session, OTHER_COMMUNITY)
+    party_id = service.parties(session=session, dispute=theirs)[0].id
+    refused = api("community", "post", "/pii/reveal", json=body | {"object_id": party_id})
+    assert refused.status_code == 404 and APPLICANT_PHONE not in refused.text

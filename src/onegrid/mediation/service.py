@@ -281,3 +281,31 @@ def record_session(
     session.add(row)
     session.flush()
     return row
+
+
+def get_party(*, session: Session, party_id: int, scope: Scope) -> Party:
+    """Returns the party with this id if the scope may see its dispute, or NotFound."""
+    party = session.get(Party, party_id)
+    if (
+        party is None
+        or session.scalar(
+            select(Dispute.id).where(Dispute.id == party.dispute_id, dispute_scope(scope))
+        )
+        is None
+    ):
+        raise NotFound(f"没有编号为 {party_id} 的当事人", f"no party {party_id}")
+    return party
+
+
+def get_session(*, session: Session, session_id: int, scope: Scope) -> MediationSession:
+    """Returns the mediation session with this id if the scope may see its dispute."""
+    row = session.get(MediationSession, session_id)
+    if (
+        row is None
+        or session.scalar(
+            select(Dispute.id).where(Dispute.id == row.dispute_id, dispute_scope(scope))
+        )
+        is None
+    ):
+        raise NotFound(f"没有编号为 {session_id} 的调解记录", f"no mediation session {session_id}")
+    return row

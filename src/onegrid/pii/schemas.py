@@ -46,13 +46,30 @@ Purpose = Annotated[
 
 
 class RevealIn(BaseModel):
-    object_type: Literal["person", "case", "case_event"]
+    object_type: Literal[
+        "person",
+        "case",
+        "case_event",
+        "mediation_party",
+        "mediation_dispute",
+        "mediation_session",
+    ]
     object_id: int = Field(gt=0, lt=2**31)  # an INTEGER key on both stores
     field: Literal[
-        "phone", "id_number", "reporter_phone", "reporter_name", "description", "address", "note"
+        "phone",
+        "id_number",
+        "reporter_phone",
+        "reporter_name",
+        "description",
+        "address",
+        "note",
+        "name",
+        "summary",
     ] = Field(
         description="person: phone or id_number; case: reporter_phone, reporter_name, "
-        "description or address; case_event (a timeline entry's id): note"
+        "description or address; case_event (a timeline entry's id): note; mediation_party: "
+        "name or phone; mediation_dispute: summary; mediation_session: note (these three to "
+        "whoever may read mediation)"
     )
     purpose: Purpose = Field(
         description="why the clear value is needed, recorded in the audit log: at least 4 "

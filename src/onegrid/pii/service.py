@@ -11,6 +11,7 @@ from onegrid.core.errors import Invalid, NotFound
 from onegrid.core.permissions import Scope
 from onegrid.core.pii import PiiKind, mask, mask_name, masked_and_original
 from onegrid.db import begin_writing
+from onegrid.mediation import service as mediation
 from onegrid.territory import service as territory
 
 # The fields a reveal may name, by object type, and how each is masked. A case's free text
@@ -24,6 +25,10 @@ REVEALABLE: dict[str, dict[str, PiiKind]] = {
         "address": PiiKind.TEXT,
     },
     "case_event": {"note": PiiKind.TEXT},
+    # 评理说事: a party's name and phone, a dispute's summary, a session's note.
+    "mediation_party": {"name": PiiKind.NAME, "phone": PiiKind.PHONE},
+    "mediation_dispute": {"summary": PiiKind.TEXT},
+    "mediation_session": {"note": PiiKind.TEXT},
 }
 # A field kept masked in its column, with the text as typed sealed in this one.
 SEALED = {
@@ -31,6 +36,19 @@ SEALED = {
     "description": "sealed_description",
     "address": "sealed_address",
     "note": "sealed_note",
+    "name": "sealed_name",
+    "summary": "sealed_summary",
+}
+
+
+_MEDIATION = {
+    "mediation_party": lambda s, i, scope: mediation.get_party(session=s, party_id=i, scope=scope),
+    "mediation_dispute": lambda s, i, scope: mediation.get_dispute(
+        session=s, dispute_id=i, scope=scope
+    ),
+    "mediation_session": lambda s, i, scope: mediation.get_session(
+        session=s, session_id=i, scope=scope
+    ),
 }
 
 
@@ -73,6 +91,8 @@ def reveal(
         owner = cases.get(session=session, case_id=object_id, scope=scope)
     elif object_type == "case_event":
         owner = _event(session, object_id, scope)
+    elif object_type in _MEDIATION:
+        owner = _MEDIATION[object_type](session, object_id, scope)
     else:
         owner = territory.get_person(session=session, person_id=object_id, scope=scope)
     value = getattr(owner, field)

@@ -30,6 +30,9 @@ def reveal(
 ) -> RevealOut:
     detail = {"field": body.field, "purpose": body.purpose}
     try:
+        if body.object_type.startswith("mediation_") and not who.can(Permission.MEDIATION_READ):
+            # As for an object outside the scope: nothing tells them apart.
+            raise NotFound(f"没有编号为 {body.object_id} 的记录", f"no record {body.object_id}")
         revealed = service.reveal(
             session=session,
             scope=who.scope,
