@@ -283,29 +283,23 @@ def record_session(
     return row
 
 
+def _of_dispute_in_scope(session: Session, model, row_id: int, scope: Scope, what: tuple):
+    """The party or session with this id if the scope may see its dispute, else NotFound."""
+    row = session.get(model, row_id)
+    visible = row is not None and session.scalar(
+        select(Dispute.id).where(Dispute.id == row.dispute_id, dispute_scope(scope))
+    )
+    if not visible:
+        raise NotFound(f"没有编号为 {row_id} 的{what[0]}", f"no {what[1]} {row_id}")
+    return row
+
+
 def get_party(*, session: Session, party_id: int, scope: Scope) -> Party:
     """Returns the party with this id if the scope may see its dispute, or NotFound."""
-    party = session.get(Party, party_id)
-    if (
-        party is None
-        or session.scalar(
-            select(Dispute.id).where(Dispute.id == party.dispute_id, dispute_scope(scope))
-        )
-        is None
-    ):
-        raise NotFound(f"没有编号为 {party_id} 的当事人", f"no party {party_id}")
-    return party
+    return _of_dispute_in_scope(session, Party, party_id, scope, ("当事人", "party"))
 
 
 def get_session(*, session: Session, session_id: int, scope: Scope) -> MediationSession:
     """Returns the mediation session with this id if the scope may see its dispute."""
-    row = session.get(MediationSession, session_id)
-    if (
-        row is None
-        or session.scalar(
-            select(Dispute.id).where(Dispute.id == row.dispute_id, dispute_scope(scope))
-        )
-        is None
-    ):
-        raise NotFound(f"没有编号为 {session_id} 的调解记录", f"no mediation session {session_id}")
-    return row
+    what = ("调解记录", "mediation session")
+    return _of_dispute_in_scope(session, MediationSession, session_id, scope, what)

@@ -15,7 +15,7 @@ from onegrid.core.inputs import Id
 from onegrid.core.permissions import Permission, Principal
 from onegrid.core.pii import PiiKind, mask
 from onegrid.db import DbSession, WritingSession
-from onegrid.mediation import service
+from onegrid.mediation import records, service
 from onegrid.mediation.flows import Event, refer, transition
 from onegrid.mediation.models import Dispute, DisputeState
 from onegrid.mediation.schemas import (
@@ -76,15 +76,10 @@ def dispute_out(session: Session, dispute: Dispute, who: Principal, full: bool) 
     return out
 
 
-def _read(request: Request, session: Session, who: Principal, dispute: Dispute) -> None:
-    auditing.record_read(
-        session,
-        request,
-        who,
-        "mediation.read",
-        object_type="mediation_dispute",
-        object_id=dispute.id,
-        district_code=dispute.district_code,
+def _changing(session: Session, who: Principal, dispute_id: int) -> Dispute:
+    """The dispute in the scope, read under the write lock for a step to follow."""
+    return service.get_dispute(
+        session=session, dispute_id=dispute_id, scope=who.scope, to_change=True
     )
 
 
@@ -139,16 +134,8 @@ def checklist_item(
 ) -> PointOut:
     found = service.get_point(session=session, point_id=point_id, scope=who.scope)
     before = service.set_item(session=session, point=found, item=item, done=body.done)
-    auditing.record(
-        session,
-        request,
-        who,
-        "mediation.checklist",
-        object_type="mediation_point",
-        object_id=str(found.id),
-        detail={"item": item, "before": before, "after": body.done},
-        district_code=found.district_code,
-    )
+    if before != body.done:
+        records.checklist(session, request, who, found, {item: body.done})
     return _point_out(session, point_id, who)
 
 
@@ -181,23 +168,14 @@ def create_dispute(
         summary=body.summary,
         parties=[service.NewParty(p.side, p.name, p.phone) for p in body.parties],
     )
-    auditing.record(
-        session,
-        request,
-        who,
-        "mediation.create",
-        object_type="mediation_dispute",
-        object_id=str(dispute.id),
-        detail={"issue_type": dispute.issue_type, "parties": len(body.parties)},
-        district_code=dispute.district_code,
-    )
+    records.created(session, request, who, dispute, len(body.parties))
     return dispute_out(session, dispute, who, full=True)
 
 
 @router.get("/disputes/{dispute_id}", response_model=DisputeOut, summary="One dispute")
 def dispute(dispute_id: Id, request: Request, session: DbSession, who: Reader) -> DisputeOut:
     found = service.get_dispute(session=session, dispute_id=dispute_id, scope=who.scope)
-    _read(request, session, who, found)
+    records.read(session, request, who, found)
     return dispute_out(session, found, who, full=True)
 
 
@@ -210,9 +188,7 @@ def dispute(dispute_id: Id, request: Request, session: DbSession, who: Reader) -
 def add_session(
     dispute_id: Id, body: SessionIn, session: WritingSession, who: Writer
 ) -> DisputeOut:
-    found = service.get_dispute(
-        session=session, dispute_id=dispute_id, scope=who.scope, to_change=True
-    )
+    found = _changing(session, who, dispute_id)
     service.record_session(
         session=session,
         dispute=found,
@@ -230,9 +206,7 @@ def add_session(
     summary="Record the outcome: an agreement (协议) or a failure",
 )
 def outcome(dispute_id: Id, body: OutcomeIn, session: WritingSession, who: Writer) -> DisputeOut:
-    found = service.get_dispute(
-        session=session, dispute_id=dispute_id, scope=who.scope, to_change=True
-    )
+    found = _changing(session, who, dispute_id)
     event = Event.AGREE if body.outcome == "agreed" else Event.FAIL
     transition(session=session, dispute=found, event=event, who=who, note=body.note)
     return dispute_out(session, found, who, full=True)
@@ -246,8 +220,6 @@ def outcome(dispute_id: Id, body: OutcomeIn, session: WritingSession, who: Write
 def refer_dispute(
     dispute_id: Id, body: ReferIn, session: WritingSession, who: Writer
 ) -> DisputeOut:
-    found = service.get_dispute(
-        session=session, dispute_id=dispute_id, scope=who.scope, to_change=True
-    )
+    found = _changing(session, who, dispute_id)
     refer(session=session, dispute=found, who=who, category_code=body.category_code)
     return dispute_out(session, found, who, full=True)

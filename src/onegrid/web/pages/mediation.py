@@ -16,7 +16,7 @@ from onegrid.core.errors import DomainError, NotFound
 from onegrid.core.inputs import Id
 from onegrid.core.permissions import Permission, Principal
 from onegrid.db import DbSession, WritingSession
-from onegrid.mediation import catalogue, service
+from onegrid.mediation import catalogue, records, service
 from onegrid.mediation.models import Side
 from onegrid.web.admin import errors_of, forget_refused
 from onegrid.web.header import header_context
@@ -148,16 +148,7 @@ def register(
         errors = errors_of(error, chosen, _FORM_FIELDS)
         values = {"point_id": point_id, "issue_type": issue_type, "summary": summary}
         return _overview(request, session, who, chosen, errors, values, status=422)
-    auditing.record(
-        session,
-        request,
-        who,
-        "mediation.create",
-        object_type="mediation_dispute",
-        object_id=str(dispute.id),
-        detail={"issue_type": dispute.issue_type, "parties": len(parties)},
-        district_code=dispute.district_code,
-    )
+    records.created(session, request, who, dispute, len(parties))
     href = f"{root(request)}/mediation/disputes/{dispute.id}?lang={chosen}"
     return RedirectResponse(href, status_code=303)
 
@@ -206,16 +197,7 @@ def save_checklist(
         before = service.set_item(session=session, point=point, item=item, done=item in done)
         if before != (item in done):
             changed[item] = item in done
-    auditing.record(
-        session,
-        request,
-        who,
-        "mediation.checklist",
-        object_type="mediation_point",
-        object_id=str(point.id),
-        detail={"changed": changed},
-        district_code=point.district_code,
-    )
+    records.checklist(session, request, who, point, changed)
     return _point_page(request, session, who, point_id, chosen, done=True)
 
 

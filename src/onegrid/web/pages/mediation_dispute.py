@@ -10,7 +10,6 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from onegrid.audit import auditing
 from onegrid.cases import service as cases
 from onegrid.core.access import require
 from onegrid.core.errors import DomainError, Invalid, NotFound
@@ -18,7 +17,7 @@ from onegrid.core.inputs import Id
 from onegrid.core.permissions import Permission, Principal
 from onegrid.core.pii import PiiKind, mask
 from onegrid.db import DbSession, WritingSession
-from onegrid.mediation import catalogue, service
+from onegrid.mediation import catalogue, records, service
 from onegrid.mediation.flows import ENDS, Event, refer, transition
 from onegrid.mediation.models import Dispute, DisputeState
 from onegrid.web.admin import errors_of, forget_refused, local
@@ -100,16 +99,7 @@ def _show(
         "action": f"{root(request)}/mediation/disputes/{dispute.id}",
         "back": f"{root(request)}/mediation?lang={lang}",
     }
-    auditing.record_read(
-        session,
-        request,
-        who,
-        "mediation.read",
-        object_type="mediation_dispute",
-        object_id=dispute.id,
-        detail={"page": "dispute"},
-        district_code=dispute.district_code,
-    )
+    records.read(session, request, who, dispute, page="dispute")
     return render(request, "mediation_dispute.html", lang, STRINGS, context, status=status)
 
 
