@@ -18,7 +18,7 @@ from onegrid.core.permissions import Permission, Principal
 from onegrid.db import DbSession, WritingSession
 from onegrid.mediation import catalogue, records, service
 from onegrid.mediation.models import Side
-from onegrid.web.admin import errors_of, forget_refused
+from onegrid.web.admin import errors_of, forget_refused, local
 from onegrid.web.header import header_context
 from onegrid.web.rendering import Lang, language, render, root
 from onegrid.web.strings import Strings
@@ -64,7 +64,7 @@ def dispute_row(request: Request, dispute, lang: str) -> dict:
         "state_label": catalogue.label(catalogue.STATE_NAMES, dispute.state, lang),
         "type_label": catalogue.label(catalogue.ISSUE_TYPES, dispute.issue_type, lang),
         "summary": dispute.summary,
-        "opened": dispute.opened_at.date().isoformat(),
+        "opened": local(dispute.opened_at)[:10],  # the day on the district's wall clock
     }
 
 
