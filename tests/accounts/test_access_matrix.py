@@ -1028,34 +1028,6 @@ def _paid_setup(path_of):
             **_PAYMENT,
         )
         return path_of(entry.id)
-# ---- 评理说事 (mediation): a dispute of the demo community's and one of another street's ----
-
-_MINE_COMMUNITY = INSIDE_GRID[:12]
-_THEIR_COMMUNITY = OUTSIDE_GRID[:12]
-_PARTY_NAME, _PARTY_PHONE = "赵四海", "13912345678"
-
-
-def _point_id(session, community: str) -> int:
-    return session.scalars(
-        select(MediationPoint.id).where(MediationPoint.community_code == community)
-    ).one()
-
-
-def _dispute_at(session, community: str):
-    return mediation.create_dispute(
-        session=session,
-        point=session.get(MediationPoint, _point_id(session, community)),
-        issue_type="property",
-        summary="物业费争议",
-        parties=[mediation.NewParty(Side.APPLICANT, _PARTY_NAME, _PARTY_PHONE)],
-    )
-
-
-def _dispute_setup(community: str, suffix: str = "", page: bool = False, **kwargs):
-    def setup(session):
-        dispute = _dispute_at(session, community)
-        base = "" if page else "/api/v1"
-        return {"path": f"{base}/mediation/disputes/{dispute.id}{suffix}", **kwargs}
 
     return setup
 
@@ -1155,6 +1127,41 @@ PROBES |= {
         for ledger in ("subsidies", "loans")
         for format in ("csv", "xlsx")
     },
+}
+
+
+# ---- 评理说事 (mediation): a dispute of the demo community's and one of another street's ----
+
+_MINE_COMMUNITY = INSIDE_GRID[:12]
+_THEIR_COMMUNITY = OUTSIDE_GRID[:12]
+_PARTY_NAME, _PARTY_PHONE = "赵四海", "13912345678"
+
+
+def _point_id(session, community: str) -> int:
+    return session.scalars(
+        select(MediationPoint.id).where(MediationPoint.community_code == community)
+    ).one()
+
+
+def _dispute_at(session, community: str):
+    return mediation.create_dispute(
+        session=session,
+        point=session.get(MediationPoint, _point_id(session, community)),
+        issue_type="property",
+        summary="物业费争议",
+        parties=[mediation.NewParty(Side.APPLICANT, _PARTY_NAME, _PARTY_PHONE)],
+    )
+
+
+def _dispute_setup(community: str, suffix: str = "", page: bool = False, **kwargs):
+    def setup(session):
+        dispute = _dispute_at(session, community)
+        base = "" if page else "/api/v1"
+        return {"path": f"{base}/mediation/disputes/{dispute.id}{suffix}", **kwargs}
+
+    return setup
+
+
 def _point_setup(community: str, suffix: str = "", page: bool = False, **kwargs):
     def setup(session):
         base = "" if page else "/api/v1"
