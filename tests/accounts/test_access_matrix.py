@@ -1339,67 +1339,6 @@ PROBES |= {
 }
 
 
-def test_every_route_declares_exactly_one_access_rule():
-    for method, path, route in _api_routes():
-        rules = rule_of(route)
-        assert len(rules) == 1, f"{method} {path} declares {rules or 'no access rule'}"
-
-
-def test_every_route_has_a_probe_in_the_matrix():
-    routes = {(method, path) for method, path, _ in _api_routes()}
-    assert routes - PROBES.keys() == set(), "add these routes to PROBES"
-    assert PROBES.keys() - routes == set(), "these probes name no route"
-
-
-def _rule(method, path):
-    for m, p, route in _api_routes():
-        if m == method and p == path:
-            return rule_of(route)[0]
-    raise AssertionError(f"no route {method} {path}")
-
-
-CASES = [
-    (route, probe, who)
-    for route, probes in PROBES.items()
-    for probe in probes
-    for who in PRINCIPALS
-]
-
-
-@pytest.mark.parametrize(
-    ("route", "probe", "who"),
-    CASES,
-    ids=[f"{r[0]} {p.path or r[1]} as {w or 'anonymous'}" for r, p, w in CASES],
-)
-def test_matrix(client, tokens, session, route, probe, who):
-    token = tokens.get(who) if who else None
-    if probe.fresh_token and who:
-        user = session.scalars(select(User).where(User.username == who)).one()
-        token = service.issue_token(session=session, user=user, kind="api", source="t").token
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    kwargs = {**probe.kwargs, **probe.setup(session)} if probe.setup else dict(probe.kwargs)
-    path = kwargs.pop("path", probe.path)
-    headers |= kwargs.pop("headers", {})
-    response = client.request(probe.method, path, headers=headers, **kwargs)
-    rule = _rule(*route)
-    if rule == "public":
-        if route == ("GET", "/") and who is None:
-            assert response.status_code == 303 and "/login" in response.headers["location"]
-        else:
-            probe.check(response, who)
-        return
-    if who is None:
-        assert response.status_code == 401
-        assert "error" in response.json() and "features" not in response.text
-        return
-    allowed = rule == "signed-in" or Permission(rule) in ROLE_PERMISSIONS[Role(ROLE_OF[who])]
-    if not allowed:
-        assert response.status_code == 403, response.text
-        assert set(response.json()) == {"error"}
-        return
-    probe.check(response, who)
-
-
 # ---- /report (a citizen's report, anyone), its receipt, and /patrol (a field worker's) ----
 
 PATROLLERS = {"gridworker", "community"}  # cases.intake with the grid_worker channel
@@ -1448,10 +1387,20 @@ def _patrol_check(ok):
 
 PROBES |= {
     ("GET", "/report"): [Probe("GET", "/report", _status(200))],
-    ("POST", "/report"): [Probe("POST", "/report", _report_sent, setup=_report_form)],
+    ("POST", "/report"): [
+        Probe(
+            "POST",
+            "/report",
+            _report_sent,
+            setup=_report_form,
+            kwargs={"follow_redirects": False},
+        )
+    ],
     ("GET", "/report/{receipt}"): [Probe("GET", "", _receipt_check, setup=_receipt_setup)],
     ("GET", "/patrol"): [
-        Probe("GET", "/patrol", _patrol_check(200), kwargs={"headers": {"Accept": "text/html"}})
+        # No Accept: text/html, so that a refusal is the API's (401, 403 in JSON), as every
+        # probe's; a browser is sent to sign in instead (tests/web).
+        Probe("GET", "/patrol", _patrol_check(200))
     ],
     ("POST", "/patrol"): [
         Probe(
@@ -1620,3 +1569,67 @@ PROBES |= {
     ("GET", "/admin/audit/export.csv"): [Probe("GET", "/admin/audit/export.csv", _page())],
     ("GET", "/admin/audit/export.xlsx"): [Probe("GET", "/admin/audit/export.xlsx", _page())],
 }
+
+
+# ---- the matrix: built last, once every group above has added its probes ----
+
+
+def test_every_route_declares_exactly_one_access_rule():
+    for method, path, route in _api_routes():
+        rules = rule_of(route)
+        assert len(rules) == 1, f"{method} {path} declares {rules or 'no access rule'}"
+
+
+def test_every_route_has_a_probe_in_the_matrix():
+    routes = {(method, path) for method, path, _ in _api_routes()}
+    assert routes - PROBES.keys() == set(), "add these routes to PROBES"
+    assert PROBES.keys() - routes == set(), "these probes name no route"
+
+
+def _rule(method, path):
+    for m, p, route in _api_routes():
+        if m == method and p == path:
+            return rule_of(route)[0]
+    raise AssertionError(f"no route {method} {path}")
+
+
+CASES = [
+    (route, probe, who)
+    for route, probes in PROBES.items()
+    for probe in probes
+    for who in PRINCIPALS
+]
+
+
+@pytest.mark.parametrize(
+    ("route", "probe", "who"),
+    CASES,
+    ids=[f"{r[0]} {p.path or r[1]} as {w or 'anonymous'}" for r, p, w in CASES],
+)
+def test_matrix(client, tokens, session, route, probe, who):
+    token = tokens.get(who) if who else None
+    if probe.fresh_token and who:
+        user = session.scalars(select(User).where(User.username == who)).one()
+        token = service.issue_token(session=session, user=user, kind="api", source="t").token
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    kwargs = {**probe.kwargs, **probe.setup(session)} if probe.setup else dict(probe.kwargs)
+    path = kwargs.pop("path", probe.path)
+    headers |= kwargs.pop("headers", {})
+    response = client.request(probe.method, path, headers=headers, **kwargs)
+    rule = _rule(*route)
+    if rule == "public":
+        if route == ("GET", "/") and who is None:
+            assert response.status_code == 303 and "/login" in response.headers["location"]
+        else:
+            probe.check(response, who)
+        return
+    if who is None:
+        assert response.status_code == 401
+        assert "error" in response.json() and "features" not in response.text
+        return
+    allowed = rule == "signed-in" or Permission(rule) in ROLE_PERMISSIONS[Role(ROLE_OF[who])]
+    if not allowed:
+        assert response.status_code == 403, response.text
+        assert set(response.json()) == {"error"}
+        return
+    probe.check(response, who)
